@@ -1,0 +1,86 @@
+// Command whatpro is the WhatPro Hub binary: the server and its maintenance
+// commands. Configuration comes only from WHATPRO_* environment variables.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/whatpro/hub/internal/config"
+)
+
+const usage = `usage: whatpro [command]
+
+commands:
+  serve               start the hub (default)
+  migrate [--status]  apply migrations and exit, or list applied/pending ones
+  version             print the version
+  config              print the effective configuration (secrets redacted)
+  secrets generate    print a new key for WHATPRO_SECRET_KEYS
+  secrets rotate      re-encrypt every stored secret with the active key
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "whatpro:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches a command; tests call it directly.
+func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "version", "--version", "-v":
+		return cmdVersion(stdout)
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "secrets":
+		if len(args) > 0 && args[0] == "generate" {
+			return cmdSecretsGenerate(stdout)
+		}
+	}
+	cfg, err := config.Load(environ)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	switch cmd {
+	case "serve":
+		return cmdServe(ctx, cfg, log)
+	case "migrate":
+		return cmdMigrate(ctx, cfg, log, args, stdout)
+	case "config":
+		for _, line := range cfg.Print(environ) {
+			fmt.Fprintln(stdout, line)
+		}
+		return nil
+	case "secrets":
+		if len(args) == 1 && args[0] == "rotate" {
+			return cmdSecretsRotate(ctx, cfg, log, stdout)
+		}
+		return fmt.Errorf("usage: whatpro secrets generate|rotate")
+	default:
+		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+	}
+}
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

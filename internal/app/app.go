@@ -1,0 +1,154 @@
+// Package app wires the hub together: configuration, database, key ring,
+// job queue, route table and servers. cmd/whatpro and the tests build the
+// hub only through it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/whatpro/hub/internal/config"
+	"github.com/whatpro/hub/internal/db"
+	"github.com/whatpro/hub/internal/httpx"
+	"github.com/whatpro/hub/internal/idempotency"
+	"github.com/whatpro/hub/internal/jobs"
+	"github.com/whatpro/hub/internal/secret"
+)
+
+// App is one running hub.
+type App struct {
+	Cfg      *config.Config
+	Log      *slog.Logger
+	DB       *db.DB
+	Keys     *secret.Ring
+	Jobs     *jobs.Queue
+	Registry *prometheus.Registry
+	table    []httpx.Route
+	handler  http.Handler
+	metrics  http.Handler
+	onStop   []func()
+}
+
+// Options tweak an App for tests and commands.
+type Options struct {
+	// NoMigrate refuses to apply migrations (serve applies them; tests of
+	// the refusal path set it).
+	NoMigrate bool
+	// Workers lets tests register extra job workers.
+	Workers func(*river.Workers)
+	// JobPoll shortens River's fetch interval (tests).
+	JobPollEvery time.Duration
+}
+
+// Open connects to the database and loads the key ring, without migrating
+// or starting anything: enough for the CLI's maintenance commands.
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*db.DB, *secret.Ring, error) {
+	keys, err := loadKeys(cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath())
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, keys, nil
+}
+
+// New builds the hub: it opens the database, applies migrations (the hub's
+// and River's), refuses a schema newer than this binary, and assembles the
+// job queue and the HTTP handler. Nothing runs until Start.
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options) (*App, error) {
+	d, keys, err := Open(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Cfg: cfg, Log: log, DB: d, Keys: keys, Registry: prometheus.NewRegistry()}
+	if err := a.build(ctx, opts); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build(ctx context.Context, opts Options) error {
+	if !opts.NoMigrate {
+		if err := MigrateAll(ctx, a.DB, a.Log); err != nil {
+			return err
+		}
+	}
+	if err := a.DB.CheckSchema(ctx); err != nil {
+		return fmt.Errorf("refusing to serve: %w", err)
+	}
+	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &idempotency.PurgeWorker{DB: a.DB, Log: a.Log})
+	if opts.Workers != nil {
+		opts.Workers(workers)
+	}
+	q, err := jobs.New(a.DB, jobs.Config{
+		Workers:    workers,
+		Periodic:   []*river.PeriodicJob{idempotency.Periodic()},
+		MaxWorkers: a.Cfg.JobWorkers,
+		Logger:     a.Log,
+		Middleware: []rivertype.Middleware{jobs.NewMetrics(a.Registry, a.DB)},
+		PollEvery:  opts.JobPollEvery,
+	})
+	if err != nil {
+		return err
+	}
+	a.Jobs = q
+	return a.buildHTTP()
+}
+
+// MigrateAll applies the hub's migrations, then River's.
+func MigrateAll(ctx context.Context, d *db.DB, log *slog.Logger) error {
+	applied, err := d.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	riverApplied, err := jobs.Migrate(ctx, d)
+	if err != nil {
+		return err
+	}
+	if len(applied)+len(riverApplied) > 0 {
+		log.Info("migrations applied", "hub", applied, "river", riverApplied)
+	}
+	return nil
+}
+
+func loadKeys(cfg *config.Config, log *slog.Logger) (*secret.Ring, error) {
+	spec := cfg.SecretKeys
+	if spec == "" {
+		if cfg.Production() {
+			return nil, errors.New(secret.ProductionMissingKeysMessage())
+		}
+		s, created, err := secret.LoadOrCreateDevKeys(cfg.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		if created {
+			log.Warn("generated a development secret key; set WHATPRO_SECRET_KEYS in production", "dir", cfg.DataDir)
+		}
+		spec = s
+	}
+	ring, err := secret.Parse(spec)
+	if err != nil {
+		return nil, fmt.Errorf("WHATPRO_SECRET_KEYS: %w", err)
+	}
+	return ring, nil
+}
+
+// Handler is the hub's whole HTTP surface, mounted under the public path.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }

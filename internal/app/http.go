@@ -1,0 +1,61 @@
+package app
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/whatpro/hub/internal/httpx"
+	"github.com/whatpro/hub/internal/ops"
+	"github.com/whatpro/hub/web"
+)
+
+func (a *App) buildHTTP() error {
+	cfg := a.Cfg
+	opsH := &ops.Handler{
+		DB: a.DB, Gatherer: a.Registry,
+		MetricsOnMain: !cfg.Production(), MetricsToken: cfg.MetricsToken,
+	}
+	a.table = a.routes(handlers{ops: opsH})
+	router, err := httpx.NewRouter(a.table, a.wrapRoute, httpx.SPA(web.Dist(), cfg.BasePath()))
+	if err != nil {
+		return err
+	}
+	m := httpx.NewMetrics(a.Registry)
+	h := httpx.Chain(router,
+		httpx.RequestIDs(a.Log),
+		httpx.Recover,
+		httpx.Observe(m),
+		httpx.SecurityHeaders(cfg.PublicURL.Scheme == "https"),
+		httpx.LimitBody(cfg.MaxBodyBytes),
+	)
+	a.handler = mount(cfg.BasePath(), h)
+	a.metrics = opsH.MetricsOnly()
+	return nil
+}
+
+// wrapRoute applies a route's own requirements around its handler.
+func (a *App) wrapRoute(rt httpx.Route) http.Handler {
+	return rt.Handler
+}
+
+// mount serves h under base ("" = root), answering 404 outside it.
+func mount(base string, h http.Handler) http.Handler {
+	if base == "" {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == base {
+			http.Redirect(w, r, base+"/", http.StatusMovedPermanently)
+			return
+		}
+		rest, ok := strings.CutPrefix(r.URL.Path, base)
+		if !ok || !strings.HasPrefix(rest, "/") {
+			httpx.WriteError(w, r, httpx.E(httpx.CodeNotFound, "not found"))
+			return
+		}
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = rest
+		r2.URL.RawPath = ""
+		h.ServeHTTP(w, r2)
+	})
+}

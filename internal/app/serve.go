@@ -1,0 +1,85 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Serve starts the job workers and the HTTP listeners and blocks until ctx
+// is cancelled (SIGINT/SIGTERM), then shuts down gracefully: stop accepting,
+// let in-flight requests finish, stop jobs softly then hard, close the DB.
+// ready, when non-nil, receives the bound address once listening.
+func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", a.Cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", a.Cfg.Addr, err)
+	}
+	if err := a.Jobs.Start(ctx); err != nil {
+		ln.Close()
+		return fmt.Errorf("start jobs: %w", err)
+	}
+	servers := []*http.Server{a.server(a.handler)}
+	listeners := []net.Listener{ln}
+	if a.Cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", a.Cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen %s: %w", a.Cfg.MetricsAddr, err)
+		}
+		servers = append(servers, a.server(a.metrics))
+		listeners = append(listeners, mln)
+	}
+	errc := make(chan error, len(servers))
+	for i, s := range servers {
+		go func() { errc <- s.Serve(listeners[i]) }()
+	}
+	a.Log.Info("hub listening", "addr", ln.Addr().String(), "public_url", a.Cfg.PublicURL.String(),
+		"database", string(a.DB.Dialect), "env", a.Cfg.Env)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	return errors.Join(serveErr, a.shutdown(servers))
+}
+
+func (a *App) shutdown(servers []*http.Server) error {
+	timeout := a.Cfg.ShutdownTimeout
+	a.Log.Info("shutting down", "timeout", timeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var errs []error
+	for _, s := range servers {
+		if err := s.Shutdown(sctx); err != nil {
+			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+		}
+	}
+	if err := a.Jobs.Stop(timeout, 5*time.Second); err != nil {
+		errs = append(errs, fmt.Errorf("jobs stop: %w", err))
+	}
+	for _, fn := range a.onStop {
+		fn()
+	}
+	if err := a.DB.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	a.Log.Info("stopped")
+	return errors.Join(errs...)
+}
+
+func (a *App) server(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          nil,
+	}
+}

@@ -1,0 +1,133 @@
+// Package config owns the hub's configuration: every WHATPRO_* environment
+// variable, its default, its validation and its redacted printout.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the effective configuration of one hub process.
+type Config struct {
+	Env             string // development | production
+	Addr            string
+	DataDir         string
+	DatabaseURL     string // empty = SQLite in DataDir
+	PublicURL       *url.URL
+	LogLevel        slog.Level
+	LogFormat       string // json | text
+	SecretKeys      string // comma list of id:base64key; secret
+	MetricsAddr     string
+	MetricsToken    string // secret
+	ShutdownTimeout time.Duration
+	MaxBodyBytes    int64
+	JobWorkers      int
+	RetentionDays   int
+
+	// Identity and embedding settings used by later parts of the hub.
+	TrustedProxies       []string
+	AllowPrivateNetwork  bool
+	CORSOrigins          []string
+	BootstrapAdminEmail  string
+	BootstrapAdminPass   string // secret
+	PlatformEventsSecret string // secret
+	RateLimitAnon        int
+	RateLimitAuth        int
+}
+
+// Production reports whether the hub runs with production safeguards.
+func (c *Config) Production() bool { return c.Env == "production" }
+
+// BasePath is the path prefix the hub is mounted under ("" or "/hub").
+func (c *Config) BasePath() string {
+	return strings.TrimSuffix(c.PublicURL.Path, "/")
+}
+
+// SQLitePath is the database file used when no DATABASE_URL is set.
+func (c *Config) SQLitePath() string { return strings.TrimSuffix(c.DataDir, "/") + "/whatpro.db" }
+
+// Error names the variable whose value stopped the start.
+type Error struct {
+	Var, Msg string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("config: %s: %s", e.Var, e.Msg) }
+
+// Load builds a Config from environment lookups. Unknown WHATPRO_* variables
+// are refused so that a typo never silently falls back to a default.
+func Load(environ []string) (*Config, error) {
+	env := map[string]string{}
+	for _, kv := range environ {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || !strings.HasPrefix(k, "WHATPRO_") {
+			continue
+		}
+		if _, known := vars[k]; !known && !strings.HasPrefix(k, "WHATPRO_TEST_") {
+			return nil, &Error{k, "unknown variable (see the configuration table in README.md)"}
+		}
+		env[k] = v
+	}
+	c := &Config{}
+	names := make([]string, 0, len(vars))
+	for name := range vars {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	// The environment decides other defaults, so it is read first.
+	names = append([]string{"WHATPRO_ENV"}, names...)
+	for _, name := range names {
+		v := vars[name]
+		raw, ok := env[name]
+		if !ok {
+			raw = v.def
+		}
+		if err := v.set(c, strings.TrimSpace(raw)); err != nil {
+			return nil, &Error{name, err.Error()}
+		}
+	}
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Config) check() error {
+	if c.Production() && c.PublicURL.Scheme != "https" && c.PublicURL.Hostname() != "localhost" {
+		// A plain-http public URL in production would ship cookies without Secure.
+		return &Error{"WHATPRO_PUBLIC_URL", "must be https in production"}
+	}
+	return nil
+}
+
+func parseBool(s string) (bool, error) {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, fmt.Errorf("%q is not a boolean (use true or false)", s)
+	}
+	return b, nil
+}
+
+func parsePositive(s string, max int) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 || n > max {
+		return 0, fmt.Errorf("%q is not a whole number between 1 and %d", s, max)
+	}
+	return n, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func sortStrings(s []string) { sort.Strings(s) }

@@ -1,0 +1,202 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type variable struct {
+	def    string
+	secret bool
+	doc    string
+	set    func(c *Config, v string) error
+}
+
+// vars is the complete list of settings; README.md documents each of them
+// (a test keeps the two in step).
+var vars = map[string]variable{
+	"WHATPRO_ENV": {"development", false, "`development` or `production` (production refuses missing secrets and insecure defaults)", func(c *Config, v string) error {
+		if v != "development" && v != "production" {
+			return fmt.Errorf("%q is not development or production", v)
+		}
+		c.Env = v
+		return nil
+	}},
+	"WHATPRO_ADDR": {":8080", false, "listen address of the HTTP server", func(c *Config, v string) error {
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return fmt.Errorf("%q is not host:port", v)
+		}
+		c.Addr = v
+		return nil
+	}},
+	"WHATPRO_DATA_DIR": {"./data", false, "directory for the SQLite database and development keys", func(c *Config, v string) error {
+		if v == "" {
+			return errors.New("must not be empty")
+		}
+		c.DataDir = v
+		return nil
+	}},
+	"WHATPRO_DATABASE_URL": {"", true, "`postgres://…` to run on PostgreSQL; empty = SQLite `whatpro.db` in the data dir", func(c *Config, v string) error {
+		if v != "" {
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+				return errors.New("must be a postgres:// URL or empty")
+			}
+		}
+		c.DatabaseURL = v
+		return nil
+	}},
+	"WHATPRO_PUBLIC_URL": {"http://localhost:8080", false, "external URL of the hub; its path (e.g. `/hub`) is where every route is mounted", func(c *Config, v string) error {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("%q is not an absolute http(s) URL without credentials, query or fragment", v)
+		}
+		u.Path = strings.TrimSuffix(u.Path, "/")
+		c.PublicURL = u
+		return nil
+	}},
+	"WHATPRO_LOG_LEVEL": {"info", false, "`debug`, `info`, `warn` or `error`", func(c *Config, v string) error {
+		return c.LogLevel.UnmarshalText([]byte(v))
+	}},
+	"WHATPRO_LOG_FORMAT": {"json", false, "`json` or `text`", func(c *Config, v string) error {
+		if v != "json" && v != "text" {
+			return fmt.Errorf("%q is not json or text", v)
+		}
+		c.LogFormat = v
+		return nil
+	}},
+	"WHATPRO_SECRET_KEYS": {"", true, "key ring `id:base64key,…` (first is active); generated into the data dir in development", func(c *Config, v string) error {
+		c.SecretKeys = v
+		return nil
+	}},
+	"WHATPRO_METRICS_ADDR": {"", false, "separate listener for `/metrics` (production serves metrics only here or with the token)", func(c *Config, v string) error {
+		if v != "" {
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return fmt.Errorf("%q is not host:port", v)
+			}
+		}
+		c.MetricsAddr = v
+		return nil
+	}},
+	"WHATPRO_METRICS_TOKEN": {"", true, "bearer token that opens `/metrics` on the main listener in production", func(c *Config, v string) error {
+		c.MetricsToken = v
+		return nil
+	}},
+	"WHATPRO_SHUTDOWN_TIMEOUT": {"10s", false, "time in-flight requests and jobs get to finish on SIGINT/SIGTERM", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%q is not a positive duration such as 10s", v)
+		}
+		c.ShutdownTimeout = d
+		return nil
+	}},
+	"WHATPRO_MAX_BODY_BYTES": {"1048576", false, "largest accepted request body (413 above)", func(c *Config, v string) error {
+		n, err := parsePositive(v, 64<<20)
+		c.MaxBodyBytes = int64(n)
+		return err
+	}},
+	"WHATPRO_JOB_WORKERS": {"10", false, "concurrent background jobs per instance", func(c *Config, v string) error {
+		n, err := parsePositive(v, 1000)
+		c.JobWorkers = n
+		return err
+	}},
+	"WHATPRO_RETENTION_DAYS": {"30", false, "days stored webhook payloads and expired records are kept", func(c *Config, v string) error {
+		n, err := parsePositive(v, 3650)
+		c.RetentionDays = n
+		return err
+	}},
+	"WHATPRO_TRUSTED_PROXIES": {"", false, "comma list of proxy IPs/CIDRs whose `X-Forwarded-For` is believed", func(c *Config, v string) error {
+		c.TrustedProxies = splitList(v)
+		for _, p := range c.TrustedProxies {
+			if net.ParseIP(p) == nil {
+				if _, _, err := net.ParseCIDR(p); err != nil {
+					return fmt.Errorf("%q is not an IP or CIDR", p)
+				}
+			}
+		}
+		return nil
+	}},
+	"WHATPRO_ALLOW_PRIVATE_NETWORK": {"", false, "let outbound calls reach private/loopback addresses (default: true in development, false in production)", func(c *Config, v string) error {
+		if v == "" {
+			c.AllowPrivateNetwork = c.Env != "production"
+			return nil
+		}
+		b, err := parseBool(v)
+		c.AllowPrivateNetwork = b
+		return err
+	}},
+	"WHATPRO_CORS_ORIGINS": {"", false, "extra origins allowed by CORS and embedding, comma separated", func(c *Config, v string) error {
+		c.CORSOrigins = splitList(v)
+		for _, o := range c.CORSOrigins {
+			u, err := url.Parse(o)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+				return fmt.Errorf("%q is not an origin such as https://chat.example.com", o)
+			}
+		}
+		return nil
+	}},
+	"WHATPRO_BOOTSTRAP_ADMIN_EMAIL": {"", false, "super admin created on first start when the user table is empty", func(c *Config, v string) error {
+		c.BootstrapAdminEmail = v
+		return nil
+	}},
+	"WHATPRO_BOOTSTRAP_ADMIN_PASSWORD": {"", true, "password of that super admin", func(c *Config, v string) error {
+		c.BootstrapAdminPass = v
+		return nil
+	}},
+	"WHATPRO_PLATFORM_EVENTS_SECRET": {"", true, "comma list of secrets that sign platform provisioning events", func(c *Config, v string) error {
+		c.PlatformEventsSecret = v
+		return nil
+	}},
+	"WHATPRO_RATE_LIMIT_ANON": {"100", false, "unauthenticated requests per minute per IP", func(c *Config, v string) error {
+		n, err := parsePositive(v, 1_000_000)
+		c.RateLimitAnon = n
+		return err
+	}},
+	"WHATPRO_RATE_LIMIT_AUTH": {"1000", false, "authenticated requests per minute per principal", func(c *Config, v string) error {
+		n, err := parsePositive(v, 1_000_000)
+		c.RateLimitAuth = n
+		return err
+	}},
+}
+
+// Names lists every supported variable (README completeness test).
+func Names() []string {
+	out := make([]string, 0, len(vars))
+	for k := range vars {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Print writes the effective configuration, one VAR=value per line, with
+// secrets redacted.
+func (c *Config) Print(environ []string) []string {
+	set := map[string]string{}
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			set[k] = v
+		}
+	}
+	names := Names()
+	sortStrings(names)
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		v, ok := set[n]
+		if !ok {
+			v = vars[n].def
+		}
+		if n == "WHATPRO_ALLOW_PRIVATE_NETWORK" {
+			v = strconv.FormatBool(c.AllowPrivateNetwork)
+		}
+		if vars[n].secret && v != "" {
+			v = "[redacted]"
+		}
+		out = append(out, n+"="+strconv.Quote(v))
+	}
+	return out
+}

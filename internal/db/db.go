@@ -1,0 +1,129 @@
+// Package db owns the connection to SQLite or PostgreSQL, the schema
+// migrations, transactions and the translation of driver errors into the
+// sentinels that store code returns.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+// Dialect names the SQL flavour of a database.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is the hub's database. On SQLite, W is a single connection that
+// serialises every write (River shares it) and R is a read-only pool; on
+// PostgreSQL both are the same pool and Pool is the pgx pool River uses.
+type DB struct {
+	Dialect Dialect
+	W       *sql.DB
+	R       *sql.DB
+	Pool    *pgxpool.Pool
+}
+
+// Open connects to PostgreSQL when url is set, otherwise to the SQLite file
+// at sqlitePath. It fails fast with the reason when the database does not
+// answer: the caller decides whether to retry.
+func Open(ctx context.Context, databaseURL, sqlitePath string) (*DB, error) {
+	if databaseURL != "" {
+		return openPostgres(ctx, databaseURL)
+	}
+	return openSQLite(ctx, sqlitePath)
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	// One writer: SQLite allows a single writer at a time, and queueing in
+	// database/sql is kinder than SQLITE_BUSY retries.
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	return &DB{Dialect: SQLite, W: w, R: r}, nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %s", redactDSN(err.Error(), dsn))
+	}
+	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect postgres: %w", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect postgres: %s", redactDSN(err.Error(), dsn))
+	}
+	sdb := stdlib.OpenDBFromPool(pool)
+	return &DB{Dialect: Postgres, W: sdb, R: sdb, Pool: pool}, nil
+}
+
+// redactDSN keeps a password in the URL out of error messages.
+func redactDSN(msg, dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if p, ok := u.User.Password(); ok && p != "" {
+			return replaceAll(msg, p, "xxxxx")
+		}
+	}
+	return msg
+}
+
+// Ping checks that the database answers.
+func (d *DB) Ping(ctx context.Context) error {
+	if err := d.W.PingContext(ctx); err != nil {
+		return err
+	}
+	var one int
+	return d.R.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Close releases every connection.
+func (d *DB) Close() error {
+	errs := []error{d.W.Close()}
+	if d.R != d.W {
+		errs = append(errs, d.R.Close())
+	}
+	if d.Pool != nil {
+		d.Pool.Close()
+	}
+	return errors.Join(errs...)
+}
+
+// Now is the clock value stored by the hub: UTC, microsecond precision, so
+// both databases keep and compare exactly the same instant.
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

@@ -1,0 +1,35 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/google/uuid"
+)
+
+// Tx runs fn in a write transaction, committing when fn returns nil. On
+// SQLite the transaction takes the single writer connection, so fn must use
+// tx, never d.W, or it would wait for itself.
+func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := d.W.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // rollback after commit is a no-op
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// NewID returns a new resource id: a UUIDv7 string, time-ordered so that
+// ids double as a stable cursor.
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// Querier is what *sql.DB and *sql.Tx have in common; store helpers take it
+// so they run inside or outside a transaction.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}

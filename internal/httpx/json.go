@@ -1,0 +1,123 @@
+package httpx
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+)
+
+type envelope struct {
+	Error envelopeBody `json:"error"`
+}
+
+type envelopeBody struct {
+	Code      string       `json:"code"`
+	Message   string       `json:"message"`
+	Details   []FieldError `json:"details,omitempty"`
+	RequestID string       `json:"request_id"`
+}
+
+// WriteJSON answers v with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	if v != nil {
+		_ = json.NewEncoder(w).Encode(v)
+	}
+}
+
+// WriteError answers err in the envelope. Internal errors are logged with
+// the request id and their text is withheld.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	e := AsError(err)
+	status := Status(e.Code)
+	if status >= 500 {
+		Logger(r.Context()).Error("request failed", "error", err.Error(), "path", r.URL.Path)
+	}
+	WriteJSON(w, status, envelope{envelopeBody{
+		Code: e.Code, Message: e.Message, Details: e.Details, RequestID: RequestID(r.Context()),
+	}})
+}
+
+// DecodeJSON reads a JSON body into v: the content type must be JSON,
+// unknown fields are refused, exactly one value is allowed, and a body
+// over the limit is a 413.
+func DecodeJSON(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return E(CodeUnsupportedMedia, "the body must be application/json")
+		}
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if dec.More() {
+		return E(CodeBadRequest, "the body must hold a single JSON value")
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return decodeError(err)
+		}
+		return E(CodeBadRequest, "the body must hold a single JSON value")
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	var tooBig *http.MaxBytesError
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &tooBig):
+		return E(CodeTooLarge, fmt.Sprintf("the body is larger than %d bytes", tooBig.Limit))
+	case errors.Is(err, io.EOF):
+		return E(CodeBadRequest, "the body is empty; a JSON object is expected")
+	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF):
+		return E(CodeBadRequest, "the body is not valid JSON")
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "body"
+		}
+		return Invalid(FieldError{Field: field, Message: "must be a " + jsonKind(typ.Type.Kind().String())})
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return Invalid(FieldError{Field: name, Message: "is not a known field"})
+	default:
+		slog.Debug("json decode", "error", err)
+		return E(CodeBadRequest, "the body is not valid JSON")
+	}
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "slice", "array":
+		return "array"
+	case "map", "struct":
+		return "object"
+	default:
+		return "number"
+	}
+}
+
+// HandlerFunc is a handler that returns its error instead of writing it.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// ServeHTTP writes a returned error as the envelope.
+func (f HandlerFunc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := f(w, r); err != nil {
+		WriteError(w, r, err)
+	}
+}

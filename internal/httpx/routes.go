@@ -1,0 +1,110 @@
+package httpx
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// Auth says which principals may call a route.
+type Auth int
+
+const (
+	// Public routes take no credentials (health, login, signed webhooks).
+	Public Auth = iota
+	// Authenticated routes need a user session, API key or instance token.
+	Authenticated
+)
+
+// AccountFrom says where a route finds the account it acts on, so the
+// tenant check and the cross-tenant test know where to look.
+type AccountFrom int
+
+const (
+	AccountNone  AccountFrom = iota
+	AccountPath              // {accountID} path segment
+	AccountQuery             // ?account_id=
+	AccountBody              // "account_id" in the JSON body
+)
+
+// Route is one entry of the route table: every route of the hub is listed
+// once, with what it requires, and tests enumerate the table.
+type Route struct {
+	Method      string
+	Pattern     string // ServeMux path pattern, without the method
+	Handler     http.Handler
+	Auth        Auth
+	Permission  string // required permission or API scope; "" = none beyond Auth
+	Feature     string // feature flag that must be on for the account; "" = none
+	AccountFrom AccountFrom
+}
+
+// Key is the ServeMux pattern "METHOD /path".
+func (r Route) Key() string { return r.Method + " " + r.Pattern }
+
+// Scoped reports whether the route acts inside one account.
+func (r Route) Scoped() bool { return r.AccountFrom != AccountNone }
+
+// Validate catches table mistakes at start-up instead of at request time.
+func (r Route) Validate() error {
+	inPath := strings.Contains(r.Pattern, "{accountID}")
+	switch {
+	case r.Handler == nil:
+		return fmt.Errorf("route %s has no handler", r.Key())
+	case inPath != (r.AccountFrom == AccountPath):
+		return fmt.Errorf("route %s: {accountID} in the path must match AccountFrom=AccountPath", r.Key())
+	case r.Scoped() && r.Auth != Authenticated:
+		return fmt.Errorf("route %s is account-scoped but not authenticated", r.Key())
+	}
+	return nil
+}
+
+// NewRouter mounts the table on a ServeMux, each route wrapped by wrap (the
+// auth, tenant, permission and feature checks), plus the SPA fallback as
+// GET / only. Unknown routes and wrong methods answer with the envelope.
+func NewRouter(routes []Route, wrap func(Route) http.Handler, spa http.Handler) (http.Handler, error) {
+	mux := http.NewServeMux()
+	for _, rt := range routes {
+		if err := rt.Validate(); err != nil {
+			return nil, err
+		}
+		mux.Handle(rt.Key(), wrap(rt))
+	}
+	mux.Handle("GET /", spa)
+	return &router{mux: mux}, nil
+}
+
+type router struct{ mux *http.ServeMux }
+
+var probeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := rt.mux.Handler(r); pattern != "" && !(pattern == "GET /" && isAPIPath(r.URL.Path)) {
+		rt.mux.ServeHTTP(w, r)
+		return
+	}
+	// No route: tell 405 from 404 by probing the other methods, and never
+	// let the SPA fallback claim an API path.
+	var allow []string
+	for _, m := range probeMethods {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, p := rt.mux.Handler(probe); p != "" && !(p == "GET /" && isAPIPath(r.URL.Path)) {
+			allow = append(allow, m)
+			if m == http.MethodGet {
+				allow = append(allow, http.MethodHead)
+			}
+		}
+	}
+	if len(allow) == 0 || slices.Contains(allow, r.Method) {
+		WriteError(w, r, E(CodeNotFound, "no route for "+r.Method+" "+r.URL.Path))
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	WriteError(w, r, E(CodeMethodNotAllowed, r.Method+" is not allowed here; use "+strings.Join(allow, ", ")))
+}
+
+func isAPIPath(p string) bool {
+	return strings.HasPrefix(p, "/api/") || p == "/api" || strings.HasPrefix(p, "/webhooks/")
+}

@@ -45,7 +45,10 @@ type Options struct {
 	NoMigrate bool
 	// Workers lets tests register extra job workers.
 	Workers func(*river.Workers)
-	// JobPoll shortens River's fetch interval (tests).
+	// ExtraRoutes are appended to the route table (tests exercise the
+	// shared plumbing through them).
+	ExtraRoutes []httpx.Route
+	// JobPollEvery shortens River's fetch interval (tests).
 	JobPollEvery time.Duration
 }
 
@@ -106,7 +109,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		return err
 	}
 	a.Jobs = q
-	return a.buildHTTP()
+	return a.buildHTTP(opts.ExtraRoutes)
 }
 
 // MigrateAll applies the hub's migrations, then River's.

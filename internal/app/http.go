@@ -9,13 +9,13 @@ import (
 	"github.com/whatpro/hub/web"
 )
 
-func (a *App) buildHTTP() error {
+func (a *App) buildHTTP(extra []httpx.Route) error {
 	cfg := a.Cfg
 	opsH := &ops.Handler{
 		DB: a.DB, Gatherer: a.Registry,
 		MetricsOnMain: !cfg.Production(), MetricsToken: cfg.MetricsToken,
 	}
-	a.table = a.routes(handlers{ops: opsH})
+	a.table = append(a.routes(handlers{ops: opsH}), extra...)
 	router, err := httpx.NewRouter(a.table, a.wrapRoute, httpx.SPA(web.Dist(), cfg.BasePath()))
 	if err != nil {
 		return err

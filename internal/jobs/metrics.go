@@ -62,11 +62,18 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 		return // the queue is unreadable: readiness reports it, metrics stay quiet
 	}
 	defer rows.Close()
+	counts := map[string]float64{}
+	for _, s := range []string{"available", "scheduled", "running", "retryable", "completed", "cancelled", "discarded", "pending"} {
+		counts[s] = 0
+	}
 	for rows.Next() {
 		var state string
 		var n float64
 		if rows.Scan(&state, &n) == nil {
-			ch <- prometheus.MustNewConstMetric(stateDesc, prometheus.GaugeValue, n, state)
+			counts[state] = n
 		}
+	}
+	for state, n := range counts {
+		ch <- prometheus.MustNewConstMetric(stateDesc, prometheus.GaugeValue, n, state)
 	}
 }

@@ -1,0 +1,69 @@
+package outbound
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"strings"
+	"testing"
+)
+
+func TestClassify(t *testing.T) {
+	t.Parallel()
+	refused := []string{
+		"127.0.0.1", "127.255.0.9", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.0.1",
+		"169.254.169.254", "100.64.0.1", "100.127.255.255", "0.0.0.0", "0.1.2.3", "224.0.0.251",
+		"255.255.255.255", "::", "::1", "fc00::1", "fd12:3456::1", "fe80::1", "fe80::1%eth0", "ff02::1",
+		"::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "::127.0.0.1",
+		"64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe", "2002:7f00:1::1", "2002:c0a8:101::1",
+	}
+	allowed := []string{
+		"8.8.8.8", "1.1.1.1", "100.63.255.255", "100.128.0.0", "172.32.0.1", "169.253.0.1",
+		"2606:4700:4700::1111", "2a00:1450:4001::200e", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1",
+	}
+	for _, s := range refused {
+		if classify(netip.MustParseAddr(s)) == "" {
+			t.Errorf("%s allowed, want refused", s)
+		}
+	}
+	for _, s := range allowed {
+		if r := classify(netip.MustParseAddr(s)); r != "" {
+			t.Errorf("%s refused as %s, want allowed", s, r)
+		}
+	}
+}
+
+// TestGuardChecksEveryResolvedAddress stands in for a DNS answer that mixes a
+// public and a private address, as a rebinding attacker would give.
+func TestGuardChecksEveryResolvedAddress(t *testing.T) {
+	t.Parallel()
+	g := newGuard(false)
+	var asked string
+	g.lookup = func(_ context.Context, network, host string) ([]netip.Addr, error) {
+		asked = network + " " + host
+		return []netip.Addr{netip.MustParseAddr("93.184.216.34"), netip.MustParseAddr("169.254.169.254")}, nil
+	}
+	_, err := g.DialContext(context.Background(), "tcp4", "chatwoot.example.com:443")
+	if !errors.Is(err, ErrForbiddenAddress) || !strings.Contains(err.Error(), "169.254.169.254") {
+		t.Fatalf("err = %v, want ErrForbiddenAddress naming 169.254.169.254", err)
+	}
+	if asked != "ip4 chatwoot.example.com" {
+		t.Fatalf("lookup called with %q", asked)
+	}
+
+	g.lookup = func(context.Context, string, string) ([]netip.Addr, error) { return nil, nil }
+	if _, err := g.DialContext(context.Background(), "tcp", "empty.example.com:443"); err == nil {
+		t.Fatal("dial succeeded with no addresses")
+	}
+}
+
+// TestDialControl covers the second check, made on the socket address just
+// before connect, which a literal IP reaches without the resolve step.
+func TestDialControl(t *testing.T) {
+	t.Parallel()
+	g := newGuard(false)
+	_, err := g.dialer.DialContext(context.Background(), "tcp", "127.0.0.1:9")
+	if !errors.Is(err, ErrForbiddenAddress) {
+		t.Fatalf("err = %v, want ErrForbiddenAddress from Control", err)
+	}
+}

@@ -19,6 +19,10 @@ func SPA(dist fs.FS, basePath string) http.Handler {
 	}
 	index = bytes.Replace(index, []byte(`name="whatpro-base" content="/"`),
 		[]byte(`name="whatpro-base" content="`+basePath+`/"`), 1)
+	// Relative asset URLs become absolute under the mount path, so deep
+	// links work without a <base> element (the CSP says base-uri 'none').
+	index = bytes.Replace(index, []byte(`<base href="/">`), nil, 1)
+	index = bytes.ReplaceAll(index, []byte(`="./`), []byte(`="`+basePath+`/`))
 	files := http.FileServerFS(dist)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")

@@ -1,0 +1,314 @@
+/**
+ * HTTP client for the hub API. Every request is rooted at the app's mount path, speaks JSON,
+ * and turns failures into an ApiError that mirrors the server's error envelope:
+ * {"error":{"code","message","details":[{"field","message"}],"request_id"}}.
+ */
+
+export interface ApiErrorDetail {
+  field: string
+  message: string
+}
+
+/** Codes the client itself produces when there is no server envelope to read. */
+export const CLIENT_ERROR_CODES = {
+  NETWORK: 'NETWORK_ERROR',
+  TIMEOUT: 'TIMEOUT',
+  ABORTED: 'ABORTED',
+  HTTP: 'HTTP_ERROR',
+  INVALID_RESPONSE: 'INVALID_RESPONSE',
+} as const
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError'
+  /** HTTP status; 0 when no response arrived (network failure, timeout, abort). */
+  readonly status: number
+  readonly code: string
+  readonly details: ApiErrorDetail[]
+  readonly requestId: string | null
+  /** The parsed response body (or its text) for callers that need more than the envelope. */
+  readonly body: unknown
+
+  constructor(init: {
+    status: number
+    code: string
+    message: string
+    details?: ApiErrorDetail[]
+    requestId?: string | null
+    body?: unknown
+    cause?: unknown
+  }) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause })
+    this.status = init.status
+    this.code = init.code
+    this.details = init.details ?? []
+    this.requestId = init.requestId ?? null
+    this.body = init.body
+  }
+}
+
+/**
+ * Supplies credentials. Nothing installs one yet: sessions and instance tokens will, through
+ * ApiClient.setAuthProvider.
+ */
+export interface AuthProvider {
+  /** The bearer token to send, or null to send none. */
+  getToken(): string | null | Promise<string | null>
+  /**
+   * Called once when a request answered 401. Resolve true after obtaining a new token to have
+   * the request retried once; false to let the 401 reach the caller.
+   */
+  onUnauthorized?(error: ApiError): Promise<boolean>
+}
+
+export type QueryValue = string | number | boolean | null | undefined
+
+export interface RequestOptions {
+  method?: string
+  query?: Record<string, QueryValue>
+  /** Sent as JSON when not undefined. */
+  body?: unknown
+  headers?: Record<string, string>
+  signal?: AbortSignal
+  /** Milliseconds before the request is abandoned with code TIMEOUT; 0 disables. */
+  timeoutMs?: number
+  /** Non-2xx statuses whose body is a normal answer (e.g. 503 from /readyz). */
+  acceptStatuses?: number[]
+}
+
+export interface ApiClientOptions {
+  /** Mount path of the app, e.g. "/" or "/hub/". */
+  base?: string
+  fetch?: typeof fetch
+  timeoutMs?: number
+}
+
+const DEFAULT_TIMEOUT_MS = 15_000
+const REQUEST_ID_HEADER = 'X-Request-Id'
+
+export class ApiClient {
+  private base: string
+  private fetchImpl: typeof fetch | undefined
+  private timeoutMs: number
+  private authProvider: AuthProvider | null = null
+
+  constructor(options: ApiClientOptions = {}) {
+    this.base = options.base ?? '/'
+    this.fetchImpl = options.fetch
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  }
+
+  configure(options: ApiClientOptions): void {
+    if (options.base !== undefined) this.base = options.base
+    if (options.fetch !== undefined) this.fetchImpl = options.fetch
+    if (options.timeoutMs !== undefined) this.timeoutMs = options.timeoutMs
+  }
+
+  setAuthProvider(provider: AuthProvider | null): void {
+    this.authProvider = provider
+  }
+
+  /** The URL a path resolves to: "api/v1/version" under base "/hub/" is "/hub/api/v1/version". */
+  url(path: string, query?: Record<string, QueryValue>): string {
+    const base = this.base.endsWith('/') ? this.base : `${this.base}/`
+    let url = base + path.replace(/^\/+/, '')
+    if (query) {
+      const params = new URLSearchParams()
+      for (const [key, value] of Object.entries(query)) {
+        if (value !== undefined && value !== null) params.append(key, String(value))
+      }
+      const qs = params.toString()
+      if (qs) url += (url.includes('?') ? '&' : '?') + qs
+    }
+    return url
+  }
+
+  get<T>(path: string, options: Omit<RequestOptions, 'method' | 'body'> = {}): Promise<T> {
+    return this.request<T>(path, { ...options, method: 'GET' })
+  }
+
+  post<T>(path: string, body?: unknown, options: Omit<RequestOptions, 'method' | 'body'> = {}): Promise<T> {
+    return this.request<T>(path, { ...options, method: 'POST', body })
+  }
+
+  put<T>(path: string, body?: unknown, options: Omit<RequestOptions, 'method' | 'body'> = {}): Promise<T> {
+    return this.request<T>(path, { ...options, method: 'PUT', body })
+  }
+
+  patch<T>(path: string, body?: unknown, options: Omit<RequestOptions, 'method' | 'body'> = {}): Promise<T> {
+    return this.request<T>(path, { ...options, method: 'PATCH', body })
+  }
+
+  delete<T = void>(path: string, options: Omit<RequestOptions, 'method' | 'body'> = {}): Promise<T> {
+    return this.request<T>(path, { ...options, method: 'DELETE' })
+  }
+
+  async request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    try {
+      return await this.send<T>(path, options)
+    } catch (err) {
+      const provider = this.authProvider
+      if (!(err instanceof ApiError) || err.status !== 401 || !provider?.onUnauthorized) throw err
+      let refreshed = false
+      try {
+        refreshed = await provider.onUnauthorized(err)
+      } catch {
+        // A failed refresh leaves the caller with the original 401.
+      }
+      if (!refreshed) throw err
+      return this.send<T>(path, options)
+    }
+  }
+
+  private async send<T>(path: string, options: RequestOptions): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...options.headers }
+    let body: string | undefined
+    if (options.body !== undefined) {
+      headers['Content-Type'] = 'application/json'
+      body = JSON.stringify(options.body)
+    }
+    const token = this.authProvider ? await this.authProvider.getToken() : null
+    if (token) headers.Authorization = `Bearer ${token}`
+
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs
+    const controller = new AbortController()
+    let timedOut = false
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(() => {
+            timedOut = true
+            controller.abort()
+          }, timeoutMs)
+        : undefined
+    const abortFromCaller = () => controller.abort()
+    if (options.signal?.aborted) controller.abort()
+    options.signal?.addEventListener('abort', abortFromCaller, { once: true })
+
+    const fetchImpl = this.fetchImpl ?? globalThis.fetch.bind(globalThis)
+    try {
+      let response: Response
+      try {
+        response = await fetchImpl(this.url(path, options.query), {
+          method: options.method ?? 'GET',
+          headers,
+          body,
+          credentials: 'same-origin',
+          signal: controller.signal,
+        })
+      } catch (cause) {
+        throw transportError(cause, timedOut, options.signal?.aborted === true)
+      }
+      return await readResponse<T>(response, options.acceptStatuses ?? [])
+    } finally {
+      if (timer !== undefined) clearTimeout(timer)
+      options.signal?.removeEventListener('abort', abortFromCaller)
+    }
+  }
+}
+
+function transportError(cause: unknown, timedOut: boolean, aborted: boolean): ApiError {
+  if (timedOut) {
+    return new ApiError({ status: 0, code: CLIENT_ERROR_CODES.TIMEOUT, message: 'Request timed out', cause })
+  }
+  if (aborted) {
+    return new ApiError({ status: 0, code: CLIENT_ERROR_CODES.ABORTED, message: 'Request aborted', cause })
+  }
+  const detail = cause instanceof Error && cause.message ? `: ${cause.message}` : ''
+  return new ApiError({
+    status: 0,
+    code: CLIENT_ERROR_CODES.NETWORK,
+    message: `Network error${detail}`,
+    cause,
+  })
+}
+
+async function readResponse<T>(response: Response, acceptStatuses: number[]): Promise<T> {
+  const headerRequestId = response.headers.get(REQUEST_ID_HEADER)
+  if (response.status === 204 || response.status === 205) return undefined as T
+
+  let text: string
+  try {
+    text = await response.text()
+  } catch (cause) {
+    throw new ApiError({
+      status: response.status,
+      code: CLIENT_ERROR_CODES.NETWORK,
+      message: 'Response body could not be read',
+      requestId: headerRequestId,
+      cause,
+    })
+  }
+  const parsed = parseJson(text)
+  const ok = response.ok || acceptStatuses.includes(response.status)
+
+  if (ok) {
+    if (text === '') return undefined as T
+    if (parsed.ok) return parsed.value as T
+    throw new ApiError({
+      status: response.status,
+      code: CLIENT_ERROR_CODES.INVALID_RESPONSE,
+      message: 'Response is not valid JSON',
+      requestId: headerRequestId,
+      body: text,
+    })
+  }
+
+  const envelope = parsed.ok ? readEnvelope(parsed.value) : null
+  if (parsed.ok && envelope) {
+    throw new ApiError({
+      status: response.status,
+      code: envelope.code,
+      message: envelope.message,
+      details: envelope.details,
+      requestId: envelope.requestId ?? headerRequestId,
+      body: parsed.value,
+    })
+  }
+  throw new ApiError({
+    status: response.status,
+    code: CLIENT_ERROR_CODES.HTTP,
+    message: `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
+    requestId: headerRequestId,
+    body: parsed.ok ? parsed.value : text,
+  })
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  if (text === '') return { ok: false }
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown }
+  } catch {
+    return { ok: false }
+  }
+}
+
+interface Envelope {
+  code: string
+  message: string
+  details: ApiErrorDetail[]
+  requestId: string | null
+}
+
+/** Reads {"error":{…}}; returns null when the body is not the hub's envelope. */
+function readEnvelope(body: unknown): Envelope | null {
+  if (!isRecord(body) || !isRecord(body.error)) return null
+  const { code, message, details, request_id: requestId } = body.error
+  if (typeof code !== 'string' || code === '') return null
+  return {
+    code,
+    message: typeof message === 'string' ? message : code,
+    details: Array.isArray(details)
+      ? details.filter(isRecord).map((d) => ({
+          field: typeof d.field === 'string' ? d.field : '',
+          message: typeof d.message === 'string' ? d.message : '',
+        }))
+      : [],
+    requestId: typeof requestId === 'string' && requestId !== '' ? requestId : null,
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** The app's shared client; main.ts sets its base from the document. */
+export const api = new ApiClient()

@@ -1,0 +1,10 @@
+/// <reference types="vite/client" />
+
+import 'vue-router'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** i18n key of the page title shown in the header and the document title. */
+    titleKey?: string
+  }
+}

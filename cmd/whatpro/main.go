@@ -23,6 +23,9 @@ commands:
   config              print the effective configuration (secrets redacted)
   secrets generate    print a new key for WHATPRO_SECRET_KEYS
   secrets rotate      re-encrypt every stored secret with the active key
+  user create --email E --name N [--super-admin]   (password on stdin)
+  user set-password --email E                      (password on stdin)
+  audit verify        check every audit chain; non-zero exit names the first broken row
 `
 
 func main() {
@@ -67,6 +70,13 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 			fmt.Fprintln(stdout, line)
 		}
 		return nil
+	case "user":
+		return cmdUser(ctx, cfg, log, args, stdin, stdout)
+	case "audit":
+		if len(args) == 1 && args[0] == "verify" {
+			return cmdAuditVerify(ctx, cfg, log, stdout)
+		}
+		return fmt.Errorf("usage: whatpro audit verify")
 	case "secrets":
 		if len(args) == 1 && args[0] == "rotate" {
 			return cmdSecretsRotate(ctx, cfg, log, stdout)

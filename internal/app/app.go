@@ -16,9 +16,11 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/whatpro/hub/internal/audit"
 	"github.com/whatpro/hub/internal/config"
 	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/httpx"
+	"github.com/whatpro/hub/internal/iam"
 	"github.com/whatpro/hub/internal/idempotency"
 	"github.com/whatpro/hub/internal/jobs"
 	"github.com/whatpro/hub/internal/secret"
@@ -31,6 +33,8 @@ type App struct {
 	DB       *db.DB
 	Keys     *secret.Ring
 	Jobs     *jobs.Queue
+	IAM      *iam.Service
+	Audit    *audit.Log
 	Registry *prometheus.Registry
 	table    []httpx.Route
 	handler  http.Handler
@@ -48,6 +52,8 @@ type Options struct {
 	// ExtraRoutes are appended to the route table (tests exercise the
 	// shared plumbing through them).
 	ExtraRoutes []httpx.Route
+	// Now replaces the clock of token expiry checks (tests).
+	Now func() time.Time
 	// JobPollEvery shortens River's fetch interval (tests).
 	JobPollEvery time.Duration
 }
@@ -92,14 +98,26 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		return fmt.Errorf("refusing to serve: %w", err)
 	}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.Audit = audit.New(a.DB, a.Keys)
+	a.IAM = &iam.Service{
+		DB: a.DB, Signer: iam.NewSigner(a.Keys, time.Now), Audit: a.Audit,
+		Proxies: httpx.ParseProxies(a.Cfg.TrustedProxies), SecureCookie: a.Cfg.PublicURL.Scheme == "https",
+		CookiePath: a.Cfg.BasePath() + "/api/v1/auth", Now: time.Now,
+		Limits: iam.NewRateLimits(a.Cfg.RateLimitAnon, a.Cfg.RateLimitAuth), Keys: a.Keys, Production: a.Cfg.Production(),
+	}
+	if opts.Now != nil {
+		a.IAM.Now = opts.Now
+		a.IAM.Signer = iam.NewSigner(a.Keys, opts.Now)
+	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &idempotency.PurgeWorker{DB: a.DB, Log: a.Log})
+	river.AddWorker(workers, &iam.PurgeAttemptsWorker{DB: a.DB})
 	if opts.Workers != nil {
 		opts.Workers(workers)
 	}
 	q, err := jobs.New(a.DB, jobs.Config{
 		Workers:    workers,
-		Periodic:   []*river.PeriodicJob{idempotency.Periodic()},
+		Periodic:   []*river.PeriodicJob{idempotency.Periodic(), iam.PurgeAttemptsPeriodic()},
 		MaxWorkers: a.Cfg.JobWorkers,
 		Logger:     a.Log,
 		Middleware: []rivertype.Middleware{jobs.NewMetrics(a.Registry, a.DB)},
@@ -109,6 +127,9 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		return err
 	}
 	a.Jobs = q
+	if err := a.IAM.Bootstrap(ctx, a.Log, a.Cfg.BootstrapAdminEmail, a.Cfg.BootstrapAdminPass, a.Cfg.DataDir); err != nil {
+		return fmt.Errorf("bootstrap admin: %w", err)
+	}
 	return a.buildHTTP(opts.ExtraRoutes)
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/whatpro/hub/internal/audit"
 	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/ops"
 	"github.com/whatpro/hub/web"
@@ -15,7 +16,7 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 		DB: a.DB, Gatherer: a.Registry,
 		MetricsOnMain: !cfg.Production(), MetricsToken: cfg.MetricsToken,
 	}
-	a.table = append(a.routes(handlers{ops: opsH}), extra...)
+	a.table = append(a.routes(handlers{ops: opsH, iam: a.IAM, audit: &audit.Handler{Log: a.Audit}}), extra...)
 	router, err := httpx.NewRouter(a.table, a.wrapRoute, httpx.SPA(web.Dist(), cfg.BasePath()))
 	if err != nil {
 		return err
@@ -35,7 +36,7 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 
 // wrapRoute applies a route's own requirements around its handler.
 func (a *App) wrapRoute(rt httpx.Route) http.Handler {
-	return rt.Handler
+	return a.IAM.Guard(rt)
 }
 
 // mount serves h under base ("" = root), answering 404 outside it.

@@ -3,26 +3,74 @@ package app
 import (
 	"net/http"
 
+	"github.com/whatpro/hub/internal/audit"
 	"github.com/whatpro/hub/internal/httpx"
+	"github.com/whatpro/hub/internal/iam"
 	"github.com/whatpro/hub/internal/ops"
 )
 
 // handlers groups every domain's handler so the route table can name them.
 type handlers struct {
-	ops *ops.Handler
+	ops   *ops.Handler
+	iam   *iam.Service
+	audit *audit.Handler
 }
 
 // routes is the hub's route table: every route, readable top to bottom,
-// with what it requires. Tests enumerate it (the cross-tenant walk).
+// with what it requires. The guard (iam.Service.Guard) enforces each
+// entry; tests enumerate the table (the cross-tenant walk).
 func (a *App) routes(h handlers) []httpx.Route {
-	pub := func(method, pattern string, fn http.HandlerFunc) httpx.Route {
+	pub := func(method, pattern string, fn http.Handler) httpx.Route {
 		return httpx.Route{Method: method, Pattern: pattern, Handler: fn, Auth: httpx.Public}
 	}
+	user := func(method, pattern string, fn httpx.HandlerFunc, perm string) httpx.Route {
+		return httpx.Route{Method: method, Pattern: pattern, Handler: fn, Auth: httpx.Authenticated, Permission: perm}
+	}
+	acct := func(method, pattern string, fn httpx.HandlerFunc, perm string) httpx.Route {
+		return httpx.Route{Method: method, Pattern: "/api/v1/accounts/{accountID}" + pattern, Handler: fn,
+			Auth: httpx.Authenticated, Permission: perm, AccountFrom: httpx.AccountPath}
+	}
 	return []httpx.Route{
-		pub("GET", "/healthz", h.ops.Healthz),
-		pub("GET", "/readyz", h.ops.Readyz),
-		{Method: "GET", Pattern: "/metrics", Handler: h.ops.Metrics(), Auth: httpx.Public},
-		pub("GET", "/api/v1/version", h.ops.Version),
+		// Operations
+		pub("GET", "/healthz", http.HandlerFunc(h.ops.Healthz)),
+		pub("GET", "/readyz", http.HandlerFunc(h.ops.Readyz)),
+		pub("GET", "/metrics", h.ops.Metrics()),
+		pub("GET", "/api/v1/version", http.HandlerFunc(h.ops.Version)),
+
+		// Sessions
+		pub("POST", "/api/v1/auth/login", httpx.HandlerFunc(h.iam.Login)),
+		pub("POST", "/api/v1/auth/refresh", httpx.HandlerFunc(h.iam.Refresh)),
+		user("POST", "/api/v1/auth/logout", h.iam.Logout, ""),
+		user("GET", "/api/v1/sessions", h.iam.ListSessions, ""),
+		user("DELETE", "/api/v1/sessions/{sessionID}", h.iam.RevokeSession, ""),
+
+		// The caller
+		user("GET", "/api/v1/me", h.iam.Me, ""),
+		user("POST", "/api/v1/me/password", h.iam.ChangePassword, ""),
+		user("POST", "/api/v1/me/totp/setup", h.iam.TOTPSetup, ""),
+		user("POST", "/api/v1/me/totp/enable", h.iam.TOTPEnable, ""),
+		user("POST", "/api/v1/me/invitations/{invitedAccountID}/accept", h.iam.AnswerInvitation(true), ""),
+		user("POST", "/api/v1/me/invitations/{invitedAccountID}/decline", h.iam.AnswerInvitation(false), ""),
+
+		// Accounts
+		user("GET", "/api/v1/accounts", h.iam.ListAccounts, ""),
+		user("POST", "/api/v1/accounts", h.iam.CreateAccount, iam.PermPlatform),
+		acct("GET", "", h.iam.GetAccount, iam.PermAccountRead),
+		acct("PATCH", "", h.iam.UpdateAccount, iam.PermAccountWrite),
+
+		// Users of an account
+		acct("GET", "/users", h.iam.ListUsers, iam.PermUsersRead),
+		acct("POST", "/users", h.iam.AddUser, iam.PermUsersWrite),
+		acct("PATCH", "/users/{userID}", h.iam.UpdateUser, iam.PermUsersWrite),
+		acct("DELETE", "/users/{userID}", h.iam.RemoveUser, iam.PermUsersWrite),
+
+		// API keys
+		acct("GET", "/api-keys", h.iam.ListAPIKeys, iam.PermKeysRead),
+		acct("POST", "/api-keys", h.iam.CreateAPIKey, iam.PermKeysWrite),
+		acct("DELETE", "/api-keys/{keyID}", h.iam.RevokeAPIKey, iam.PermKeysWrite),
+
+		// Audit log
+		acct("GET", "/audit-logs", h.audit.List, iam.PermAuditRead),
 	}
 }
 

@@ -21,7 +21,9 @@ func EncryptedColumns() []EncryptedColumn {
 	return encryptedColumns
 }
 
-var encryptedColumns = []EncryptedColumn{}
+var encryptedColumns = []EncryptedColumn{
+	{Table: "users", IDColumn: "id", Column: "totp_secret"},
+}
 
 // RotateResult says what `whatpro secrets rotate` did.
 type RotateResult struct {

@@ -1,0 +1,105 @@
+package iam
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/whatpro/hub/internal/db"
+	"github.com/whatpro/hub/internal/httpx"
+)
+
+const apiKeyPrefix = "wp_live_"
+
+var errNoCredentials = httpx.E(httpx.CodeUnauthorized, "credentials are required")
+
+// Authenticate resolves the request's credentials into a principal. Every
+// console request re-checks its session row, so a revoked session fails on
+// the very next request on every instance.
+func (s *Service) Authenticate(r *http.Request) (*Principal, error) {
+	tok := r.Header.Get("X-API-Key")
+	if tok == "" {
+		auth := r.Header.Get("Authorization")
+		if len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
+			tok = strings.TrimSpace(auth[7:])
+		}
+	}
+	switch {
+	case tok == "":
+		return nil, errNoCredentials
+	case strings.HasPrefix(tok, apiKeyPrefix):
+		return s.authAPIKey(r.Context(), tok)
+	case strings.HasPrefix(tok, "wpi_"):
+		if s.InstanceTokens == nil {
+			return nil, httpx.E(httpx.CodeTokenInvalid, "the token is not valid")
+		}
+		return s.InstanceTokens.Resolve(r.Context(), tok, r)
+	case strings.HasPrefix(tok, "wpr_"):
+		return nil, httpx.E(httpx.CodeTokenInvalid, "a refresh token is not an access token")
+	default:
+		return s.authSession(r.Context(), tok)
+	}
+}
+
+func (s *Service) authSession(ctx context.Context, tok string) (*Principal, error) {
+	userID, sessionID, err := s.Signer.Verify(tok)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := getSession(ctx, s.DB.R, sessionID)
+	if errors.Is(err, db.ErrNotFound) || (err == nil && sess.UserID != userID) {
+		return nil, httpx.E(httpx.CodeTokenInvalid, "the access token is not valid")
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if sess.revokedAt != nil || !sess.ExpiresAt.After(now) {
+		return nil, httpx.E(httpx.CodeSessionRevoked, "this session has ended; log in again")
+	}
+	u, err := userByID(ctx, s.DB.R, userID)
+	if err != nil {
+		return nil, err
+	}
+	if !u.Active {
+		return nil, httpx.E(httpx.CodeSessionRevoked, "this user is disabled")
+	}
+	if now.Sub(sess.LastSeenAt) > time.Minute {
+		_ = touchSession(ctx, s.DB.W, sessionID, now) // best effort; at most once a minute
+	}
+	return &Principal{Kind: KindUser, UserID: userID, SessionID: sessionID, SuperAdmin: u.SuperAdmin, MFAPending: sess.MFAPending}, nil
+}
+
+// API keys are wp_live_<prefix>.<secret>: the prefix finds the row, the
+// secret is compared by hash in constant time.
+func (s *Service) authAPIKey(ctx context.Context, tok string) (*Principal, error) {
+	invalid := httpx.E(httpx.CodeTokenInvalid, "the API key is not valid")
+	prefix, sec, ok := strings.Cut(strings.TrimPrefix(tok, apiKeyPrefix), ".")
+	if !ok || prefix == "" || sec == "" || len(tok) > 200 {
+		return nil, invalid
+	}
+	k, err := keyByPrefix(ctx, s.DB.R, prefix)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, invalid
+	}
+	if err != nil {
+		return nil, err
+	}
+	if subtle.ConstantTimeCompare([]byte(HashToken(tok)), []byte(k.secretHash)) != 1 {
+		return nil, invalid
+	}
+	now := s.now()
+	switch {
+	case k.RevokedAt != nil:
+		return nil, httpx.E(httpx.CodeTokenRevoked, "the API key was revoked")
+	case k.ExpiresAt != nil && !k.ExpiresAt.After(now):
+		return nil, httpx.E(httpx.CodeTokenExpired, "the API key has expired")
+	}
+	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > time.Minute {
+		_ = touchKey(ctx, s.DB.W, k.ID, now)
+	}
+	return &Principal{Kind: KindAPIKey, KeyID: k.ID, UserID: k.CreatedBy, AccountID: k.AccountID, Scopes: k.Scopes}, nil
+}

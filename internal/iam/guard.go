@@ -1,0 +1,143 @@
+package iam
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+
+	"github.com/whatpro/hub/internal/db"
+	"github.com/whatpro/hub/internal/httpx"
+)
+
+// Guard wraps a route with what its table entry requires: rate limits,
+// authentication, the tenant check (another account answers 404), the
+// permission or scope (403) and the feature flag (403 FEATURE_DISABLED).
+func (s *Service) Guard(rt httpx.Route) http.Handler {
+	return httpx.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		if rt.Auth == httpx.Public {
+			if err := s.Limits.allow(w, "ip:"+s.Proxies.ClientIP(r), s.Limits.Anon); err != nil {
+				return err
+			}
+			rt.Handler.ServeHTTP(w, r)
+			return nil
+		}
+		p, err := s.Authenticate(r)
+		if err != nil {
+			if ierr := s.Limits.allow(w, "ip:"+s.Proxies.ClientIP(r), s.Limits.Anon); ierr != nil {
+				return ierr
+			}
+			return err
+		}
+		if err := s.Limits.allow(w, "p:"+p.Kind+":"+p.ActorID(), s.Limits.Auth); err != nil {
+			return err
+		}
+		ctx := WithPrincipal(r.Context(), p)
+		if rt.Scoped() {
+			accountID, err := accountOf(r, rt.AccountFrom)
+			if err != nil {
+				return err
+			}
+			acc, err := s.ResolveAccess(ctx, p, accountID)
+			if err != nil {
+				return err
+			}
+			if !acc.Can(rt.Permission) {
+				return httpx.E(httpx.CodeForbidden, "missing permission "+rt.Permission)
+			}
+			if rt.Feature != "" && !s.featureOn(ctx, accountID, rt.Feature, acc.Role) {
+				return httpx.E(httpx.CodeFeatureDisabled, "the feature "+rt.Feature+" is not enabled for this account")
+			}
+			ctx = context.WithValue(ctx, keyAccess, acc)
+		} else if rt.Permission == PermPlatform && !p.SuperAdmin {
+			return httpx.E(httpx.CodeForbidden, "only super admins may do this")
+		}
+		rt.Handler.ServeHTTP(w, r.WithContext(ctx))
+		return nil
+	})
+}
+
+func (s *Service) featureOn(ctx context.Context, accountID, feature, role string) bool {
+	if s.Features == nil {
+		return false
+	}
+	on, err := s.Features.Enabled(ctx, accountID, feature, role)
+	return err == nil && on
+}
+
+// ResolveAccess decides what p may do in accountID. Not being a member, or
+// an account that does not exist, is the same 404.
+func (s *Service) ResolveAccess(ctx context.Context, p *Principal, accountID string) (*Access, error) {
+	if accountID == "" || len(accountID) > 64 {
+		return nil, httpx.NotFound()
+	}
+	acct, err := getAccount(ctx, s.DB.R, accountID)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, httpx.NotFound()
+	} else if err != nil {
+		return nil, err
+	}
+	if p.Kind != KindUser && p.AccountID != accountID {
+		return nil, httpx.NotFound()
+	}
+	var acc *Access
+	if p.Kind == KindUser && p.SuperAdmin {
+		acc = &Access{AccountID: accountID, Role: RoleAdmin, Permissions: append(Catalogue(), PermPlatform)}
+		if role, status, err := membership(ctx, s.DB.R, accountID, p.UserID); err == nil && status == "active" {
+			acc.Member, acc.Role = true, role
+		}
+		return acc, nil
+	}
+	role, status, err := membership(ctx, s.DB.R, accountID, p.UserID)
+	if errors.Is(err, db.ErrNotFound) || (err == nil && status != "active") {
+		return nil, httpx.NotFound()
+	} else if err != nil {
+		return nil, err
+	}
+	if acct.Status == "suspended" {
+		return nil, httpx.E(httpx.CodeAccountSuspended, "this account is suspended")
+	}
+	acc = &Access{AccountID: accountID, Role: role, Permissions: RolePermissions(role), Member: true}
+	if p.Kind != KindUser {
+		// A key or token never exceeds what its user may do today.
+		var perms []string
+		for _, sc := range p.Scopes {
+			if slices.Contains(acc.Permissions, sc) {
+				perms = append(perms, sc)
+			}
+		}
+		acc.Permissions = perms
+	}
+	return acc, nil
+}
+
+// accountOf finds the account a route acts on.
+func accountOf(r *http.Request, from httpx.AccountFrom) (string, error) {
+	switch from {
+	case httpx.AccountPath:
+		return r.PathValue("accountID"), nil
+	case httpx.AccountQuery:
+		return r.URL.Query().Get("account_id"), nil
+	case httpx.AccountBody:
+		raw, err := io.ReadAll(r.Body)
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				return "", httpx.E(httpx.CodeTooLarge, "the body is too large")
+			}
+			return "", httpx.E(httpx.CodeBadRequest, "the body could not be read")
+		}
+		r.Body = io.NopCloser(bytes.NewReader(raw))
+		var b struct {
+			AccountID string `json:"account_id"`
+		}
+		if json.Unmarshal(raw, &b) != nil {
+			return "", httpx.E(httpx.CodeBadRequest, "the body is not valid JSON")
+		}
+		return b.AccountID, nil
+	}
+	return "", nil
+}

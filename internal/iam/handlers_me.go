@@ -1,0 +1,168 @@
+package iam
+
+import (
+	"database/sql"
+	"errors"
+	"net/http"
+
+	"github.com/whatpro/hub/internal/db"
+	"github.com/whatpro/hub/internal/httpx"
+)
+
+// consoleUser returns the caller when it is a user (session or instance
+// token), refusing API keys on user-centric routes.
+func consoleUser(r *http.Request) (*Principal, error) {
+	p := PrincipalFrom(r.Context())
+	if p == nil || p.Kind == KindAPIKey {
+		return nil, httpx.E(httpx.CodeForbidden, "this route is for users, not API keys")
+	}
+	return p, nil
+}
+
+type meMembership struct {
+	Membership
+	Permissions []string `json:"permissions"`
+}
+
+// Me returns the caller and its memberships with their permissions.
+func (s *Service) Me(w http.ResponseWriter, r *http.Request) error {
+	p, err := consoleUser(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	u, err := userByID(ctx, s.DB.R, p.UserID)
+	if err != nil {
+		return err
+	}
+	ms, err := userMemberships(ctx, s.DB.R, u.ID)
+	if err != nil {
+		return err
+	}
+	out := []meMembership{}
+	for _, m := range ms {
+		if p.Kind == KindInstanceToken && m.AccountID != p.AccountID {
+			continue // an embedded token sees only its own account
+		}
+		perms := RolePermissions(m.Role)
+		if m.Status != "active" {
+			perms = []string{}
+		}
+		out = append(out, meMembership{Membership: m, Permissions: perms})
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"user": u, "memberships": out, "mfa_pending": p.MFAPending})
+	return nil
+}
+
+// ChangePassword checks the current password, applies the rule to the new
+// one and ends the user's other sessions.
+func (s *Service) ChangePassword(w http.ResponseWriter, r *http.Request) error {
+	p, err := consoleUser(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Current string `json:"current_password"`
+		New     string `json:"new_password"`
+	}
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	ctx, now := r.Context(), s.now()
+	u, err := userByID(ctx, s.DB.R, p.UserID)
+	if err != nil {
+		return err
+	}
+	if u.passwordHash == "" || !CheckPassword(u.passwordHash, in.Current) {
+		return httpx.Invalid(httpx.FieldError{Field: "current_password", Message: "is not your current password"})
+	}
+	if err := CheckPolicy(in.New, u.Email); err != nil {
+		return httpx.Invalid(httpx.FieldError{Field: "new_password", Message: PasswordRule})
+	}
+	hash, err := HashPassword(in.New)
+	if err != nil {
+		return err
+	}
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if err := setPassword(ctx, tx, u.ID, hash, now); err != nil {
+			return err
+		}
+		n, err := revokeUserSessions(ctx, tx, u.ID, p.SessionID, "password_changed", now)
+		if err != nil {
+			return err
+		}
+		e := s.entry(r, "", "user.password.changed", "user", u.ID)
+		e.After = map[string]int64{"other_sessions_revoked": n}
+		return s.recordUser(ctx, tx, u.ID, e)
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// AnswerInvitation accepts or declines an invitation to an account.
+func (s *Service) AnswerInvitation(accept bool) httpx.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := consoleUser(r)
+		if err != nil {
+			return err
+		}
+		ctx, now, accountID := r.Context(), s.now(), r.PathValue("invitedAccountID")
+		_, status, err := membership(ctx, s.DB.R, accountID, p.UserID)
+		if err != nil || status != "invited" {
+			return httpx.NotFound()
+		}
+		next, action := "declined", "user.invitation.declined"
+		if accept {
+			next, action = "active", "user.invitation.accepted"
+		}
+		err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+			if err := setMembership(ctx, tx, accountID, p.UserID, nil, &next, now); err != nil {
+				return err
+			}
+			return s.Audit.Record(ctx, tx, s.entry(r, accountID, action, "user", p.UserID))
+		})
+		if err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+}
+
+// ListSessions lists the caller's open sessions, marking the current one.
+func (s *Service) ListSessions(w http.ResponseWriter, r *http.Request) error {
+	p, err := consoleUser(r)
+	if err != nil {
+		return err
+	}
+	list, err := listSessions(r.Context(), s.DB.R, p.UserID, s.now())
+	if err != nil {
+		return err
+	}
+	for _, x := range list {
+		x.Current = x.ID == p.SessionID
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.Page[*Session]{Data: list})
+	return nil
+}
+
+// RevokeSession ends one of the caller's sessions; it takes effect on that
+// session's very next request.
+func (s *Service) RevokeSession(w http.ResponseWriter, r *http.Request) error {
+	p, err := consoleUser(r)
+	if err != nil {
+		return err
+	}
+	err = s.endSession(r, p.UserID, r.PathValue("sessionID"), "revoked", "session.revoked")
+	if errors.Is(err, db.ErrNotFound) {
+		return httpx.NotFound()
+	}
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

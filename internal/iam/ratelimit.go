@@ -1,0 +1,70 @@
+package iam
+
+import (
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/whatpro/hub/internal/httpx"
+)
+
+// RateLimits are the general per-minute limits: per IP for anonymous
+// calls, per principal for authenticated ones. They live in memory: each
+// instance enforces its share (login failures, which must be shared, are
+// counted in the database instead).
+type RateLimits struct {
+	Anon, Auth int
+	mu         sync.Mutex
+	buckets    map[string]*bucket
+	swept      time.Time
+}
+
+type bucket struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+// NewRateLimits builds limits of anon and auth requests per minute.
+func NewRateLimits(anon, auth int) *RateLimits {
+	return &RateLimits{Anon: anon, Auth: auth, buckets: map[string]*bucket{}}
+}
+
+func (l *RateLimits) allow(w http.ResponseWriter, key string, perMinute int) error {
+	if l == nil || perMinute <= 0 {
+		return nil
+	}
+	now := time.Now()
+	l.mu.Lock()
+	b, ok := l.buckets[key]
+	if !ok {
+		b = &bucket{lim: rate.NewLimiter(rate.Limit(float64(perMinute)/60), perMinute)}
+		l.buckets[key] = b
+	}
+	b.seen = now
+	allowed := b.lim.AllowN(now, 1)
+	remaining := int(b.lim.TokensAt(now))
+	if now.Sub(l.swept) > time.Minute {
+		for k, v := range l.buckets {
+			if now.Sub(v.seen) > 2*time.Minute {
+				delete(l.buckets, k)
+			}
+		}
+		l.swept = now
+	}
+	l.mu.Unlock()
+	// Reset: seconds until the bucket is full again.
+	reset := int((float64(perMinute-max(remaining, 0)) * 60 / float64(perMinute)) + 0.999)
+	h := w.Header()
+	h.Set("X-RateLimit-Limit", strconv.Itoa(perMinute))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(max(remaining, 0)))
+	h.Set("X-RateLimit-Reset", strconv.Itoa(reset))
+	if !allowed {
+		wait := int(60/float64(perMinute)) + 1
+		h.Set("Retry-After", strconv.Itoa(wait))
+		return httpx.E(httpx.CodeRateLimited, "too many requests; retry in "+strconv.Itoa(wait)+" seconds")
+	}
+	return nil
+}

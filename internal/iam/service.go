@@ -1,0 +1,62 @@
+package iam
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"time"
+
+	"github.com/whatpro/hub/internal/audit"
+	"github.com/whatpro/hub/internal/db"
+	"github.com/whatpro/hub/internal/httpx"
+	"github.com/whatpro/hub/internal/secret"
+)
+
+// Auditor appends to the audit chains inside a transaction.
+type Auditor interface {
+	Record(ctx context.Context, tx *sql.Tx, e audit.Entry) error
+	RecordHub(ctx context.Context, tx *sql.Tx, e audit.Entry, accountIDs []string) error
+}
+
+// TokenResolver resolves opaque bearer tokens that are not ours to parse
+// (instance tokens, owned by the embedding side).
+type TokenResolver interface {
+	Resolve(ctx context.Context, token string, r *http.Request) (*Principal, error)
+}
+
+// FeatureChecker says whether a feature is on for an account; nil or an
+// error means off (fail closed).
+type FeatureChecker interface {
+	Enabled(ctx context.Context, accountID, feature string, role string) (bool, error)
+}
+
+// Service is identity and access: handlers, the route guard and bootstrap.
+type Service struct {
+	DB             *db.DB
+	Signer         *Signer
+	Audit          Auditor
+	Proxies        httpx.Proxies
+	SecureCookie   bool
+	CookiePath     string // the mount path + /api/v1/auth
+	Now            func() time.Time
+	InstanceTokens TokenResolver
+	Features       FeatureChecker
+	Limits         *RateLimits
+	Keys           *secret.Ring
+	Production     bool
+	// OnMembershipEnded hooks run when a member is removed or disabled.
+	OnMembershipEnded []MembershipEnded
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// entry starts an audit entry for the request's principal.
+func (s *Service) entry(r *http.Request, accountID, action, resType, resID string) audit.Entry {
+	e := audit.Entry{AccountID: accountID, Action: action, ResourceType: resType, ResourceID: resID,
+		IP: s.Proxies.ClientIP(r), UserAgent: truncate(r.UserAgent(), 300), RequestID: httpx.RequestID(r.Context()),
+		ActorType: "system"}
+	if p := PrincipalFrom(r.Context()); p != nil {
+		e.ActorType, e.ActorID = p.ActorType(), p.ActorID()
+	}
+	return e
+}

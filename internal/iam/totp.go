@@ -1,0 +1,144 @@
+package iam
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base32"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/whatpro/hub/internal/httpx"
+	"github.com/whatpro/hub/internal/secret"
+)
+
+var (
+	errTOTPRequired = httpx.E(httpx.CodeUnauthorized, "a second factor is required: send totp_code or recovery_code")
+	errTOTPWrong    = httpx.E(httpx.CodeUnauthorized, "the second factor code is wrong")
+)
+
+// requireTOTP: in production a super admin without TOTP gets a session
+// that can only set it up.
+func (s *Service) requireTOTP(u *User) bool { return s.Production && u.SuperAdmin && !u.TOTPEnabled }
+
+func (s *Service) checkSecondFactor(ctx context.Context, u *User, code, recovery string) error {
+	switch {
+	case code != "":
+		sec, err := s.Keys.DecryptString(u.totpSecret, string(secret.AAD("users", "totp_secret", u.ID)))
+		if err != nil || !totp.Validate(strings.TrimSpace(code), sec) {
+			return errTOTPWrong
+		}
+		return nil
+	case recovery != "":
+		return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+			var raw string
+			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(recovery_codes, '[]') FROM users WHERE id = $1`, u.ID).Scan(&raw); err != nil {
+				return err
+			}
+			var hashes []string
+			_ = json.Unmarshal([]byte(raw), &hashes)
+			want := HashToken(strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(recovery), "-", "")))
+			for i, h := range hashes {
+				if subtle.ConstantTimeCompare([]byte(h), []byte(want)) == 1 {
+					rest, _ := json.Marshal(append(hashes[:i:i], hashes[i+1:]...))
+					_, err := tx.ExecContext(ctx, `UPDATE users SET recovery_codes = $1 WHERE id = $2`, string(rest), u.ID)
+					return err
+				}
+			}
+			return errTOTPWrong
+		})
+	default:
+		return errTOTPRequired
+	}
+}
+
+// TOTPSetup creates a pending secret for the caller: it is stored
+// encrypted and becomes active only once a code from it is confirmed.
+func (s *Service) TOTPSetup(w http.ResponseWriter, r *http.Request) error {
+	p, err := consoleUser(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	u, err := userByID(ctx, s.DB.R, p.UserID)
+	if err != nil {
+		return err
+	}
+	if u.TOTPEnabled {
+		return httpx.E(httpx.CodeConflict, "two-factor authentication is already on; disable it first")
+	}
+	label := u.Email
+	if label == "" {
+		label = u.ID
+	}
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: "WhatPro Hub", AccountName: label})
+	if err != nil {
+		return err
+	}
+	enc, err := s.Keys.EncryptString(key.Secret(), string(secret.AAD("users", "totp_secret", u.ID)))
+	if err != nil {
+		return err
+	}
+	if _, err := s.DB.W.ExecContext(ctx, `UPDATE users SET totp_secret = $1 WHERE id = $2`, enc, u.ID); err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"secret": key.Secret(), "otpauth_url": key.URL()})
+	return nil
+}
+
+// TOTPEnable confirms the pending secret with a code and returns one-time
+// recovery codes (shown once; only hashes are kept).
+func (s *Service) TOTPEnable(w http.ResponseWriter, r *http.Request) error {
+	p, err := consoleUser(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Code string `json:"code"`
+	}
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	u, err := userByID(ctx, s.DB.R, p.UserID)
+	if err != nil {
+		return err
+	}
+	if u.totpSecret == "" || u.TOTPEnabled {
+		return httpx.E(httpx.CodeConflict, "start with POST /api/v1/me/totp/setup")
+	}
+	if err := s.checkSecondFactor(ctx, u, in.Code, ""); err != nil {
+		return httpx.Invalid(httpx.FieldError{Field: "code", Message: "does not match the authenticator"})
+	}
+	codes, hashes := recoveryCodes(10)
+	raw, _ := json.Marshal(hashes)
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_enabled = TRUE, recovery_codes = $1 WHERE id = $2`, string(raw), u.ID); err != nil {
+			return err
+		}
+		if err := clearMFAPending(ctx, tx, p.SessionID); err != nil {
+			return err
+		}
+		return s.recordUser(ctx, tx, u.ID, s.entry(r, "", "user.totp.enabled", "user", u.ID))
+	})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"enabled": true, "recovery_codes": codes})
+	return nil
+}
+
+func recoveryCodes(n int) (codes, hashes []string) {
+	for range n {
+		b := make([]byte, 6)
+		_, _ = rand.Read(b)
+		c := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)[:10]
+		codes = append(codes, c[:5]+"-"+c[5:])
+		hashes = append(hashes, HashToken(c))
+	}
+	return codes, hashes
+}

@@ -78,7 +78,11 @@ func cmdAuditVerify(ctx context.Context, cfg *config.Config, log *slog.Logger, w
 		if c.OK {
 			fmt.Fprintf(w, "ok      chain %s: %d rows\n", c.ChainID, c.Rows)
 		} else {
-			fmt.Fprintf(w, "BROKEN  chain %s: first broken row seq %d id %s: %s\n", c.ChainID, c.FirstBrokenSeq, c.FirstBrokenID, c.Reason)
+			row := fmt.Sprintf("seq %d", c.FirstBrokenSeq)
+			if c.FirstBrokenID != "" {
+				row += " id " + c.FirstBrokenID
+			}
+			fmt.Fprintf(w, "BROKEN  chain %s: first broken row %s: %s\n", c.ChainID, row, c.Reason)
 		}
 	}
 	if b := rep.Broken(); len(b) > 0 {

@@ -17,12 +17,14 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/whatpro/hub/internal/audit"
+	"github.com/whatpro/hub/internal/chatwoot"
 	"github.com/whatpro/hub/internal/config"
 	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/iam"
 	"github.com/whatpro/hub/internal/idempotency"
 	"github.com/whatpro/hub/internal/jobs"
+	"github.com/whatpro/hub/internal/outbound"
 	"github.com/whatpro/hub/internal/secret"
 )
 
@@ -34,6 +36,7 @@ type App struct {
 	Keys     *secret.Ring
 	Jobs     *jobs.Queue
 	IAM      *iam.Service
+	Chatwoot *chatwoot.Service
 	Audit    *audit.Log
 	Registry *prometheus.Registry
 	table    []httpx.Route
@@ -109,6 +112,12 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		a.IAM.Now = opts.Now
 		a.IAM.Signer = iam.NewSigner(a.Keys, opts.Now)
 	}
+	a.Chatwoot = &chatwoot.Service{
+		DB: a.DB, Keys: a.Keys, IAM: a.IAM, PublicURL: a.Cfg.PublicURL, Now: a.IAM.Now,
+		Client: &chatwoot.Client{HTTP: outbound.New(outbound.Options{AllowPrivate: a.Cfg.AllowPrivateNetwork, UserAgent: "WhatPro-Hub"})},
+	}
+	a.IAM.InstanceTokens = a.Chatwoot
+	a.IAM.OnMembershipEnded = append(a.IAM.OnMembershipEnded, a.Chatwoot.RevokeMember)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &idempotency.PurgeWorker{DB: a.DB, Log: a.Log})
 	river.AddWorker(workers, &iam.PurgeAttemptsWorker{DB: a.DB})

@@ -16,7 +16,7 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 		DB: a.DB, Gatherer: a.Registry,
 		MetricsOnMain: !cfg.Production(), MetricsToken: cfg.MetricsToken,
 	}
-	a.table = append(a.routes(handlers{ops: opsH, iam: a.IAM, audit: &audit.Handler{Log: a.Audit}}), extra...)
+	a.table = append(a.routes(handlers{ops: opsH, iam: a.IAM, audit: &audit.Handler{Log: a.Audit}, chatwoot: a.Chatwoot}), extra...)
 	router, err := httpx.NewRouter(a.table, a.wrapRoute, httpx.SPA(web.Dist(), cfg.BasePath()))
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/whatpro/hub/internal/audit"
+	"github.com/whatpro/hub/internal/chatwoot"
 	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/iam"
 	"github.com/whatpro/hub/internal/ops"
@@ -11,9 +12,10 @@ import (
 
 // handlers groups every domain's handler so the route table can name them.
 type handlers struct {
-	ops   *ops.Handler
-	iam   *iam.Service
-	audit *audit.Handler
+	ops      *ops.Handler
+	iam      *iam.Service
+	audit    *audit.Handler
+	chatwoot *chatwoot.Service
 }
 
 // routes is the hub's route table: every route, readable top to bottom,
@@ -71,6 +73,21 @@ func (a *App) routes(h handlers) []httpx.Route {
 
 		// Audit log
 		acct("GET", "/audit-logs", h.audit.List, iam.PermAuditRead),
+
+		// Chatwoot link
+		acct("GET", "/chatwoot", h.chatwoot.GetLink, iam.PermChatwootRead),
+		acct("PUT", "/chatwoot", h.chatwoot.PutLink, iam.PermChatwootWrite),
+		acct("DELETE", "/chatwoot", h.chatwoot.Unlink, iam.PermChatwootWrite),
+		acct("POST", "/chatwoot/test", h.chatwoot.TestLink, iam.PermChatwootWrite),
+		acct("PUT", "/chatwoot/webhook-secret", h.chatwoot.PutWebhookSecret, iam.PermChatwootWrite),
+		acct("POST", "/chatwoot/install", h.chatwoot.Install, iam.PermChatwootWrite),
+
+		// Single sign-on from Chatwoot and instance tokens for embedded pages
+		pub("POST", "/api/v1/auth/chatwoot", httpx.HandlerFunc(h.chatwoot.SSO)),
+		{Method: "POST", Pattern: "/api/v1/instance-tokens", Handler: httpx.HandlerFunc(h.chatwoot.CreateToken),
+			Auth: httpx.Authenticated, AccountFrom: httpx.AccountBody},
+		pub("GET", "/api/v1/instance-tokens/validate", httpx.HandlerFunc(h.chatwoot.ValidateToken)),
+		user("DELETE", "/api/v1/instance-tokens/current", h.chatwoot.RevokeCurrent, ""),
 	}
 }
 

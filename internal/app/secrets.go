@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/whatpro/hub/internal/chatwoot"
 	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/secret"
 )
@@ -18,7 +19,11 @@ type EncryptedColumn struct {
 // EncryptedColumns lists every column of the schema that holds secrets;
 // each domain adds its own here when it creates one.
 func EncryptedColumns() []EncryptedColumn {
-	return encryptedColumns
+	out := append([]EncryptedColumn{}, encryptedColumns...)
+	for _, c := range chatwoot.EncryptedColumns {
+		out = append(out, EncryptedColumn{Table: c[0], IDColumn: c[1], Column: c[2]})
+	}
+	return out
 }
 
 var encryptedColumns = []EncryptedColumn{

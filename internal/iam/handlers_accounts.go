@@ -28,7 +28,7 @@ func (s *Service) CreateAccount(w http.ResponseWriter, r *http.Request) error {
 		if a, err = createAccount(ctx, tx, strings.TrimSpace(in.Name), now); err != nil {
 			return err
 		}
-		e := s.entry(r, a.ID, "account.created", "account", a.ID)
+		e := s.Entry(r, a.ID, "account.created", "account", a.ID)
 		e.After = a
 		return s.Audit.Record(ctx, tx, e)
 	})
@@ -116,7 +116,7 @@ func (s *Service) UpdateAccount(w http.ResponseWriter, r *http.Request) error {
 		if after, err = getAccount(ctx, tx, acc.AccountID); err != nil {
 			return err
 		}
-		e := s.entry(r, acc.AccountID, "account.updated", "account", acc.AccountID)
+		e := s.Entry(r, acc.AccountID, "account.updated", "account", acc.AccountID)
 		e.Before, e.After = before, after
 		return s.Audit.Record(ctx, tx, e)
 	})

@@ -76,14 +76,14 @@ func (s *Service) Login(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		refresh = randomToken("wpr_")
+		refresh = RandomToken("wpr_")
 		if err := insertRefresh(ctx, tx, sess.ID, refresh, now); err != nil {
 			return err
 		}
 		if err := recordAttempt(ctx, tx, in.Email, ip, true, now); err != nil {
 			return err
 		}
-		e := s.entry(r, "", "auth.login.succeeded", "session", sess.ID)
+		e := s.Entry(r, "", "auth.login.succeeded", "session", sess.ID)
 		e.ActorType, e.ActorID = "user", u.ID
 		if err := s.recordUser(ctx, tx, u.ID, e); err != nil {
 			return err
@@ -106,7 +106,7 @@ func (s *Service) loginFailed(r *http.Request, u *User, email, ip string, now ti
 		if err := recordAttempt(ctx, tx, email, ip, false, now); err != nil {
 			return err
 		}
-		e := s.entry(r, "", "auth.login.failed", "user", "")
+		e := s.Entry(r, "", "auth.login.failed", "user", "")
 		e.After = map[string]string{"email": NormalizeEmail(email)}
 		if u == nil {
 			return s.Audit.RecordHub(ctx, tx, e, nil)
@@ -161,7 +161,7 @@ func (s *Service) Refresh(w http.ResponseWriter, r *http.Request) error {
 			if err := revokeSession(ctx, tx, sess.UserID, sid, "refresh_reuse", now); err != nil {
 				return err
 			}
-			e := s.entry(r, "", "auth.refresh.reused", "session", sid)
+			e := s.Entry(r, "", "auth.refresh.reused", "session", sid)
 			e.ActorType, e.ActorID = "user", sess.UserID
 			return s.recordUser(ctx, tx, sess.UserID, e)
 		}
@@ -173,7 +173,7 @@ func (s *Service) Refresh(w http.ResponseWriter, r *http.Request) error {
 			answer = httpx.E(httpx.CodeSessionRevoked, "this session has ended; log in again")
 			return nil
 		}
-		next = randomToken("wpr_")
+		next = RandomToken("wpr_")
 		if err := insertRefresh(ctx, tx, sid, next, now); err != nil {
 			return err
 		}
@@ -216,7 +216,7 @@ func (s *Service) endSession(r *http.Request, userID, sessionID, reason, action 
 		if err := revokeSession(ctx, tx, userID, sessionID, reason, now); err != nil {
 			return err
 		}
-		return s.recordUser(ctx, tx, userID, s.entry(r, "", action, "session", sessionID))
+		return s.recordUser(ctx, tx, userID, s.Entry(r, "", action, "session", sessionID))
 	})
 }
 

@@ -65,7 +65,7 @@ func (s *Service) CreateAPIKey(w http.ResponseWriter, r *http.Request) error {
 	slices.Sort(in.Scopes)
 	in.Scopes = slices.Compact(in.Scopes)
 	prefix := keyPrefix()
-	full := apiKeyPrefix + prefix + "." + randomToken("")
+	full := apiKeyPrefix + prefix + "." + RandomToken("")
 	k := &APIKey{ID: db.NewID(), AccountID: acc.AccountID, Name: strings.TrimSpace(in.Name), Prefix: prefix, Scopes: in.Scopes,
 		CreatedBy: p.UserID, CreatedAt: now, ExpiresAt: in.ExpiresAt, secretHash: HashToken(full)}
 	if k.ExpiresAt != nil {
@@ -76,7 +76,7 @@ func (s *Service) CreateAPIKey(w http.ResponseWriter, r *http.Request) error {
 		if err := insertKey(ctx, tx, k); err != nil {
 			return err
 		}
-		e := s.entry(r, acc.AccountID, "api_key.created", "api_key", k.ID)
+		e := s.Entry(r, acc.AccountID, "api_key.created", "api_key", k.ID)
 		e.After = map[string]any{"name": k.Name, "prefix": k.Prefix, "scopes": k.Scopes, "expires_at": k.ExpiresAt}
 		return s.Audit.Record(ctx, tx, e)
 	})
@@ -108,7 +108,7 @@ func (s *Service) RevokeAPIKey(w http.ResponseWriter, r *http.Request) error {
 		if err := revokeKey(ctx, tx, accountID, keyID, now); err != nil {
 			return err
 		}
-		return s.Audit.Record(ctx, tx, s.entry(r, accountID, "api_key.revoked", "api_key", keyID))
+		return s.Audit.Record(ctx, tx, s.Entry(r, accountID, "api_key.revoked", "api_key", keyID))
 	})
 	if err != nil {
 		return err

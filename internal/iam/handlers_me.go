@@ -91,7 +91,7 @@ func (s *Service) ChangePassword(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		e := s.entry(r, "", "user.password.changed", "user", u.ID)
+		e := s.Entry(r, "", "user.password.changed", "user", u.ID)
 		e.After = map[string]int64{"other_sessions_revoked": n}
 		return s.recordUser(ctx, tx, u.ID, e)
 	})
@@ -122,7 +122,7 @@ func (s *Service) AnswerInvitation(accept bool) httpx.HandlerFunc {
 			if err := setMembership(ctx, tx, accountID, p.UserID, nil, &next, now); err != nil {
 				return err
 			}
-			return s.Audit.Record(ctx, tx, s.entry(r, accountID, action, "user", p.UserID))
+			return s.Audit.Record(ctx, tx, s.Entry(r, accountID, action, "user", p.UserID))
 		})
 		if err != nil {
 			return err

@@ -86,7 +86,7 @@ func (s *Service) AddUser(w http.ResponseWriter, r *http.Request) error {
 		if status == "invited" {
 			action = "user.invited"
 		}
-		e := s.entry(r, accountID, action, "user", u.ID)
+		e := s.Entry(r, accountID, action, "user", u.ID)
 		e.After = out
 		return s.Audit.Record(ctx, tx, e)
 	})
@@ -144,7 +144,7 @@ func (s *Service) UpdateUser(w http.ResponseWriter, r *http.Request) error {
 		if after, err = member(ctx, tx, accountID, userID); err != nil {
 			return err
 		}
-		e := s.entry(r, accountID, "user.updated", "user", userID)
+		e := s.Entry(r, accountID, "user.updated", "user", userID)
 		e.Before, e.After = before, after
 		return s.Audit.Record(ctx, tx, e)
 	})
@@ -174,7 +174,7 @@ func (s *Service) RemoveUser(w http.ResponseWriter, r *http.Request) error {
 		if err := s.endAccess(r, tx, accountID, userID); err != nil {
 			return err
 		}
-		e := s.entry(r, accountID, "user.removed", "user", userID)
+		e := s.Entry(r, accountID, "user.removed", "user", userID)
 		e.Before = before
 		return s.Audit.Record(ctx, tx, e)
 	})

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"slices"
+	"time"
 )
 
 // Principal kinds.
@@ -23,6 +24,7 @@ type Principal struct {
 	Scopes     []string
 	SuperAdmin bool
 	MFAPending bool
+	ExpiresAt  time.Time // instance tokens: when the token ends
 }
 
 // ActorType and ActorID name the principal in the audit log.

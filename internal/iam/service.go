@@ -51,7 +51,7 @@ type Service struct {
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
 // entry starts an audit entry for the request's principal.
-func (s *Service) entry(r *http.Request, accountID, action, resType, resID string) audit.Entry {
+func (s *Service) Entry(r *http.Request, accountID, action, resType, resID string) audit.Entry {
 	e := audit.Entry{AccountID: accountID, Action: action, ResourceType: resType, ResourceID: resID,
 		IP: s.Proxies.ClientIP(r), UserAgent: truncate(r.UserAgent(), 300), RequestID: httpx.RequestID(r.Context()),
 		ActorType: "system"}

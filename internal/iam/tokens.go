@@ -83,7 +83,7 @@ func (s *Signer) Verify(raw string) (string, string, error) {
 }
 
 // randomToken returns prefix + 32 random bytes, URL-safe.
-func randomToken(prefix string) string {
+func RandomToken(prefix string) string {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		panic(fmt.Errorf("crypto/rand: %w", err))

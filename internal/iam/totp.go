@@ -123,7 +123,7 @@ func (s *Service) TOTPEnable(w http.ResponseWriter, r *http.Request) error {
 		if err := clearMFAPending(ctx, tx, p.SessionID); err != nil {
 			return err
 		}
-		return s.recordUser(ctx, tx, u.ID, s.entry(r, "", "user.totp.enabled", "user", u.ID))
+		return s.recordUser(ctx, tx, u.ID, s.Entry(r, "", "user.totp.enabled", "user", u.ID))
 	})
 	if err != nil {
 		return err

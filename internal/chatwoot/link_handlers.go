@@ -1,0 +1,219 @@
+package chatwoot
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/whatpro/hub/internal/db"
+	"github.com/whatpro/hub/internal/httpx"
+	"github.com/whatpro/hub/internal/iam"
+	"github.com/whatpro/hub/internal/outbound"
+)
+
+// LinkView is what admins see of a link: never a token or secret.
+type LinkView struct {
+	Linked                bool       `json:"linked"`
+	ID                    string     `json:"id,omitempty"`
+	BaseURL               string     `json:"base_url,omitempty"`
+	ChatwootAccountID     int        `json:"chatwoot_account_id,omitempty"`
+	AllowedOrigins        []string   `json:"allowed_origins"`
+	Status                string     `json:"status,omitempty"`
+	LastError             string     `json:"last_error,omitempty"`
+	ChatwootVersion       string     `json:"chatwoot_version,omitempty"`
+	WebhookURL            string     `json:"webhook_url,omitempty"`
+	WebhookSecretSet      bool       `json:"webhook_secret_set"`
+	URLTokenEnabled       bool       `json:"url_token_enabled"`
+	WebhookInstalled      bool       `json:"webhook_installed"`
+	DashboardAppInstalled bool       `json:"dashboard_app_installed"`
+	DashboardScriptURL    string     `json:"dashboard_script_url"`
+	LastCheckedAt         *time.Time `json:"last_checked_at,omitempty"`
+}
+
+func (s *Service) view(l *Link) LinkView {
+	v := LinkView{AllowedOrigins: []string{}, DashboardScriptURL: s.hubURL("/embed/dashboard-script.js")}
+	if l == nil {
+		return v
+	}
+	v.Linked, v.ID, v.BaseURL, v.ChatwootAccountID = true, l.ID, l.BaseURL, l.ChatwootAccountID
+	v.AllowedOrigins = append([]string{l.Origin}, l.ExtraOrigins...)
+	v.Status, v.LastError, v.ChatwootVersion, v.LastCheckedAt = l.Status, l.LastError, l.ChatwootVersion, l.LastCheckedAt
+	v.WebhookURL = s.hubURL("/webhooks/chatwoot/" + l.ID)
+	v.WebhookSecretSet, v.URLTokenEnabled = l.webhookSecret != "", l.URLTokenEnabled
+	v.WebhookInstalled, v.DashboardAppInstalled = l.WebhookID != nil, l.DashboardAppID != nil
+	return v
+}
+
+type putLinkReq struct {
+	BaseURL           string   `json:"base_url"`
+	ChatwootAccountID int      `json:"chatwoot_account_id"`
+	APIAccessToken    string   `json:"api_access_token"`
+	ExtraOrigins      []string `json:"extra_origins"`
+}
+
+// PutLink links the account to a Chatwoot account after proving that the
+// token works for it; the token is stored encrypted.
+func (s *Service) PutLink(w http.ResponseWriter, r *http.Request) error {
+	var in putLinkReq
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	var bad []httpx.FieldError
+	base, err := outbound.ValidateBaseURL(in.BaseURL)
+	if err != nil {
+		bad = append(bad, httpx.FieldError{Field: "base_url", Message: err.Error()})
+	}
+	if in.ChatwootAccountID <= 0 {
+		bad = append(bad, httpx.FieldError{Field: "chatwoot_account_id", Message: "must be a positive Chatwoot account id"})
+	}
+	if t := strings.TrimSpace(in.APIAccessToken); t == "" || len(t) > 200 {
+		bad = append(bad, httpx.FieldError{Field: "api_access_token", Message: "is required (a Chatwoot administrator's access token)"})
+	}
+	extra, extraErr := cleanOrigins(in.ExtraOrigins)
+	if extraErr != nil {
+		bad = append(bad, httpx.FieldError{Field: "extra_origins", Message: extraErr.Error()})
+	}
+	if len(bad) > 0 {
+		return httpx.Invalid(bad...)
+	}
+	ctx, now, accountID := r.Context(), s.now(), iam.AccessFrom(r.Context()).AccountID
+	baseURL := strings.TrimSuffix(base.String(), "/")
+	origin, _ := Origin(baseURL)
+	version, _ := s.Client.Version(ctx, baseURL)
+	if _, err := s.Client.Inboxes(ctx, baseURL, in.ChatwootAccountID, tokenHeader(strings.TrimSpace(in.APIAccessToken))); err != nil {
+		return upstream(err)
+	}
+	var out *Link
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if other, err := linkByInstallation(ctx, tx, origin, in.ChatwootAccountID); err == nil && other.AccountID != accountID {
+			return httpx.E(httpx.CodeConflict, "that Chatwoot account is already linked to another hub account")
+		}
+		l, err := linkByAccount(ctx, tx, accountID)
+		if errors.Is(err, db.ErrNotFound) {
+			l, err = &Link{ID: db.NewID(), AccountID: accountID, CreatedAt: now}, nil
+		}
+		if err != nil {
+			return err
+		}
+		l.Origin, l.BaseURL, l.ChatwootAccountID, l.ExtraOrigins = origin, baseURL, in.ChatwootAccountID, extra
+		l.Status, l.LastError, l.ChatwootVersion, l.LastCheckedAt, l.UpdatedAt = "ok", "", version, &now, now
+		if l.apiToken, err = s.encrypt(l, "api_token", strings.TrimSpace(in.APIAccessToken)); err != nil {
+			return err
+		}
+		if err := saveLink(ctx, tx, l); err != nil {
+			return err
+		}
+		out = l
+		return s.audit(ctx, tx, r, accountID, "chatwoot.linked", l.ID,
+			map[string]any{"base_url": baseURL, "chatwoot_account_id": in.ChatwootAccountID})
+	})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, s.view(out))
+	return nil
+}
+
+// GetLink shows the link's status without any secret.
+func (s *Service) GetLink(w http.ResponseWriter, r *http.Request) error {
+	l, err := linkByAccount(r.Context(), s.DB.R, iam.AccessFrom(r.Context()).AccountID)
+	if errors.Is(err, db.ErrNotFound) {
+		httpx.WriteJSON(w, http.StatusOK, s.view(nil))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, s.view(l))
+	return nil
+}
+
+// TestLink re-checks the stored token against Chatwoot and records the result.
+func (s *Service) TestLink(w http.ResponseWriter, r *http.Request) error {
+	ctx, now, accountID := r.Context(), s.now(), iam.AccessFrom(r.Context()).AccountID
+	l, err := linkByAccount(ctx, s.DB.R, accountID)
+	if err != nil {
+		return err
+	}
+	token, err := s.decrypt(l, "api_token", l.apiToken)
+	if err != nil {
+		return err
+	}
+	version, verr := s.Client.Version(ctx, l.BaseURL)
+	_, cerr := s.Client.Inboxes(ctx, l.BaseURL, l.ChatwootAccountID, tokenHeader(token))
+	l.Status, l.LastError, l.LastCheckedAt = "ok", "", &now
+	if verr == nil {
+		l.ChatwootVersion = version
+	}
+	if cerr != nil {
+		l.Status, l.LastError = "needs_attention", clientSafe(upstream(cerr))
+	}
+	_, err = s.DB.W.ExecContext(ctx, `UPDATE chatwoot_links SET status = $1, last_error = $2, chatwoot_version = $3,
+		last_checked_at = $4, updated_at = $4 WHERE account_id = $5`, l.Status, l.LastError, l.ChatwootVersion, now, accountID)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, s.view(l))
+	return nil
+}
+
+// MarkNeedsAttention records that Chatwoot refused the link's token (used
+// by background jobs such as the inbox sync).
+func (s *Service) MarkNeedsAttention(ctx context.Context, accountID, reason string) error {
+	_, err := s.DB.W.ExecContext(ctx, `UPDATE chatwoot_links SET status = 'needs_attention', last_error = $1, updated_at = $2
+		WHERE account_id = $3`, reason, s.now(), accountID)
+	return err
+}
+
+// PutWebhookSecret stores a signing secret pasted from Chatwoot's settings.
+func (s *Service) PutWebhookSecret(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Secret string `json:"secret"`
+	}
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if t := strings.TrimSpace(in.Secret); len(t) < 8 || len(t) > 200 {
+		return httpx.Invalid(httpx.FieldError{Field: "secret", Message: "must be the webhook secret shown by Chatwoot (8 to 200 characters)"})
+	}
+	ctx, now, accountID := r.Context(), s.now(), iam.AccessFrom(r.Context()).AccountID
+	var out *Link
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		l, err := linkByAccount(ctx, tx, accountID)
+		if err != nil {
+			return err
+		}
+		if l.webhookSecret, err = s.encrypt(l, "webhook_secret", strings.TrimSpace(in.Secret)); err != nil {
+			return err
+		}
+		if err := setLinkField(ctx, tx, accountID, "webhook_secret", l.webhookSecret, now); err != nil {
+			return err
+		}
+		out = l
+		return s.audit(ctx, tx, r, accountID, "chatwoot.webhook_secret.set", l.ID, nil)
+	})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, s.view(out))
+	return nil
+}
+
+func cleanOrigins(in []string) ([]string, error) {
+	out := []string{}
+	for _, o := range in {
+		if len(out) >= 10 {
+			return nil, errors.New("at most 10 extra origins")
+		}
+		u, err := outbound.ValidateBaseURL(o)
+		if err != nil || (u.Path != "" && u.Path != "/") {
+			return nil, errors.New("each must be an origin such as https://chat.example.com")
+		}
+		origin, _ := Origin(u.String())
+		out = append(out, origin)
+	}
+	return out, nil
+}

@@ -1,0 +1,117 @@
+package chatwoot
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"time"
+
+	"github.com/whatpro/hub/internal/db"
+	"github.com/whatpro/hub/internal/secret"
+)
+
+// Link is a hub account's connection to one Chatwoot account. Secret
+// columns hold key-ring ciphertexts and never leave this package.
+type Link struct {
+	ID                string
+	AccountID         string
+	Origin            string
+	BaseURL           string
+	ChatwootAccountID int
+	ExtraOrigins      []string
+	Status            string // ok | needs_attention
+	LastError         string
+	ChatwootVersion   string
+	WebhookID         *int
+	DashboardAppID    *int
+	URLTokenEnabled   bool
+	LastCheckedAt     *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+
+	apiToken      string // ciphertext
+	webhookSecret string // ciphertext or ""
+	urlToken      string // ciphertext or ""
+}
+
+// Encrypted columns of chatwoot_links, for `whatpro secrets rotate`.
+var EncryptedColumns = [][3]string{
+	{"chatwoot_links", "id", "api_token"},
+	{"chatwoot_links", "id", "webhook_secret"},
+	{"chatwoot_links", "id", "url_token"},
+}
+
+const linkCols = `id, account_id, origin, base_url, chatwoot_account_id, extra_origins, status, last_error, chatwoot_version,
+	webhook_id, dashboard_app_id, url_token_enabled, last_checked_at, created_at, updated_at, api_token,
+	COALESCE(webhook_secret, ''), COALESCE(url_token, '')`
+
+func scanLink(row interface{ Scan(...any) error }) (*Link, error) {
+	l := &Link{}
+	var extra string
+	err := row.Scan(&l.ID, &l.AccountID, &l.Origin, &l.BaseURL, &l.ChatwootAccountID, &extra, &l.Status, &l.LastError,
+		&l.ChatwootVersion, &l.WebhookID, &l.DashboardAppID, &l.URLTokenEnabled, &l.LastCheckedAt, &l.CreatedAt, &l.UpdatedAt,
+		&l.apiToken, &l.webhookSecret, &l.urlToken)
+	if err != nil {
+		return nil, db.Translate(err)
+	}
+	_ = json.Unmarshal([]byte(extra), &l.ExtraOrigins)
+	return l, nil
+}
+
+func linkByAccount(ctx context.Context, q db.Querier, accountID string) (*Link, error) {
+	return scanLink(q.QueryRowContext(ctx, `SELECT `+linkCols+` FROM chatwoot_links WHERE account_id = $1`, accountID))
+}
+
+func linkByID(ctx context.Context, q db.Querier, id string) (*Link, error) {
+	return scanLink(q.QueryRowContext(ctx, `SELECT `+linkCols+` FROM chatwoot_links WHERE id = $1`, id))
+}
+
+func linkByInstallation(ctx context.Context, q db.Querier, origin string, chatwootAccountID int) (*Link, error) {
+	return scanLink(q.QueryRowContext(ctx, `SELECT `+linkCols+` FROM chatwoot_links WHERE origin = $1 AND chatwoot_account_id = $2`,
+		origin, chatwootAccountID))
+}
+
+func allOrigins(ctx context.Context, q db.Querier) ([]*Link, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+linkCols+` FROM chatwoot_links`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Link
+	for rows.Next() {
+		l, err := scanLink(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+func aad(id, col string) []byte { return secret.AAD("chatwoot_links", col, id) }
+
+// saveLink inserts or replaces the account's link (one per account).
+func saveLink(ctx context.Context, tx *sql.Tx, l *Link) error {
+	extra, _ := json.Marshal(l.ExtraOrigins)
+	_, err := tx.ExecContext(ctx, `INSERT INTO chatwoot_links (id, account_id, origin, base_url, chatwoot_account_id, api_token,
+			extra_origins, status, last_error, chatwoot_version, last_checked_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+		ON CONFLICT (account_id) DO UPDATE SET origin = excluded.origin, base_url = excluded.base_url,
+			chatwoot_account_id = excluded.chatwoot_account_id, api_token = excluded.api_token,
+			extra_origins = excluded.extra_origins, status = excluded.status, last_error = excluded.last_error,
+			chatwoot_version = excluded.chatwoot_version, last_checked_at = excluded.last_checked_at, updated_at = excluded.updated_at`,
+		l.ID, l.AccountID, l.Origin, l.BaseURL, l.ChatwootAccountID, l.apiToken, string(extra), l.Status, l.LastError,
+		l.ChatwootVersion, l.LastCheckedAt, l.UpdatedAt)
+	return db.Translate(err)
+}
+
+func setLinkField(ctx context.Context, q db.Querier, accountID, col string, v any, now time.Time) error {
+	// col is always a constant of this package, never input.
+	_, err := q.ExecContext(ctx, `UPDATE chatwoot_links SET `+col+` = $1, updated_at = $2 WHERE account_id = $3`, v, now, accountID)
+	return err
+}
+
+func deleteLink(ctx context.Context, tx *sql.Tx, accountID string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM chatwoot_links WHERE account_id = $1`, accountID)
+	return err
+}

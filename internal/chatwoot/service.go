@@ -1,0 +1,72 @@
+package chatwoot
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/whatpro/hub/internal/db"
+	"github.com/whatpro/hub/internal/httpx"
+	"github.com/whatpro/hub/internal/iam"
+	"github.com/whatpro/hub/internal/secret"
+)
+
+// Service serves the Chatwoot link, SSO and instance token routes.
+type Service struct {
+	DB        *db.DB
+	Keys      *secret.Ring
+	Client    *Client
+	IAM       *iam.Service
+	PublicURL *url.URL // the hub's own external URL (webhook and embed URLs)
+	Now       func() time.Time
+
+	sso      singleflight.Group
+	cacheMu  sync.Mutex
+	cache    map[string]ssoCacheEntry
+	failures failureLimiter
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// HubOrigin is the origin of the hub's own pages.
+func (s *Service) HubOrigin() string { o, _ := Origin(s.PublicURL.String()); return o }
+
+func (s *Service) hubURL(path string) string { return s.PublicURL.String() + path }
+
+func (s *Service) audit(ctx context.Context, tx *sql.Tx, r *http.Request, accountID, action, resID string, after any) error {
+	e := s.IAM.Entry(r, accountID, action, "chatwoot_link", resID)
+	e.After = after
+	return s.IAM.Audit.Record(ctx, tx, e)
+}
+
+func (s *Service) decrypt(l *Link, col, v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	return s.Keys.DecryptString(v, string(aad(l.ID, col)))
+}
+
+func (s *Service) encrypt(l *Link, col, v string) (string, error) {
+	return s.Keys.EncryptString(v, string(aad(l.ID, col)))
+}
+
+// upstream turns a Chatwoot failure into a clear client error.
+func upstream(err error) error {
+	if err == ErrUnauthorized {
+		return httpx.E(httpx.CodeUnprocessable, "Chatwoot refused the access token for that account")
+	}
+	return &httpx.Error{Code: httpx.CodeUpstream, Message: "Chatwoot could not be reached or answered unexpectedly: " + clientSafe(err), Cause: err}
+}
+
+func clientSafe(err error) string {
+	msg := err.Error()
+	if len(msg) > 200 {
+		msg = msg[:200]
+	}
+	return msg
+}

@@ -23,8 +23,10 @@ const accountCols = `a.id, a.name, a.status, a.created_at, a.updated_at`
 
 func scanAccount(row interface{ Scan(...any) error }, extra ...any) (*Account, error) {
 	a := &Account{}
-	err := row.Scan(append([]any{&a.ID, &a.Name, &a.Status, &a.CreatedAt, &a.UpdatedAt}, extra...)...)
-	return a, db.Translate(err)
+	if err := row.Scan(append([]any{&a.ID, &a.Name, &a.Status, &a.CreatedAt, &a.UpdatedAt}, extra...)...); err != nil {
+		return nil, db.Translate(err)
+	}
+	return a, nil
 }
 
 func createAccount(ctx context.Context, tx *sql.Tx, name string, now time.Time) (*Account, error) {

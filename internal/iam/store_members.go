@@ -39,7 +39,10 @@ func member(ctx context.Context, q db.Querier, accountID, userID string) (*Membe
 		FROM memberships m JOIN users u ON u.id = m.user_id
 		WHERE m.account_id = $1 AND m.user_id = $2 AND m.status <> 'removed'`, accountID, userID).
 		Scan(&m.ID, &m.Email, &m.Name, &m.Role, &m.Status, &m.CreatedAt)
-	return m, db.Translate(err)
+	if err != nil {
+		return nil, db.Translate(err)
+	}
+	return m, nil
 }
 
 func listMembers(ctx context.Context, q db.Querier, accountID string, p httpx.PageParams) ([]*Member, error) {

@@ -35,7 +35,10 @@ func getSession(ctx context.Context, q db.Querier, sessionID string) (*Session, 
 	err := q.QueryRowContext(ctx, `SELECT id, user_id, ip, user_agent, mfa_pending, created_at, last_seen_at, expires_at, revoked_at
 		FROM sessions WHERE id = $1`, sessionID).
 		Scan(&s.ID, &s.UserID, &s.IP, &s.UserAgent, &s.MFAPending, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &s.revokedAt)
-	return s, db.Translate(err)
+	if err != nil {
+		return nil, db.Translate(err)
+	}
+	return s, nil
 }
 
 func listSessions(ctx context.Context, q db.Querier, userID string, now time.Time) ([]*Session, error) {

@@ -33,7 +33,10 @@ func scanUser(row interface{ Scan(...any) error }) (*User, error) {
 	u := &User{}
 	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.passwordHash, &u.Locale, &u.Active, &u.SuperAdmin,
 		&u.TOTPEnabled, &u.totpSecret, &u.recovery, &u.CreatedAt)
-	return u, db.Translate(err)
+	if err != nil {
+		return nil, db.Translate(err)
+	}
+	return u, nil
 }
 
 // NormalizeEmail is how emails are compared and stored.

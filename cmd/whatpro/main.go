@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/whatpro/hub/internal/chatwoot/cwsim"
 	"github.com/whatpro/hub/internal/config"
 )
 
@@ -23,6 +24,8 @@ commands:
   config              print the effective configuration (secrets redacted)
   secrets generate    print a new key for WHATPRO_SECRET_KEYS
   secrets rotate      re-encrypt every stored secret with the active key
+  chatwoot-sim --addr 127.0.0.1:3000 [--seed FILE] [--dashboard-scripts FILE]
+                      run the Chatwoot simulator (demos, browser tests); seed JSON on stdout's first line
   user create --email E --name N [--super-admin]   (password on stdin)
   user set-password --email E                      (password on stdin)
   audit verify        check every audit chain; non-zero exit names the first broken row
@@ -50,6 +53,8 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 	case "help", "--help", "-h":
 		fmt.Fprint(stdout, usage)
 		return nil
+	case "chatwoot-sim":
+		return cwsim.Main(ctx, args, stdout)
 	case "secrets":
 		if len(args) > 0 && args[0] == "generate" {
 			return cmdSecretsGenerate(stdout)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/whatpro/hub/internal/audit"
+	"github.com/whatpro/hub/internal/chatwoot"
 	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/ops"
 	"github.com/whatpro/hub/web"
@@ -16,7 +17,8 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 		DB: a.DB, Gatherer: a.Registry,
 		MetricsOnMain: !cfg.Production(), MetricsToken: cfg.MetricsToken,
 	}
-	a.table = append(a.routes(handlers{ops: opsH, iam: a.IAM, audit: &audit.Handler{Log: a.Audit}, chatwoot: a.Chatwoot}), extra...)
+	a.table = append(a.routes(handlers{ops: opsH, iam: a.IAM, audit: &audit.Handler{Log: a.Audit}, chatwoot: a.Chatwoot,
+		platform: &chatwoot.PlatformEvents{Svc: a.Chatwoot, Secrets: splitSecrets(a.Cfg.PlatformEventsSecret)}}), extra...)
 	router, err := httpx.NewRouter(a.table, a.wrapRoute, httpx.SPA(web.Dist(), cfg.BasePath()))
 	if err != nil {
 		return err
@@ -59,4 +61,14 @@ func mount(base string, h http.Handler) http.Handler {
 		r2.URL.RawPath = ""
 		h.ServeHTTP(w, r2)
 	})
+}
+
+func splitSecrets(list string) []string {
+	var out []string
+	for _, s := range strings.Split(list, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

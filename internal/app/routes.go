@@ -16,6 +16,7 @@ type handlers struct {
 	iam      *iam.Service
 	audit    *audit.Handler
 	chatwoot *chatwoot.Service
+	platform *chatwoot.PlatformEvents
 }
 
 // routes is the hub's route table: every route, readable top to bottom,
@@ -88,6 +89,11 @@ func (a *App) routes(h handlers) []httpx.Route {
 			Auth: httpx.Authenticated, AccountFrom: httpx.AccountBody},
 		pub("GET", "/api/v1/instance-tokens/validate", httpx.HandlerFunc(h.chatwoot.ValidateToken)),
 		user("DELETE", "/api/v1/instance-tokens/current", h.chatwoot.RevokeCurrent, ""),
+
+		// Platform App: embedding configuration and signed provisioning events
+		{Method: "GET", Pattern: "/api/v1/platform-app/config", Handler: httpx.HandlerFunc(h.chatwoot.PlatformConfig),
+			Auth: httpx.Authenticated, AccountFrom: httpx.AccountQuery, Permission: iam.PermAccountRead},
+		pub("POST", "/api/v1/platform-app/events", httpx.HandlerFunc(h.platform.Handle)),
 	}
 }
 

@@ -41,6 +41,9 @@ func (s *Service) Guard(rt httpx.Route) http.Handler {
 			if err != nil {
 				return err
 			}
+			if accountID == "" && rt.AccountFrom == httpx.AccountQuery {
+				accountID = p.AccountID // a key or token implies its own account
+			}
 			acc, err := s.ResolveAccess(ctx, p, accountID)
 			if err != nil {
 				return err

@@ -1,0 +1,69 @@
+package iam
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/whatpro/hub/internal/db"
+)
+
+// Provisioning helpers for the operator's platform events: they run inside
+// the caller's transaction and are audited by the caller.
+
+// CreateAccountTx creates an account.
+func (s *Service) CreateAccountTx(ctx context.Context, tx *sql.Tx, name string) (*Account, error) {
+	return createAccount(ctx, tx, name, s.now())
+}
+
+// SetAccountStatus suspends or reactivates an account.
+func (s *Service) SetAccountStatus(ctx context.Context, tx *sql.Tx, accountID, status string) error {
+	return updateAccount(ctx, tx, accountID, nil, &status, s.now())
+}
+
+// ProvisionUser makes email a member of the account with role: a new email
+// becomes a password-less user (they sign in through Chatwoot or a reset);
+// an existing user is added directly, since the operator vouches for it.
+func (s *Service) ProvisionUser(ctx context.Context, tx *sql.Tx, accountID, email, name, role string) (string, error) {
+	if !ValidRole(role) {
+		return "", fmt.Errorf("role must be admin, supervisor or agent")
+	}
+	now := s.now()
+	u, err := userByEmail(ctx, tx, email)
+	if errors.Is(err, db.ErrNotFound) {
+		u, err = newUser(ctx, tx, email, name, "", false, now)
+	}
+	if err != nil {
+		return "", err
+	}
+	return u.ID, upsertMembership(ctx, tx, accountID, u.ID, role, "active", "", now)
+}
+
+// RemoveUserByEmail ends the membership of email in the account, revoking
+// what the user held there. It refuses to remove the last admin.
+func (s *Service) RemoveUserByEmail(r *http.Request, tx *sql.Tx, accountID, email string) (string, error) {
+	ctx := r.Context()
+	u, err := userByEmail(ctx, tx, email)
+	if err != nil {
+		return "", err
+	}
+	m, err := member(ctx, tx, accountID, u.ID)
+	if err != nil {
+		return "", err
+	}
+	if err := s.keepAnAdmin(ctx, tx, accountID, m.Role == RoleAdmin && m.Status == "active"); err != nil {
+		return "", err
+	}
+	removed := "removed"
+	if err := setMembership(ctx, tx, accountID, u.ID, nil, &removed, s.now()); err != nil {
+		return "", err
+	}
+	return u.ID, s.endAccess(r, tx, accountID, u.ID)
+}
+
+// GetAccountTx reads an account inside a transaction.
+func (s *Service) GetAccountTx(ctx context.Context, tx *sql.Tx, accountID string) (*Account, error) {
+	return getAccount(ctx, tx, accountID)
+}

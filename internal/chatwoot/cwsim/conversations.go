@@ -1,0 +1,219 @@
+package cwsim
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+const conversationsPerPage = 25
+
+// findConversation loads by display id and applies the inbox access check
+// Chatwoot runs before every conversation action.
+func (c *call) findConversation() (*conversation, error) {
+	id, err := c.pathID("conversation_id")
+	if err != nil {
+		return nil, err
+	}
+	for _, cv := range c.s.conversations {
+		if cv.AccountID == c.acct.ID && cv.DisplayID == id {
+			if !c.canSeeInbox(cv.InboxID) {
+				return nil, errNotAuthorized()
+			}
+			return cv, nil
+		}
+	}
+	return nil, errNotFound()
+}
+
+func (c *call) canSeeInbox(inboxID int) bool {
+	if c.admin() {
+		return true
+	}
+	ib := c.s.inboxByID(inboxID)
+	return ib != nil && slices.Contains(ib.MemberIDs, c.user.ID)
+}
+
+// routeConversations is ConversationsController#index with ConversationFinder:
+// status defaults to open, assignee_type filters the payload, the counts
+// cover every assignee type, 25 per page, latest activity first.
+func (s *Sim) routeConversations(c *call) reply {
+	q := c.r.URL.Query()
+	status := q.Get("status")
+	if status == "" {
+		status = "open"
+	}
+	inboxID, _ := strconv.Atoi(q.Get("inbox_id"))
+	var base []*conversation
+	for _, cv := range s.conversations {
+		if cv.AccountID != c.acct.ID || !c.canSeeInbox(cv.InboxID) ||
+			(status != "all" && cv.Status != status) || (inboxID != 0 && cv.InboxID != inboxID) {
+			continue
+		}
+		base = append(base, cv)
+	}
+	mine := func(cv *conversation) bool { return cv.AssigneeID != nil && *cv.AssigneeID == c.user.ID }
+	assigned := func(cv *conversation) bool { return cv.AssigneeID != nil }
+	counts := map[string]int{"mine_count": 0, "assigned_count": 0, "unassigned_count": 0, "all_count": len(base)}
+	var list []*conversation
+	for _, cv := range base {
+		if mine(cv) {
+			counts["mine_count"]++
+		}
+		if assigned(cv) {
+			counts["assigned_count"]++
+		} else {
+			counts["unassigned_count"]++
+		}
+		switch q.Get("assignee_type") {
+		case "me":
+			if !mine(cv) {
+				continue
+			}
+		case "assigned":
+			if !assigned(cv) {
+				continue
+			}
+		case "unassigned":
+			if assigned(cv) {
+				continue
+			}
+		}
+		list = append(list, cv)
+	}
+	slices.SortStableFunc(list, func(a, b *conversation) int { return b.LastActivityAt.Compare(a.LastActivityAt) })
+	page, _ := strconv.Atoi(q.Get("page"))
+	page = max(page, 1)
+	payload := []map[string]any{}
+	for i := (page - 1) * conversationsPerPage; i < len(list) && i < page*conversationsPerPage; i++ {
+		payload = append(payload, s.conversationJSON(list[i]))
+	}
+	return ok(map[string]any{"data": map[string]any{"meta": counts, "payload": payload}})
+}
+
+func (s *Sim) routeConversation(c *call) reply {
+	cv, err := c.findConversation()
+	if err != nil {
+		return fromErr(err)
+	}
+	return ok(s.conversationJSON(cv))
+}
+
+func (s *Sim) routeCreateConversation(c *call) reply {
+	in := conversationInput{}
+	var err error
+	if in.inboxID, _, err = pInt(c.body, "inbox_id"); err != nil {
+		return fromErr(errNotFound())
+	}
+	if in.contactID, _, err = pInt(c.body, "contact_id"); err != nil {
+		return fromErr(errNotFound())
+	}
+	in.sourceID, _ = pString(c.body, "source_id")
+	in.status, _ = pString(c.body, "status")
+	if id, present, err := pInt(c.body, "assignee_id"); present && err == nil {
+		in.assigneeID = &id
+	}
+	in.additional, _ = pMap(c.body, "additional_attributes")
+	in.custom, _ = pMap(c.body, "custom_attributes")
+	in.message, _ = pMap(c.body, "message")
+	cv, err := s.createConversation(c.out, c.acct, c.user, c.admin(), in)
+	if err != nil {
+		return fromErr(err)
+	}
+	return ok(s.conversationJSON(cv))
+}
+
+func (s *Sim) routeToggleStatus(c *call) reply {
+	cv, err := c.findConversation()
+	if err != nil {
+		return fromErr(err)
+	}
+	if err := s.toggleStatus(c.out, cv, c.user, c.body); err != nil {
+		return fromErr(err)
+	}
+	return ok(map[string]any{"meta": map[string]any{}, "payload": map[string]any{
+		"success": true, "conversation_id": cv.DisplayID, "current_status": cv.Status,
+		"snoozed_until": rubyTimePtr(cv.SnoozedUntil)}})
+}
+
+// routeMessages is MessagesController#index with MessageFinder: the last 20,
+// or 20 before ?before=, or up to 100 after ?after=, oldest first.
+func (s *Sim) routeMessages(c *call) reply {
+	cv, err := c.findConversation()
+	if err != nil {
+		return fromErr(err)
+	}
+	all := s.conversationMessages(cv)
+	q := c.r.URL.Query()
+	var list []*message
+	if after, err := strconv.Atoi(q.Get("after")); err == nil {
+		for _, m := range all {
+			if m.ID > after && len(list) < 100 {
+				list = append(list, m)
+			}
+		}
+	} else {
+		if before, err := strconv.Atoi(q.Get("before")); err == nil {
+			all = slices.DeleteFunc(slices.Clone(all), func(m *message) bool { return m.ID >= before })
+		}
+		list = all[max(0, len(all)-20):]
+	}
+	payload := []map[string]any{}
+	for _, m := range list {
+		payload = append(payload, s.messageJSON(m))
+	}
+	meta := map[string]any{"labels": orEmptyList(cv.Labels), "additional_attributes": orEmpty(cv.AdditionalAttributes),
+		"contact": nil, "assignee": nil, "agent_last_seen_at": rubyTimePtr(cv.AgentLastSeenAt),
+		"assignee_last_seen_at": rubyTimePtr(cv.AssigneeLastSeenAt)}
+	if ct := s.contactByID(cv.ContactID); ct != nil {
+		meta["contact"] = contactPushJSON(ct)
+	}
+	if cv.AssigneeID != nil {
+		if u := s.userByID(*cv.AssigneeID); u != nil {
+			meta["assignee"] = agentJSON(u, cv.AccountID)
+		}
+	}
+	return ok(map[string]any{"meta": meta, "payload": payload})
+}
+
+func (s *Sim) routeCreateMessage(c *call) reply {
+	cv, err := c.findConversation()
+	if err != nil {
+		return fromErr(err)
+	}
+	files, _ := c.body[filesKey].([]upload)
+	in, err := parseMessageInput(c.body, files)
+	if err != nil {
+		return fromErr(err)
+	}
+	m, err := s.createMessage(c.out, cv, c.user, in)
+	if err != nil {
+		return fromErr(err)
+	}
+	return ok(s.messageJSON(m))
+}
+
+// routeUpdateMessage is the API-inbox-only status PATCH (not in swagger).
+func (s *Sim) routeUpdateMessage(c *call) reply {
+	cv, err := c.findConversation()
+	if err != nil {
+		return fromErr(err)
+	}
+	if ib := s.inboxByID(cv.InboxID); ib == nil || ib.ChannelType != channelAPI {
+		return reply{status: http.StatusForbidden, body: map[string]any{"error": "Message status update is only allowed for API inboxes"}}
+	}
+	id, err := c.pathID("message_id")
+	if err != nil {
+		return fromErr(err)
+	}
+	for _, m := range s.messages {
+		if m.ID == id && m.ConversationID == cv.ID {
+			status, _ := pString(c.body, "status")
+			extErr, _ := pString(c.body, "external_error")
+			s.updateMessageStatus(c.out, m, strings.TrimSpace(status), extErr)
+			return ok(s.messageJSON(m))
+		}
+	}
+	return fromErr(errNotFound())
+}

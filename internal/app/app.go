@@ -20,9 +20,12 @@ import (
 	"github.com/whatpro/hub/internal/chatwoot"
 	"github.com/whatpro/hub/internal/config"
 	"github.com/whatpro/hub/internal/db"
+	"github.com/whatpro/hub/internal/embed"
+	"github.com/whatpro/hub/internal/feature"
 	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/iam"
 	"github.com/whatpro/hub/internal/idempotency"
+	"github.com/whatpro/hub/internal/intake"
 	"github.com/whatpro/hub/internal/jobs"
 	"github.com/whatpro/hub/internal/outbound"
 	"github.com/whatpro/hub/internal/secret"
@@ -36,13 +39,18 @@ type App struct {
 	Keys     *secret.Ring
 	Jobs     *jobs.Queue
 	IAM      *iam.Service
-	Chatwoot *chatwoot.Service
-	Audit    *audit.Log
-	Registry *prometheus.Registry
-	table    []httpx.Route
-	handler  http.Handler
-	metrics  http.Handler
-	onStop   []func()
+	Features *feature.Flags
+	Origins  *embed.Origins
+	// Dispatcher routes stored webhook events to the domains that handle
+	// them; later capabilities register their handlers on it.
+	Dispatcher *intake.Dispatcher
+	Chatwoot   *chatwoot.Service
+	Audit      *audit.Log
+	Registry   *prometheus.Registry
+	table      []httpx.Route
+	handler    http.Handler
+	metrics    http.Handler
+	onStop     []func()
 }
 
 // Options tweak an App for tests and commands.
@@ -117,16 +125,27 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		Client: &chatwoot.Client{HTTP: outbound.New(outbound.Options{AllowPrivate: a.Cfg.AllowPrivateNetwork, UserAgent: "WhatPro-Hub"})},
 	}
 	a.IAM.InstanceTokens = a.Chatwoot
+	a.Features = feature.New(a.DB, a.Log, a.Registry)
+	a.IAM.Features = a.Features
+	extra := append([]string{}, a.Cfg.CORSOrigins...)
+	if !a.Cfg.Production() {
+		extra = append(extra, "http://localhost:5173") // make dev: the Vite server
+	}
+	a.Origins = &embed.Origins{DB: a.DB, Extra: extra}
+	a.Chatwoot.OnLinkChange = a.Origins.Invalidate
 	a.IAM.OnMembershipEnded = append(a.IAM.OnMembershipEnded, a.Chatwoot.RevokeMember)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &idempotency.PurgeWorker{DB: a.DB, Log: a.Log})
 	river.AddWorker(workers, &iam.PurgeAttemptsWorker{DB: a.DB})
+	a.Dispatcher = &intake.Dispatcher{DB: a.DB, Log: a.Log, Handlers: map[string]intake.EventHandler{}}
+	river.AddWorker(workers, &intake.ProcessWorker{Dispatcher: a.Dispatcher})
+	river.AddWorker(workers, &intake.PurgeWorker{DB: a.DB, RetentionDays: a.Cfg.RetentionDays, Log: a.Log})
 	if opts.Workers != nil {
 		opts.Workers(workers)
 	}
 	q, err := jobs.New(a.DB, jobs.Config{
 		Workers:    workers,
-		Periodic:   []*river.PeriodicJob{idempotency.Periodic(), iam.PurgeAttemptsPeriodic()},
+		Periodic:   []*river.PeriodicJob{idempotency.Periodic(), iam.PurgeAttemptsPeriodic(), intake.PurgePeriodic(time.Hour)},
 		MaxWorkers: a.Cfg.JobWorkers,
 		Logger:     a.Log,
 		Middleware: []rivertype.Middleware{jobs.NewMetrics(a.Registry, a.DB)},

@@ -6,7 +6,10 @@ import (
 
 	"github.com/whatpro/hub/internal/audit"
 	"github.com/whatpro/hub/internal/chatwoot"
+	"github.com/whatpro/hub/internal/embed"
+	"github.com/whatpro/hub/internal/feature"
 	"github.com/whatpro/hub/internal/httpx"
+	"github.com/whatpro/hub/internal/intake"
 	"github.com/whatpro/hub/internal/ops"
 	"github.com/whatpro/hub/web"
 )
@@ -17,9 +20,13 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 		DB: a.DB, Gatherer: a.Registry,
 		MetricsOnMain: !cfg.Production(), MetricsToken: cfg.MetricsToken,
 	}
-	a.table = append(a.routes(handlers{ops: opsH, iam: a.IAM, audit: &audit.Handler{Log: a.Audit}, chatwoot: a.Chatwoot,
+	spa := httpx.SPA(web.Dist(), cfg.BasePath())
+	embedH := &embed.Handler{DB: a.DB, Origins: a.Origins, HubURL: strings.TrimSuffix(cfg.PublicURL.String(), "/"),
+		HubOrigin: a.Chatwoot.HubOrigin(), SPA: spa, LinkByInstallation: a.Chatwoot.AccountForInstallation}
+	a.table = append(a.routes(handlers{ops: opsH, iam: a.IAM, audit: &audit.Handler{Log: a.Audit}, chatwoot: a.Chatwoot, features: &feature.Handler{Flags: a.Features, IAM: a.IAM}, embed: embedH,
+		intake:   &intake.Handler{DB: a.DB, Jobs: a.Jobs, Secrets: a.Chatwoot, Now: a.IAM.Now, MaxBody: cfg.MaxBodyBytes, IAM: a.IAM},
 		platform: &chatwoot.PlatformEvents{Svc: a.Chatwoot, Secrets: splitSecrets(a.Cfg.PlatformEventsSecret)}}), extra...)
-	router, err := httpx.NewRouter(a.table, a.wrapRoute, httpx.SPA(web.Dist(), cfg.BasePath()))
+	router, err := httpx.NewRouter(a.table, a.wrapRoute, spa)
 	if err != nil {
 		return err
 	}
@@ -28,7 +35,10 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 		httpx.RequestIDs(a.Log),
 		httpx.Recover,
 		httpx.Observe(m),
-		httpx.SecurityHeaders(cfg.PublicURL.Scheme == "https"),
+		// Same-origin mode (mounted under a path of Chatwoot's domain): the
+		// proxy in front owns HSTS.
+		httpx.SecurityHeaders(cfg.PublicURL.Scheme == "https" && cfg.BasePath() == ""),
+		a.Origins.CORS,
 		httpx.LimitBody(cfg.MaxBodyBytes),
 	)
 	a.handler = mount(cfg.BasePath(), h)

@@ -5,8 +5,11 @@ import (
 
 	"github.com/whatpro/hub/internal/audit"
 	"github.com/whatpro/hub/internal/chatwoot"
+	"github.com/whatpro/hub/internal/embed"
+	"github.com/whatpro/hub/internal/feature"
 	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/iam"
+	"github.com/whatpro/hub/internal/intake"
 	"github.com/whatpro/hub/internal/ops"
 )
 
@@ -17,6 +20,9 @@ type handlers struct {
 	audit    *audit.Handler
 	chatwoot *chatwoot.Service
 	platform *chatwoot.PlatformEvents
+	features *feature.Handler
+	embed    *embed.Handler
+	intake   *intake.Handler
 }
 
 // routes is the hub's route table: every route, readable top to bottom,
@@ -83,6 +89,12 @@ func (a *App) routes(h handlers) []httpx.Route {
 		acct("PUT", "/chatwoot/webhook-secret", h.chatwoot.PutWebhookSecret, iam.PermChatwootWrite),
 		acct("POST", "/chatwoot/install", h.chatwoot.Install, iam.PermChatwootWrite),
 
+		// Webhooks from Chatwoot: verified, stored with their job, answered fast
+		{Method: "POST", Pattern: "/webhooks/chatwoot/{linkID}", Handler: httpx.HandlerFunc(h.intake.ChatwootWebhook), RateLimit: 6000},
+		{Method: "POST", Pattern: "/webhooks/chatwoot/inboxes/{inboxLinkID}", Handler: httpx.HandlerFunc(h.intake.ChatwootInboxWebhook), RateLimit: 6000},
+		acct("GET", "/webhook-events", h.intake.ListEvents, iam.PermWebhooksRead),
+		acct("POST", "/webhook-events/{eventID}/replay", h.intake.Replay, iam.PermWebhooksWrite),
+
 		// Single sign-on from Chatwoot and instance tokens for embedded pages
 		pub("POST", "/api/v1/auth/chatwoot", httpx.HandlerFunc(h.chatwoot.SSO)),
 		{Method: "POST", Pattern: "/api/v1/instance-tokens", Handler: httpx.HandlerFunc(h.chatwoot.CreateToken),
@@ -94,6 +106,17 @@ func (a *App) routes(h handlers) []httpx.Route {
 		{Method: "GET", Pattern: "/api/v1/platform-app/config", Handler: httpx.HandlerFunc(h.chatwoot.PlatformConfig),
 			Auth: httpx.Authenticated, AccountFrom: httpx.AccountQuery, Permission: iam.PermAccountRead},
 		pub("POST", "/api/v1/platform-app/events", httpx.HandlerFunc(h.platform.Handle)),
+
+		// Feature flags
+		{Method: "GET", Pattern: "/api/v1/features", Handler: httpx.HandlerFunc(h.features.Get),
+			Auth: httpx.Authenticated, AccountFrom: httpx.AccountQuery},
+		acct("PUT", "/features", h.features.Put, iam.PermPlatform),
+
+		// Embedding in Chatwoot
+		pub("GET", "/embed/context", httpx.HandlerFunc(h.embed.Context)),
+		pub("GET", "/embed/dashboard-script.js", http.HandlerFunc(h.embed.Script)),
+		pub("GET", "/embed/app/{feature}", http.HandlerFunc(h.embed.Page)),
+		pub("GET", "/embed/conversation", http.HandlerFunc(h.embed.Page)),
 	}
 }
 

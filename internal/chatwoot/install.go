@@ -107,6 +107,7 @@ func (s *Service) Unlink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.linkChanged()
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"linked": false, "removed_in_chatwoot": report})
 	return nil
 }

@@ -113,6 +113,7 @@ func (s *Service) PutLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.linkChanged()
 	httpx.WriteJSON(w, http.StatusOK, s.view(out))
 	return nil
 }

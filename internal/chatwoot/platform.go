@@ -99,6 +99,7 @@ func (p *PlatformEvents) Handle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	p.Svc.linkChanged()
 	httpx.WriteJSON(w, status, out)
 	return nil
 }

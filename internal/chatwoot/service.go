@@ -24,6 +24,9 @@ type Service struct {
 	IAM       *iam.Service
 	PublicURL *url.URL // the hub's own external URL (webhook and embed URLs)
 	Now       func() time.Time
+	// OnLinkChange runs after a link is created, changed or removed
+	// (the embed origins cache listens).
+	OnLinkChange func()
 
 	sso      singleflight.Group
 	cacheMu  sync.Mutex
@@ -69,4 +72,20 @@ func clientSafe(err error) string {
 		msg = msg[:200]
 	}
 	return msg
+}
+
+func (s *Service) linkChanged() {
+	if s.OnLinkChange != nil {
+		s.OnLinkChange()
+	}
+}
+
+// AccountForInstallation returns the hub account linked to a Chatwoot
+// account of the installation at origin.
+func (s *Service) AccountForInstallation(r *http.Request, origin string, chatwootAccountID int) (string, error) {
+	l, err := linkByInstallation(r.Context(), s.DB.R, origin, chatwootAccountID)
+	if err != nil {
+		return "", err
+	}
+	return l.AccountID, nil
 }

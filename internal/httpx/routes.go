@@ -38,6 +38,9 @@ type Route struct {
 	Permission  string // required permission or API scope; "" = none beyond Auth
 	Feature     string // feature flag that must be on for the account; "" = none
 	AccountFrom AccountFrom
+	// RateLimit overrides the per-minute limit of public routes (signed
+	// webhooks come in bursts from one sender that never retries).
+	RateLimit int
 }
 
 // Key is the ServeMux pattern "METHOD /path".

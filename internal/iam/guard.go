@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/httpx"
@@ -19,8 +20,15 @@ import (
 func (s *Service) Guard(rt httpx.Route) http.Handler {
 	return httpx.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		if rt.Auth == httpx.Public {
-			if err := s.Limits.allow(w, "ip:"+s.Proxies.ClientIP(r), s.Limits.Anon); err != nil {
+			key, limit := "ip:"+s.Proxies.ClientIP(r), s.Limits.anon()
+			if rt.RateLimit > 0 {
+				key, limit = "route:"+rt.Pattern+":"+key, rt.RateLimit
+			}
+			if err := s.Limits.allow(w, key, limit); err != nil {
 				return err
+			}
+			if !cleanPathValues(r, rt.Pattern) {
+				return httpx.NotFound()
 			}
 			rt.Handler.ServeHTTP(w, r)
 			return nil
@@ -34,6 +42,12 @@ func (s *Service) Guard(rt httpx.Route) http.Handler {
 		}
 		if err := s.Limits.allow(w, "p:"+p.Kind+":"+p.ActorID(), s.Limits.Auth); err != nil {
 			return err
+		}
+		if p.MFAPending && !mfaSetupRoutes[rt.Key()] {
+			return httpx.E(httpx.CodeForbidden, "set up two-factor authentication first: POST /api/v1/me/totp/setup")
+		}
+		if !cleanPathValues(r, rt.Pattern) {
+			return httpx.NotFound()
 		}
 		ctx := WithPrincipal(r.Context(), p)
 		if rt.Scoped() {
@@ -63,6 +77,35 @@ func (s *Service) Guard(rt httpx.Route) http.Handler {
 	})
 }
 
+// mfaSetupRoutes are all a session with a pending second factor may call
+// (a production super admin without TOTP): enough to set it up or leave.
+var mfaSetupRoutes = map[string]bool{
+	"GET /api/v1/me":              true,
+	"POST /api/v1/me/totp/setup":  true,
+	"POST /api/v1/me/totp/enable": true,
+	"POST /api/v1/auth/logout":    true,
+}
+
+// cleanPathValues reports whether every wildcard of the route's pattern
+// holds clean text: no id of ours has NUL or invalid UTF-8, and PostgreSQL
+// refuses such text (a 500), so a path holding it names nothing.
+func cleanPathValues(r *http.Request, pattern string) bool {
+	for rest := pattern; ; {
+		i := strings.IndexByte(rest, '{')
+		if i < 0 {
+			return true
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			return true
+		}
+		if !cleanText(r.PathValue(strings.TrimSuffix(rest[i+1:i+j], "..."))) {
+			return false
+		}
+		rest = rest[i+j+1:]
+	}
+}
+
 func (s *Service) featureOn(ctx context.Context, accountID, feature, role string) bool {
 	if s.Features == nil {
 		return false
@@ -74,7 +117,7 @@ func (s *Service) featureOn(ctx context.Context, accountID, feature, role string
 // ResolveAccess decides what p may do in accountID. Not being a member, or
 // an account that does not exist, is the same 404.
 func (s *Service) ResolveAccess(ctx context.Context, p *Principal, accountID string) (*Access, error) {
-	if accountID == "" || len(accountID) > 64 {
+	if accountID == "" || len(accountID) > 64 || !cleanText(accountID) {
 		return nil, httpx.NotFound()
 	}
 	acct, err := getAccount(ctx, s.DB.R, accountID)

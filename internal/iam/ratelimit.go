@@ -32,6 +32,13 @@ func NewRateLimits(anon, auth int) *RateLimits {
 	return &RateLimits{Anon: anon, Auth: auth, buckets: map[string]*bucket{}}
 }
 
+func (l *RateLimits) anon() int {
+	if l == nil {
+		return 0
+	}
+	return l.Anon
+}
+
 func (l *RateLimits) allow(w http.ResponseWriter, key string, perMinute int) error {
 	if l == nil || perMinute <= 0 {
 		return nil

@@ -1,0 +1,32 @@
+package chatwoot
+
+import (
+	"context"
+
+	"github.com/whatpro/hub/internal/db"
+	"github.com/whatpro/hub/internal/intake"
+)
+
+// ChatwootLink gives the webhook intake the link's account and its
+// decrypted signing secret and URL token (intake.Secrets).
+func (s *Service) ChatwootLink(ctx context.Context, linkID string) (intake.Link, error) {
+	l, err := linkByID(ctx, s.DB.R, linkID)
+	if err != nil {
+		return intake.Link{}, err
+	}
+	secret, err := s.decrypt(l, "webhook_secret", l.webhookSecret)
+	if err != nil {
+		return intake.Link{}, err
+	}
+	tok, err := s.decrypt(l, "url_token", l.urlToken)
+	if err != nil {
+		return intake.Link{}, err
+	}
+	return intake.Link{AccountID: l.AccountID, Secret: secret, URLToken: tok, URLTokenEnabled: l.URLTokenEnabled && tok != ""}, nil
+}
+
+// ChatwootInboxLink resolves API-inbox callbacks. Hub-created inboxes (and
+// their secrets) arrive with the tenant catalog; until then none exist.
+func (s *Service) ChatwootInboxLink(ctx context.Context, inboxLinkID string) (intake.Link, error) {
+	return intake.Link{}, db.ErrNotFound
+}

@@ -1,0 +1,76 @@
+package embed
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/whatpro/hub/internal/db"
+	"github.com/whatpro/hub/internal/httpx"
+)
+
+//go:embed assets/dashboard-script.js
+var dashboardScript []byte
+
+// Handler serves the embed routes.
+type Handler struct {
+	DB        *db.DB
+	Origins   *Origins
+	HubURL    string // public URL of the hub, no trailing slash
+	HubOrigin string
+	SPA       http.Handler
+	// LinkByInstallation finds the hub account linked to a Chatwoot account
+	// of an installation (origin).
+	LinkByInstallation func(r *http.Request, origin string, chatwootAccountID int) (string, error)
+}
+
+// Context tells the dashboard script, without credentials, whether the
+// Chatwoot account it runs in is linked (answered for the request's Origin),
+// so sessions of unlinked accounts are never sent.
+func (h *Handler) Context(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.Atoi(r.URL.Query().Get("chatwoot_account_id"))
+	if err != nil || id <= 0 {
+		return httpx.Invalid(httpx.FieldError{Field: "chatwoot_account_id", Message: "must be a positive Chatwoot account id"})
+	}
+	out := map[string]any{"linked": false, "hub_origin": h.HubOrigin}
+	if origin := r.Header.Get("Origin"); origin != "" {
+		acct, err := h.LinkByInstallation(r, strings.ToLower(origin), id)
+		switch {
+		case err == nil:
+			out["linked"], out["account_id"] = true, acct
+		case !errors.Is(err, db.ErrNotFound):
+			return err
+		}
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// Script serves the dashboard script with the hub's URL baked in.
+func (h *Handler) Script(w http.ResponseWriter, r *http.Request) {
+	body := bytes.ReplaceAll(dashboardScript, []byte("__WHATPRO_HUB_URL__"), []byte(h.HubURL))
+	hd := w.Header()
+	hd.Set("Content-Type", "text/javascript; charset=utf-8")
+	hd.Set("Cache-Control", "public, max-age=300")
+	hd.Set("Cross-Origin-Resource-Policy", "cross-origin")
+	_, _ = w.Write(body)
+}
+
+// Page serves an embed page (the SPA) with a frame-ancestors policy that
+// lists exactly the Chatwoot origins allowed for ?account= (all linked
+// origins when absent) and without X-Frame-Options.
+func (h *Handler) Page(w http.ResponseWriter, r *http.Request) {
+	origins := h.Origins.ForAccount(r.Context(), r.URL.Query().Get("account"))
+	ancestors := "'none'"
+	if len(origins) > 0 {
+		ancestors = strings.Join(origins, " ")
+	}
+	csp := strings.Replace(httpx.BaselineCSP, "frame-ancestors 'none'", "frame-ancestors "+ancestors, 1)
+	w.Header().Set("Content-Security-Policy", csp)
+	w.Header().Del("X-Frame-Options")
+	h.SPA.ServeHTTP(w, r)
+}

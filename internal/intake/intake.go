@@ -1,0 +1,118 @@
+// Package intake owns the signed webhook intake from Chatwoot: it verifies
+// and deduplicates deliveries, stores each event (secrets redacted) in the
+// event_executions table together with the River job that processes it,
+// dispatches events to the handlers other packages register, lets admins
+// list and replay events, and purges old payloads.
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// Sources of stored events: an account webhook of a Chatwoot link, or the
+// webhook_url callback of an API inbox the hub created.
+const (
+	SourceChatwoot      = "chatwoot"
+	SourceChatwootInbox = "chatwoot_inbox"
+)
+
+// Statuses of an execution: received → processing → done | failed | dead
+// | ignored. failed is retried by River; done, ignored and dead are final.
+const (
+	StatusReceived   = "received"
+	StatusProcessing = "processing"
+	StatusDone       = "done"
+	StatusFailed     = "failed"
+	StatusDead       = "dead"
+	StatusIgnored    = "ignored"
+)
+
+// ValidStatus reports whether s is one of the statuses above.
+func ValidStatus(s string) bool {
+	switch s {
+	case StatusReceived, StatusProcessing, StatusDone, StatusFailed, StatusDead, StatusIgnored:
+		return true
+	}
+	return false
+}
+
+// Defaults used when the corresponding setting is zero.
+const (
+	DefaultMaxBody       = 1 << 20 // bytes of one webhook body
+	DefaultMaxAttempts   = 10      // River attempts of one execution
+	DefaultRetentionDays = 30      // days a processed payload is kept
+	// MaxSkew is how far X-Chatwoot-Timestamp may be from the hub's clock,
+	// in either direction.
+	MaxSkew = 5 * time.Minute
+)
+
+// Link is what the intake needs to know about a Chatwoot link or an API
+// inbox link: whose it is and how its deliveries are authenticated.
+type Link struct {
+	AccountID string
+	// Secret is the plaintext HMAC secret Chatwoot generated; "" if none.
+	Secret string
+	// URLToken is the hub-generated ?token= accepted, when enabled, from
+	// Chatwoot versions that do not sign (before 4.12) and only when the
+	// link has no Secret.
+	URLToken        string
+	URLTokenEnabled bool
+}
+
+// Secrets resolves link ids from webhook URLs. Unknown ids return
+// db.ErrNotFound.
+type Secrets interface {
+	ChatwootLink(ctx context.Context, linkID string) (Link, error)
+	ChatwootInboxLink(ctx context.Context, inboxLinkID string) (Link, error)
+}
+
+// Enqueuer inserts a River job inside the caller's transaction;
+// *jobs.Queue implements it.
+type Enqueuer interface {
+	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// ProcessArgs is the job that processes one stored execution.
+type ProcessArgs struct {
+	ExecutionID string `json:"execution_id"`
+}
+
+// Kind names the job in River.
+func (ProcessArgs) Kind() string { return "intake.process" }
+
+// InsertOpts gives executions their default number of attempts; an
+// explicit MaxAttempts at insert time overrides it.
+func (ProcessArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: DefaultMaxAttempts}
+}
+
+// Execution is a stored event as handlers see it.
+type Execution struct {
+	ID         string
+	AccountID  string
+	Source     string
+	SourceID   string
+	Event      string
+	DeliveryID string
+	Payload    []byte // the stored (redacted) JSON object
+	Attempts   int    // including the one running now
+}
+
+func nowOf(f func() time.Time) time.Time {
+	if f == nil {
+		f = time.Now
+	}
+	return f().UTC().Truncate(time.Microsecond)
+}
+
+func insertOpts(maxAttempts int) *river.InsertOpts {
+	if maxAttempts <= 0 {
+		return nil
+	}
+	return &river.InsertOpts{MaxAttempts: maxAttempts}
+}

@@ -22,7 +22,8 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 	}
 	spa := httpx.SPA(web.Dist(), cfg.BasePath())
 	embedH := &embed.Handler{DB: a.DB, Origins: a.Origins, HubURL: strings.TrimSuffix(cfg.PublicURL.String(), "/"),
-		HubOrigin: a.Chatwoot.HubOrigin(), SPA: spa, LinkByInstallation: a.Chatwoot.AccountForInstallation}
+		HubOrigin: a.Chatwoot.HubOrigin(), LinkByInstallation: a.Chatwoot.AccountForInstallation}
+	embedH.Page, _ = httpx.ReadPage(web.Dist(), cfg.BasePath(), "embed.html")
 	a.table = append(a.routes(handlers{ops: opsH, iam: a.IAM, audit: &audit.Handler{Log: a.Audit}, chatwoot: a.Chatwoot, features: &feature.Handler{Flags: a.Features, IAM: a.IAM}, embed: embedH,
 		intake:   &intake.Handler{DB: a.DB, Jobs: a.Jobs, Secrets: a.Chatwoot, Now: a.IAM.Now, MaxBody: cfg.MaxBodyBytes, IAM: a.IAM},
 		platform: &chatwoot.PlatformEvents{Svc: a.Chatwoot, Secrets: splitSecrets(a.Cfg.PlatformEventsSecret)}}), extra...)

@@ -115,8 +115,8 @@ func (a *App) routes(h handlers) []httpx.Route {
 		// Embedding in Chatwoot
 		pub("GET", "/embed/context", httpx.HandlerFunc(h.embed.Context)),
 		pub("GET", "/embed/dashboard-script.js", http.HandlerFunc(h.embed.Script)),
-		pub("GET", "/embed/app/{feature}", http.HandlerFunc(h.embed.Page)),
-		pub("GET", "/embed/conversation", http.HandlerFunc(h.embed.Page)),
+		pub("GET", "/embed/app/{feature}", http.HandlerFunc(h.embed.EmbedPage)),
+		pub("GET", "/embed/conversation", http.HandlerFunc(h.embed.EmbedPage)),
 	}
 }
 

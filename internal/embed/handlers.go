@@ -4,6 +4,7 @@ import (
 	"bytes"
 	_ "embed"
 	"errors"
+	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -21,7 +22,9 @@ type Handler struct {
 	Origins   *Origins
 	HubURL    string // public URL of the hub, no trailing slash
 	HubOrigin string
-	SPA       http.Handler
+	// Page is the built embed.html with the mount path written in (nil
+	// when the web app is not built).
+	Page []byte
 	// LinkByInstallation finds the hub account linked to a Chatwoot account
 	// of an installation (origin).
 	LinkByInstallation func(r *http.Request, origin string, chatwootAccountID int) (string, error)
@@ -63,7 +66,9 @@ func (h *Handler) Script(w http.ResponseWriter, r *http.Request) {
 // Page serves an embed page (the SPA) with a frame-ancestors policy that
 // lists exactly the Chatwoot origins allowed for ?account= (all linked
 // origins when absent) and without X-Frame-Options.
-func (h *Handler) Page(w http.ResponseWriter, r *http.Request) {
+// The same origins are written into the page's whatpro-frame-origins meta,
+// so the page posts its hello only to an exact allowed parent origin.
+func (h *Handler) EmbedPage(w http.ResponseWriter, r *http.Request) {
 	origins := h.Origins.ForAccount(r.Context(), r.URL.Query().Get("account"))
 	ancestors := "'none'"
 	if len(origins) > 0 {
@@ -72,5 +77,13 @@ func (h *Handler) Page(w http.ResponseWriter, r *http.Request) {
 	csp := strings.Replace(httpx.BaselineCSP, "frame-ancestors 'none'", "frame-ancestors "+ancestors, 1)
 	w.Header().Set("Content-Security-Policy", csp)
 	w.Header().Del("X-Frame-Options")
-	h.SPA.ServeHTTP(w, r)
+	if h.Page == nil {
+		httpx.NotBuilt(w, r)
+		return
+	}
+	page := bytes.Replace(h.Page, []byte(`<meta name="whatpro-frame-origins" content="">`),
+		[]byte(`<meta name="whatpro-frame-origins" content="`+html.EscapeString(strings.Join(origins, " "))+`">`), 1)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(page)
 }

@@ -12,10 +12,14 @@ import (
 // cached for a year), index.html for every other path so client-side routes
 // survive a reload. The <meta name="whatpro-base"> tag is rewritten to the
 // mount path so the app works under a sub-path of another domain.
-func SPA(dist fs.FS, basePath string) http.Handler {
-	index, err := fs.ReadFile(dist, "index.html")
+func SPA(dist fs.FS, basePath string) http.Handler { return SPAPage(dist, basePath, "index.html") }
+
+// ReadPage reads an HTML entry of the built app with the mount path written
+// in; ok is false when the app is not built.
+func ReadPage(dist fs.FS, basePath, page string) ([]byte, bool) {
+	index, err := fs.ReadFile(dist, page)
 	if err != nil {
-		return http.HandlerFunc(notBuilt)
+		return nil, false
 	}
 	index = bytes.Replace(index, []byte(`name="whatpro-base" content="/"`),
 		[]byte(`name="whatpro-base" content="`+basePath+`/"`), 1)
@@ -23,6 +27,18 @@ func SPA(dist fs.FS, basePath string) http.Handler {
 	// links work without a <base> element (the CSP says base-uri 'none').
 	index = bytes.Replace(index, []byte(`<base href="/">`), nil, 1)
 	index = bytes.ReplaceAll(index, []byte(`="./`), []byte(`="`+basePath+`/`))
+	return index, true
+}
+
+// NotBuilt answers the page shown when the web app was not built.
+func NotBuilt(w http.ResponseWriter, r *http.Request) { notBuilt(w, r) }
+
+// SPAPage is SPA with another HTML entry.
+func SPAPage(dist fs.FS, basePath, page string) http.Handler {
+	index, ok := ReadPage(dist, basePath, page)
+	if !ok {
+		return http.HandlerFunc(notBuilt)
+	}
 	files := http.FileServerFS(dist)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")

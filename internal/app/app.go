@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,7 +29,9 @@ import (
 	"github.com/whatpro/hub/internal/intake"
 	"github.com/whatpro/hub/internal/jobs"
 	"github.com/whatpro/hub/internal/outbound"
+	"github.com/whatpro/hub/internal/plan"
 	"github.com/whatpro/hub/internal/secret"
+	"github.com/whatpro/hub/internal/usage"
 )
 
 // App is one running hub.
@@ -41,6 +44,8 @@ type App struct {
 	IAM      *iam.Service
 	Features *feature.Flags
 	Origins  *embed.Origins
+	Plans    *plan.Catalog
+	Usage    *usage.Meter
 	// Dispatcher routes stored webhook events to the domains that handle
 	// them; later capabilities register their handlers on it.
 	Dispatcher *intake.Dispatcher
@@ -133,6 +138,18 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	}
 	a.Origins = &embed.Origins{DB: a.DB, Extra: extra}
 	a.Chatwoot.OnLinkChange = a.Origins.Invalidate
+	a.Plans = &plan.Catalog{DB: a.DB, Counters: plan.DefaultCounters()}
+	a.Features.Defaults = a.Plans.Features
+	a.IAM.BeforeNewMember = func(ctx context.Context, tx *sql.Tx, accountID string) error {
+		return a.Plans.Reserve(ctx, tx, accountID, plan.MaxAgents)
+	}
+	a.Usage = usage.NewMeter(a.DB, a.Log)
+	a.IAM.OnAccountRequest = func(accountID string, p *iam.Principal) {
+		a.Usage.Add(accountID, usage.APIRequests, 1)
+		if p.Kind != iam.KindAPIKey {
+			a.Usage.SeeUser(accountID, p.UserID)
+		}
+	}
 	a.IAM.OnMembershipEnded = append(a.IAM.OnMembershipEnded, a.Chatwoot.RevokeMember)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &idempotency.PurgeWorker{DB: a.DB, Log: a.Log})

@@ -11,6 +11,8 @@ import (
 	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/intake"
 	"github.com/whatpro/hub/internal/ops"
+	"github.com/whatpro/hub/internal/plan"
+	"github.com/whatpro/hub/internal/usage"
 	"github.com/whatpro/hub/web"
 )
 
@@ -24,15 +26,22 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 	embedH := &embed.Handler{DB: a.DB, Origins: a.Origins, HubURL: strings.TrimSuffix(cfg.PublicURL.String(), "/"),
 		HubOrigin: a.Chatwoot.HubOrigin(), LinkByInstallation: a.Chatwoot.AccountForInstallation}
 	embedH.Page, _ = httpx.ReadPage(web.Dist(), cfg.BasePath(), "embed.html")
-	a.table = append(a.routes(handlers{ops: opsH, iam: a.IAM, audit: &audit.Handler{Log: a.Audit}, chatwoot: a.Chatwoot, features: &feature.Handler{Flags: a.Features, IAM: a.IAM}, embed: embedH,
-		intake:   &intake.Handler{DB: a.DB, Jobs: a.Jobs, Secrets: a.Chatwoot, Now: a.IAM.Now, MaxBody: cfg.MaxBodyBytes, IAM: a.IAM},
-		platform: &chatwoot.PlatformEvents{Svc: a.Chatwoot, Secrets: splitSecrets(a.Cfg.PlatformEventsSecret)}}), extra...)
+	h := handlers{
+		ops: opsH, iam: a.IAM, audit: &audit.Handler{Log: a.Audit}, chatwoot: a.Chatwoot, embed: embedH,
+		features: &feature.Handler{Flags: a.Features, IAM: a.IAM},
+		platform: &chatwoot.PlatformEvents{Svc: a.Chatwoot, Secrets: splitSecrets(a.Cfg.PlatformEventsSecret)},
+		intake: &intake.Handler{DB: a.DB, Jobs: a.Jobs, Secrets: a.Chatwoot, Now: a.IAM.Now, MaxBody: cfg.MaxBodyBytes, IAM: a.IAM,
+			OnStored: func(accountID string) { a.Usage.Add(accountID, usage.WebhookEvents, 1) }},
+		plans: &plan.Handler{Catalog: a.Plans, IAM: a.IAM},
+		usage: &usage.Handler{DB: a.DB},
+	}
+	a.table = append(a.routes(h), extra...)
 	router, err := httpx.NewRouter(a.table, a.wrapRoute, spa)
 	if err != nil {
 		return err
 	}
 	m := httpx.NewMetrics(a.Registry)
-	h := httpx.Chain(router,
+	chain := httpx.Chain(router,
 		httpx.RequestIDs(a.Log),
 		httpx.Recover,
 		httpx.Observe(m),
@@ -42,7 +51,7 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 		a.Origins.CORS,
 		httpx.LimitBody(cfg.MaxBodyBytes),
 	)
-	a.handler = mount(cfg.BasePath(), h)
+	a.handler = mount(cfg.BasePath(), chain)
 	a.metrics = opsH.MetricsOnly()
 	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/whatpro/hub/internal/iam"
 	"github.com/whatpro/hub/internal/intake"
 	"github.com/whatpro/hub/internal/ops"
+	"github.com/whatpro/hub/internal/plan"
+	"github.com/whatpro/hub/internal/usage"
 )
 
 // handlers groups every domain's handler so the route table can name them.
@@ -23,6 +25,8 @@ type handlers struct {
 	features *feature.Handler
 	embed    *embed.Handler
 	intake   *intake.Handler
+	plans    *plan.Handler
+	usage    *usage.Handler
 }
 
 // routes is the hub's route table: every route, readable top to bottom,
@@ -111,6 +115,16 @@ func (a *App) routes(h handlers) []httpx.Route {
 		{Method: "GET", Pattern: "/api/v1/features", Handler: httpx.HandlerFunc(h.features.Get),
 			Auth: httpx.Authenticated, AccountFrom: httpx.AccountQuery},
 		acct("PUT", "/features", h.features.Put, iam.PermPlatform),
+
+		// Plans, entitlements and usage
+		user("GET", "/api/v1/plans", h.plans.List, iam.PermPlatform),
+		user("POST", "/api/v1/plans", h.plans.Create, iam.PermPlatform),
+		user("PATCH", "/api/v1/plans/{planID}", h.plans.Update, iam.PermPlatform),
+		user("DELETE", "/api/v1/plans/{planID}", h.plans.Delete, iam.PermPlatform),
+		acct("PUT", "/plan", h.plans.SetAccountPlan, iam.PermPlatform),
+		acct("GET", "/entitlements", h.plans.Entitlements, iam.PermAccountRead),
+		acct("GET", "/usage", h.usage.Get, iam.PermUsageRead),
+		user("GET", "/api/v1/usage", h.usage.Overview, iam.PermPlatform),
 
 		// Embedding in Chatwoot
 		pub("GET", "/embed/context", httpx.HandlerFunc(h.embed.Context)),

@@ -18,9 +18,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", a.Cfg.Addr, err)
 	}
-	if err := a.Jobs.Start(ctx); err != nil {
+	if err := a.Start(ctx); err != nil {
 		ln.Close()
-		return fmt.Errorf("start jobs: %w", err)
+		return err
 	}
 	servers := []*http.Server{a.server(a.handler)}
 	listeners := []net.Listener{ln}
@@ -61,11 +61,8 @@ func (a *App) shutdown(servers []*http.Server) error {
 			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
 		}
 	}
-	if err := a.Jobs.Stop(timeout, 5*time.Second); err != nil {
-		errs = append(errs, fmt.Errorf("jobs stop: %w", err))
-	}
-	for _, fn := range a.onStop {
-		fn()
+	if err := a.Stop(timeout); err != nil {
+		errs = append(errs, err)
 	}
 	if err := a.DB.Close(); err != nil {
 		errs = append(errs, err)
@@ -82,4 +79,30 @@ func (a *App) server(h http.Handler) *http.Server {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          nil,
 	}
+}
+
+// Start runs the background parts: job workers and the usage flusher.
+func (a *App) Start(ctx context.Context) error {
+	if err := a.Jobs.Start(ctx); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
+	a.Usage.Run(5 * time.Second)
+	return nil
+}
+
+// Stop stops jobs softly then hard and flushes pending usage counts.
+func (a *App) Stop(soft time.Duration) error {
+	var errs []error
+	if err := a.Jobs.Stop(soft, 5*time.Second); err != nil {
+		errs = append(errs, fmt.Errorf("jobs stop: %w", err))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.Usage.Close(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("usage flush: %w", err))
+	}
+	for _, fn := range a.onStop {
+		fn()
+	}
+	return errors.Join(errs...)
 }

@@ -69,12 +69,12 @@ func New(t testing.TB, dialect string, o Options) *Hub {
 	}
 	srv.Config.Handler = a.Handler()
 	srv.Start()
-	if err := a.Jobs.Start(context.Background()); err != nil {
-		t.Fatalf("jobs: %v", err)
+	if err := a.Start(context.Background()); err != nil {
+		t.Fatalf("start: %v", err)
 	}
 	t.Cleanup(func() {
 		srv.Close()
-		_ = a.Jobs.Stop(5*time.Second, 2*time.Second)
+		_ = a.Stop(5 * time.Second)
 		a.Close()
 	})
 	return h

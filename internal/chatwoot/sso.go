@@ -167,6 +167,11 @@ func (s *Service) signIn(ctx context.Context, tx *sql.Tx, r *http.Request, l *Li
 	if mstatus == "disabled" {
 		return nil, httpx.E(httpx.CodeForbidden, "an admin disabled your access to this account in the hub")
 	}
+	if mstatus != "active" {
+		if err := s.IAM.ReserveMember(ctx, tx, l.AccountID); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (account_id, user_id, role, status, created_at, updated_at)
 		VALUES ($1, $2, $3, 'active', $4, $4)
 		ON CONFLICT (account_id, user_id) DO UPDATE SET role = excluded.role, status = 'active', updated_at = excluded.updated_at`,

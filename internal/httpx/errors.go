@@ -73,6 +73,9 @@ func Status(code string) int {
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// Limit and Used describe a LIMIT_EXCEEDED answer.
+	Limit *int `json:"limit,omitempty"`
+	Used  *int `json:"used,omitempty"`
 }
 
 // Error is the one error type handlers return: a machine code, a message

@@ -69,6 +69,9 @@ func (s *Service) Guard(rt httpx.Route) http.Handler {
 				return httpx.E(httpx.CodeFeatureDisabled, "the feature "+rt.Feature+" is not enabled for this account")
 			}
 			ctx = context.WithValue(ctx, keyAccess, acc)
+			if s.OnAccountRequest != nil {
+				s.OnAccountRequest(accountID, p)
+			}
 		} else if rt.Permission == PermPlatform && !p.SuperAdmin {
 			return httpx.E(httpx.CodeForbidden, "only super admins may do this")
 		}

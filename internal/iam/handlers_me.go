@@ -119,6 +119,11 @@ func (s *Service) AnswerInvitation(accept bool) httpx.HandlerFunc {
 			next, action = "active", "user.invitation.accepted"
 		}
 		err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+			if accept {
+				if err := s.ReserveMember(ctx, tx, accountID); err != nil {
+					return err
+				}
+			}
 			if err := setMembership(ctx, tx, accountID, p.UserID, nil, &next, now); err != nil {
 				return err
 			}

@@ -17,7 +17,7 @@ type MembershipEnded func(r *http.Request, tx *sql.Tx, accountID, userID string)
 
 // ListUsers lists the account's members.
 func (s *Service) ListUsers(w http.ResponseWriter, r *http.Request) error {
-	pp, err := httpx.ParsePage(r)
+	pp, err := parsePage(r)
 	if err != nil {
 		return err
 	}
@@ -75,6 +75,9 @@ func (s *Service) AddUser(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 			status = "active"
+			if err := s.ReserveMember(ctx, tx, accountID); err != nil {
+				return err
+			}
 		} else if _, st, err := membership(ctx, tx, accountID, u.ID); err == nil && (st == "active" || st == "invited" || st == "disabled") {
 			return httpx.E(httpx.CodeConflict, "this user is already in the account")
 		}
@@ -125,8 +128,9 @@ func (s *Service) UpdateUser(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if status != nil && before.Status == "invited" {
-			return httpx.E(httpx.CodeConflict, "the user has not accepted the invitation yet")
+		// Only the user makes an invitation (pending or declined) active.
+		if status != nil && before.Status != "active" && before.Status != "disabled" {
+			return httpx.E(httpx.CodeConflict, "the user has not accepted the invitation")
 		}
 		losesAdmin := before.Role == RoleAdmin && before.Status == "active" &&
 			((in.Role != nil && *in.Role != RoleAdmin) || (status != nil && *status != "active"))

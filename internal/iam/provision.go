@@ -38,6 +38,11 @@ func (s *Service) ProvisionUser(ctx context.Context, tx *sql.Tx, accountID, emai
 	if err != nil {
 		return "", err
 	}
+	if _, status, err := membership(ctx, tx, accountID, u.ID); err != nil || status != "active" {
+		if err := s.ReserveMember(ctx, tx, accountID); err != nil {
+			return "", err
+		}
+	}
 	return u.ID, upsertMembership(ctx, tx, accountID, u.ID, role, "active", "", now)
 }
 

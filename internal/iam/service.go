@@ -44,6 +44,12 @@ type Service struct {
 	Limits         *RateLimits
 	Keys           *secret.Ring
 	Production     bool
+	// BeforeNewMember runs in the transaction that makes a membership
+	// active (the plan's max_agents); an error refuses it.
+	BeforeNewMember func(ctx context.Context, tx *sql.Tx, accountID string) error
+	// OnAccountRequest is told of each request a principal makes inside an
+	// account (usage metering).
+	OnAccountRequest func(accountID string, p *Principal)
 	// OnMembershipEnded hooks run when a member is removed or disabled.
 	OnMembershipEnded []MembershipEnded
 }
@@ -59,4 +65,12 @@ func (s *Service) Entry(r *http.Request, accountID, action, resType, resID strin
 		e.ActorType, e.ActorID = p.ActorType(), p.ActorID()
 	}
 	return e
+}
+
+// ReserveMember checks the plan before a membership becomes active.
+func (s *Service) ReserveMember(ctx context.Context, tx *sql.Tx, accountID string) error {
+	if s.BeforeNewMember == nil {
+		return nil
+	}
+	return s.BeforeNewMember(ctx, tx, accountID)
 }

@@ -28,6 +28,8 @@ type Handler struct {
 	// IAM, when set, records replays in the account's audit log (with the
 	// caller, IP and request id, as every admin action).
 	IAM *iam.Service
+	// OnStored, when set, is told of every newly stored event (usage).
+	OnStored func(accountID string)
 }
 
 var errUnauthorized = httpx.E(httpx.CodeUnauthorized, "the webhook could not be authenticated: unknown link, or a missing, wrong or stale signature or token")
@@ -152,5 +154,8 @@ func (h *Handler) store(ctx context.Context, accountID, source, sourceID, event,
 		_, err = h.Jobs.InsertTx(ctx, tx, ProcessArgs{ExecutionID: id}, insertOpts(h.MaxAttempts))
 		return err
 	})
+	if err == nil && fresh && h.OnStored != nil {
+		h.OnStored(accountID)
+	}
 	return id, fresh, err
 }

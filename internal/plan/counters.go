@@ -1,0 +1,33 @@
+package plan
+
+import (
+	"context"
+	"time"
+
+	"github.com/whatpro/hub/internal/db"
+)
+
+func count(query string) Counter {
+	return func(ctx context.Context, q db.Querier, accountID string, _ time.Time) (int, error) {
+		var n int
+		err := q.QueryRowContext(ctx, query, accountID).Scan(&n)
+		return n, err
+	}
+}
+
+// DefaultCounters measure the limits whose tables exist today; Kanban adds
+// max_boards when boards arrive.
+func DefaultCounters() map[string]Counter {
+	return map[string]Counter{
+		MaxInboxes:           count(`SELECT count(*) FROM inboxes WHERE account_id = $1 AND managed AND removed_at IS NULL`),
+		MaxProviderInstances: count(`SELECT count(*) FROM provider_instances WHERE account_id = $1`),
+		MaxAgents:            count(`SELECT count(*) FROM memberships WHERE account_id = $1 AND status = 'active'`),
+		MaxMessagesPerMonth: func(ctx context.Context, q db.Querier, accountID string, now time.Time) (int, error) {
+			var n int
+			first := now.UTC().Format("2006-01") + "-01"
+			err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(value), 0) FROM usage_daily
+				WHERE account_id = $1 AND day >= $2 AND metric IN ('messages_in', 'messages_out')`, accountID, first).Scan(&n)
+			return n, err
+		},
+	}
+}

@@ -26,6 +26,7 @@ import (
 	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/iam"
 	"github.com/whatpro/hub/internal/idempotency"
+	"github.com/whatpro/hub/internal/inbox"
 	"github.com/whatpro/hub/internal/intake"
 	"github.com/whatpro/hub/internal/jobs"
 	"github.com/whatpro/hub/internal/outbound"
@@ -45,6 +46,7 @@ type App struct {
 	Features *feature.Flags
 	Origins  *embed.Origins
 	Plans    *plan.Catalog
+	Inboxes  *inbox.Syncer
 	Usage    *usage.Meter
 	// Dispatcher routes stored webhook events to the domains that handle
 	// them; later capabilities register their handlers on it.
@@ -70,6 +72,9 @@ type Options struct {
 	ExtraRoutes []httpx.Route
 	// Now replaces the clock of token expiry checks (tests).
 	Now func() time.Time
+	// OutboundTimeout bounds calls to Chatwoot and providers (tests shorten
+	// it to exercise timeouts).
+	OutboundTimeout time.Duration
 	// JobPollEvery shortens River's fetch interval (tests).
 	JobPollEvery time.Duration
 }
@@ -127,7 +132,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	}
 	a.Chatwoot = &chatwoot.Service{
 		DB: a.DB, Keys: a.Keys, IAM: a.IAM, PublicURL: a.Cfg.PublicURL, Now: a.IAM.Now,
-		Client: &chatwoot.Client{HTTP: outbound.New(outbound.Options{AllowPrivate: a.Cfg.AllowPrivateNetwork, UserAgent: "WhatPro-Hub"})},
+		Client: &chatwoot.Client{HTTP: outbound.New(outbound.Options{AllowPrivate: a.Cfg.AllowPrivateNetwork, UserAgent: "WhatPro-Hub", Timeout: opts.OutboundTimeout})},
 	}
 	a.IAM.InstanceTokens = a.Chatwoot
 	a.Features = feature.New(a.DB, a.Log, a.Registry)
@@ -154,6 +159,9 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &idempotency.PurgeWorker{DB: a.DB, Log: a.Log})
 	river.AddWorker(workers, &iam.PurgeAttemptsWorker{DB: a.DB})
+	a.Inboxes = &inbox.Syncer{DB: a.DB, Chatwoot: a.Chatwoot, Log: a.Log}
+	river.AddWorker(workers, &inbox.SyncWorker{S: a.Inboxes})
+	river.AddWorker(workers, &inbox.SyncAllWorker{S: a.Inboxes})
 	a.Dispatcher = &intake.Dispatcher{DB: a.DB, Log: a.Log, Handlers: map[string]intake.EventHandler{}}
 	river.AddWorker(workers, &intake.ProcessWorker{Dispatcher: a.Dispatcher})
 	river.AddWorker(workers, &intake.PurgeWorker{DB: a.DB, RetentionDays: a.Cfg.RetentionDays, Log: a.Log})
@@ -161,8 +169,9 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		opts.Workers(workers)
 	}
 	q, err := jobs.New(a.DB, jobs.Config{
-		Workers:    workers,
-		Periodic:   []*river.PeriodicJob{idempotency.Periodic(), iam.PurgeAttemptsPeriodic(), intake.PurgePeriodic(time.Hour)},
+		Workers: workers,
+		Periodic: []*river.PeriodicJob{idempotency.Periodic(), iam.PurgeAttemptsPeriodic(), intake.PurgePeriodic(time.Hour),
+			inbox.Periodic(a.Cfg.InboxSyncInterval)},
 		MaxWorkers: a.Cfg.JobWorkers,
 		Logger:     a.Log,
 		Middleware: []rivertype.Middleware{jobs.NewMetrics(a.Registry, a.DB)},
@@ -172,6 +181,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		return err
 	}
 	a.Jobs = q
+	a.Inboxes.Jobs = q
 	if err := a.IAM.Bootstrap(ctx, a.Log, a.Cfg.BootstrapAdminEmail, a.Cfg.BootstrapAdminPass, a.Cfg.DataDir); err != nil {
 		return fmt.Errorf("bootstrap admin: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/whatpro/hub/internal/embed"
 	"github.com/whatpro/hub/internal/feature"
 	"github.com/whatpro/hub/internal/httpx"
+	"github.com/whatpro/hub/internal/inbox"
 	"github.com/whatpro/hub/internal/intake"
 	"github.com/whatpro/hub/internal/ops"
 	"github.com/whatpro/hub/internal/plan"
@@ -34,6 +35,7 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 			OnStored: func(accountID string) { a.Usage.Add(accountID, usage.WebhookEvents, 1) }},
 		plans: &plan.Handler{Catalog: a.Plans, IAM: a.IAM},
 		usage: &usage.Handler{DB: a.DB},
+		inbox: &inbox.Handler{S: a.Inboxes},
 	}
 	a.table = append(a.routes(h), extra...)
 	router, err := httpx.NewRouter(a.table, a.wrapRoute, spa)

@@ -9,6 +9,7 @@ import (
 	"github.com/whatpro/hub/internal/feature"
 	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/iam"
+	"github.com/whatpro/hub/internal/inbox"
 	"github.com/whatpro/hub/internal/intake"
 	"github.com/whatpro/hub/internal/ops"
 	"github.com/whatpro/hub/internal/plan"
@@ -27,6 +28,7 @@ type handlers struct {
 	intake   *intake.Handler
 	plans    *plan.Handler
 	usage    *usage.Handler
+	inbox    *inbox.Handler
 }
 
 // routes is the hub's route table: every route, readable top to bottom,
@@ -115,6 +117,11 @@ func (a *App) routes(h handlers) []httpx.Route {
 		{Method: "GET", Pattern: "/api/v1/features", Handler: httpx.HandlerFunc(h.features.Get),
 			Auth: httpx.Authenticated, AccountFrom: httpx.AccountQuery},
 		acct("PUT", "/features", h.features.Put, iam.PermPlatform),
+
+		// Inbox mirror
+		acct("GET", "/inboxes", h.inbox.List, iam.PermInboxesRead),
+		acct("POST", "/inboxes/sync", h.inbox.StartSync, iam.PermInboxesWrite),
+		acct("GET", "/inboxes/syncs/{syncID}", h.inbox.GetSync, iam.PermInboxesRead),
 
 		// Plans, entitlements and usage
 		user("GET", "/api/v1/plans", h.plans.List, iam.PermPlatform),

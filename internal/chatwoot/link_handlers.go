@@ -218,3 +218,24 @@ func cleanOrigins(in []string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// LinkedInboxes lists the Chatwoot inboxes of the account's link with the
+// link's token (the inbox sync).
+func (s *Service) LinkedInboxes(ctx context.Context, accountID string) ([]Inbox, error) {
+	l, err := linkByAccount(ctx, s.DB.R, accountID)
+	if err != nil {
+		return nil, err
+	}
+	token, err := s.decrypt(l, "api_token", l.apiToken)
+	if err != nil {
+		return nil, err
+	}
+	return s.Client.Inboxes(ctx, l.BaseURL, l.ChatwootAccountID, tokenHeader(token))
+}
+
+// MarkOK clears a needs-attention state after Chatwoot accepted the token.
+func (s *Service) MarkOK(ctx context.Context, accountID string) error {
+	_, err := s.DB.W.ExecContext(ctx, `UPDATE chatwoot_links SET status = 'ok', last_error = '', last_checked_at = $1
+		WHERE account_id = $2 AND status <> 'ok'`, s.now(), accountID)
+	return err
+}

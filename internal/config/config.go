@@ -28,6 +28,8 @@ type Config struct {
 	MaxBodyBytes    int64
 	JobWorkers      int
 	RetentionDays   int
+	// InboxSyncInterval is the period of the Chatwoot inbox sync.
+	InboxSyncInterval time.Duration
 
 	// Identity and embedding settings used by later parts of the hub.
 	TrustedProxies       []string

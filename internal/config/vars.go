@@ -110,6 +110,14 @@ var vars = map[string]variable{
 		c.RetentionDays = n
 		return err
 	}},
+	"WHATPRO_INBOX_SYNC_INTERVAL": {"1h", false, "how often every linked account's Chatwoot inboxes are synced", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute {
+			return fmt.Errorf("%q is not a duration of at least 1m", v)
+		}
+		c.InboxSyncInterval = d
+		return nil
+	}},
 	"WHATPRO_TRUSTED_PROXIES": {"", false, "comma list of proxy IPs/CIDRs whose `X-Forwarded-For` is believed", func(c *Config, v string) error {
 		c.TrustedProxies = splitList(v)
 		for _, p := range c.TrustedProxies {

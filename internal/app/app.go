@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,6 +32,7 @@ import (
 	"github.com/whatpro/hub/internal/jobs"
 	"github.com/whatpro/hub/internal/outbound"
 	"github.com/whatpro/hub/internal/plan"
+	"github.com/whatpro/hub/internal/provider"
 	"github.com/whatpro/hub/internal/secret"
 	"github.com/whatpro/hub/internal/usage"
 )
@@ -47,6 +49,8 @@ type App struct {
 	Origins  *embed.Origins
 	Plans    *plan.Catalog
 	Inboxes  *inbox.Syncer
+	Managed  *inbox.Managed
+	Provider *provider.Service
 	Usage    *usage.Meter
 	// Dispatcher routes stored webhook events to the domains that handle
 	// them; later capabilities register their handlers on it.
@@ -162,7 +166,15 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	a.Inboxes = &inbox.Syncer{DB: a.DB, Chatwoot: a.Chatwoot, Log: a.Log}
 	river.AddWorker(workers, &inbox.SyncWorker{S: a.Inboxes})
 	river.AddWorker(workers, &inbox.SyncAllWorker{S: a.Inboxes})
-	a.Dispatcher = &intake.Dispatcher{DB: a.DB, Log: a.Log, Handlers: map[string]intake.EventHandler{}}
+	hubURL := strings.TrimSuffix(a.Cfg.PublicURL.String(), "/")
+	a.Managed = &inbox.Managed{DB: a.DB, Keys: a.Keys, Chatwoot: a.Chatwoot, HubURL: hubURL,
+		Reserve: func(ctx context.Context, tx *sql.Tx, accountID string) error {
+			return a.Plans.Reserve(ctx, tx, accountID, plan.MaxInboxes)
+		}}
+	a.Provider = &provider.Service{DB: a.DB, Keys: a.Keys, HTTP: a.Chatwoot.Client.HTTP, IAM: a.IAM, Plans: a.Plans, Inboxes: a.Managed,
+		HubURL: hubURL, Log: a.Log, Now: a.IAM.Now}
+	river.AddWorker(workers, &provider.HealthWorker{S: a.Provider})
+	a.Dispatcher = &intake.Dispatcher{DB: a.DB, Log: a.Log, Handlers: a.Provider.Handlers()}
 	river.AddWorker(workers, &intake.ProcessWorker{Dispatcher: a.Dispatcher})
 	river.AddWorker(workers, &intake.PurgeWorker{DB: a.DB, RetentionDays: a.Cfg.RetentionDays, Log: a.Log})
 	if opts.Workers != nil {
@@ -171,7 +183,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	q, err := jobs.New(a.DB, jobs.Config{
 		Workers: workers,
 		Periodic: []*river.PeriodicJob{idempotency.Periodic(), iam.PurgeAttemptsPeriodic(), intake.PurgePeriodic(time.Hour),
-			inbox.Periodic(a.Cfg.InboxSyncInterval)},
+			inbox.Periodic(a.Cfg.InboxSyncInterval), provider.HealthPeriodic(5 * time.Minute)},
 		MaxWorkers: a.Cfg.JobWorkers,
 		Logger:     a.Log,
 		Middleware: []rivertype.Middleware{jobs.NewMetrics(a.Registry, a.DB)},

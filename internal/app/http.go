@@ -31,12 +31,14 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 		ops: opsH, iam: a.IAM, audit: &audit.Handler{Log: a.Audit}, chatwoot: a.Chatwoot, embed: embedH,
 		features: &feature.Handler{Flags: a.Features, IAM: a.IAM},
 		platform: &chatwoot.PlatformEvents{Svc: a.Chatwoot, Secrets: splitSecrets(a.Cfg.PlatformEventsSecret)},
-		intake: &intake.Handler{DB: a.DB, Jobs: a.Jobs, Secrets: a.Chatwoot, Now: a.IAM.Now, MaxBody: cfg.MaxBodyBytes, IAM: a.IAM,
+		intake: &intake.Handler{DB: a.DB, Jobs: a.Jobs, Secrets: intakeSecrets{a.Chatwoot, a.Managed}, Now: a.IAM.Now, MaxBody: cfg.MaxBodyBytes, IAM: a.IAM,
 			OnStored: func(accountID string) { a.Usage.Add(accountID, usage.WebhookEvents, 1) }},
-		plans: &plan.Handler{Catalog: a.Plans, IAM: a.IAM},
-		usage: &usage.Handler{DB: a.DB},
-		inbox: &inbox.Handler{S: a.Inboxes},
+		plans:    &plan.Handler{Catalog: a.Plans, IAM: a.IAM},
+		usage:    &usage.Handler{DB: a.DB},
+		inbox:    &inbox.Handler{S: a.Inboxes},
+		provider: a.Provider,
 	}
+	a.Provider.Intake = h.intake
 	a.table = append(a.routes(h), extra...)
 	router, err := httpx.NewRouter(a.table, a.wrapRoute, spa)
 	if err != nil {
@@ -93,4 +95,11 @@ func splitSecrets(list string) []string {
 		}
 	}
 	return out
+}
+
+// intakeSecrets joins the two owners of webhook secrets: Chatwoot links
+// (account webhooks) and hub-managed inboxes (API-inbox callbacks).
+type intakeSecrets struct {
+	*chatwoot.Service
+	*inbox.Managed
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/whatpro/hub/internal/intake"
 	"github.com/whatpro/hub/internal/ops"
 	"github.com/whatpro/hub/internal/plan"
+	"github.com/whatpro/hub/internal/provider"
 	"github.com/whatpro/hub/internal/usage"
 )
 
@@ -29,6 +30,7 @@ type handlers struct {
 	plans    *plan.Handler
 	usage    *usage.Handler
 	inbox    *inbox.Handler
+	provider *provider.Service
 }
 
 // routes is the hub's route table: every route, readable top to bottom,
@@ -122,6 +124,24 @@ func (a *App) routes(h handlers) []httpx.Route {
 		acct("GET", "/inboxes", h.inbox.List, iam.PermInboxesRead),
 		acct("POST", "/inboxes/sync", h.inbox.StartSync, iam.PermInboxesWrite),
 		acct("GET", "/inboxes/syncs/{syncID}", h.inbox.GetSync, iam.PermInboxesRead),
+
+		// WhatsApp providers and their numbers
+		acct("GET", "/providers", h.provider.ListProviders, iam.PermProvidersRead),
+		acct("POST", "/providers", h.provider.CreateProvider, iam.PermProvidersWrite),
+		acct("GET", "/providers/{providerID}", h.provider.GetProvider, iam.PermProvidersRead),
+		acct("PATCH", "/providers/{providerID}", h.provider.UpdateProvider, iam.PermProvidersWrite),
+		acct("DELETE", "/providers/{providerID}", h.provider.DeleteProvider, iam.PermProvidersWrite),
+		acct("POST", "/providers/{providerID}/test", h.provider.TestProvider, iam.PermProvidersWrite),
+		acct("GET", "/provider-instances", h.provider.ListInstances, iam.PermProvidersRead),
+		acct("POST", "/provider-instances", h.provider.CreateInstance, iam.PermProvidersWrite),
+		acct("GET", "/provider-instances/{instanceID}", h.provider.GetInstance, iam.PermProvidersRead),
+		acct("PATCH", "/provider-instances/{instanceID}", h.provider.UpdateInstance, iam.PermProvidersWrite),
+		acct("DELETE", "/provider-instances/{instanceID}", h.provider.DeleteInstance, iam.PermProvidersWrite),
+		acct("POST", "/provider-instances/{instanceID}/connect", h.provider.Connect, iam.PermProvidersWrite),
+		acct("GET", "/provider-instances/{instanceID}/status", h.provider.Status, iam.PermProvidersRead),
+		acct("POST", "/provider-instances/{instanceID}/inbox", h.provider.CreateInbox, iam.PermProvidersWrite),
+		{Method: "GET", Pattern: "/webhooks/providers/{providerID}", Handler: httpx.HandlerFunc(h.provider.Verify), RateLimit: 600},
+		{Method: "POST", Pattern: "/webhooks/providers/{providerID}", Handler: httpx.HandlerFunc(h.provider.Receive), RateLimit: 6000},
 
 		// Plans, entitlements and usage
 		user("GET", "/api/v1/plans", h.plans.List, iam.PermPlatform),

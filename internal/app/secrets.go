@@ -7,6 +7,8 @@ import (
 
 	"github.com/whatpro/hub/internal/chatwoot"
 	"github.com/whatpro/hub/internal/db"
+	"github.com/whatpro/hub/internal/inbox"
+	"github.com/whatpro/hub/internal/provider"
 	"github.com/whatpro/hub/internal/secret"
 )
 
@@ -20,7 +22,9 @@ type EncryptedColumn struct {
 // each domain adds its own here when it creates one.
 func EncryptedColumns() []EncryptedColumn {
 	out := append([]EncryptedColumn{}, encryptedColumns...)
-	for _, c := range chatwoot.EncryptedColumns {
+	cols := append(append([][3]string{}, chatwoot.EncryptedColumns...), provider.EncryptedColumns...)
+	cols = append(cols, inbox.EncryptedColumn)
+	for _, c := range cols {
 		out = append(out, EncryptedColumn{Table: c[0], IDColumn: c[1], Column: c[2]})
 	}
 	return out

@@ -203,3 +203,31 @@ func Origin(base string) (string, error) {
 	}
 	return strings.ToLower(u.Scheme + "://" + u.Host), nil
 }
+
+// CreateAPIInbox creates an API-channel inbox whose callbacks go to
+// webhookURL; the answer carries the secret Chatwoot generated.
+func (c *Client) CreateAPIInbox(ctx context.Context, base string, accountID int, token, name, webhookURL string) (*Inbox, error) {
+	var out Inbox
+	body := map[string]any{"name": name, "lock_to_single_conversation": true,
+		"channel": map[string]any{"type": "api", "webhook_url": webhookURL}}
+	if err := c.call(ctx, "POST", base, acctPath(accountID, "/inboxes"), tokenHeader(token), body, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// PointInbox sets an API inbox's webhook_url and returns it (with secret).
+func (c *Client) PointInbox(ctx context.Context, base string, accountID int, token string, inboxID int, webhookURL string) (*Inbox, error) {
+	var out Inbox
+	body := map[string]any{"channel": map[string]any{"webhook_url": webhookURL}}
+	if err := c.call(ctx, "PATCH", base, acctPath(accountID, "/inboxes/"+strconv.Itoa(inboxID)), tokenHeader(token), body, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DeleteInbox removes an inbox (used to undo a creation the hub could not
+// record).
+func (c *Client) DeleteInbox(ctx context.Context, base string, accountID int, token string, inboxID int) error {
+	return c.call(ctx, "DELETE", base, acctPath(accountID, "/inboxes/"+strconv.Itoa(inboxID)), tokenHeader(token), nil, nil)
+}

@@ -3,7 +3,6 @@ package chatwoot
 import (
 	"context"
 
-	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/intake"
 )
 
@@ -23,10 +22,4 @@ func (s *Service) ChatwootLink(ctx context.Context, linkID string) (intake.Link,
 		return intake.Link{}, err
 	}
 	return intake.Link{AccountID: l.AccountID, Secret: secret, URLToken: tok, URLTokenEnabled: l.URLTokenEnabled && tok != ""}, nil
-}
-
-// ChatwootInboxLink resolves API-inbox callbacks. Hub-created inboxes (and
-// their secrets) arrive with the tenant catalog; until then none exist.
-func (s *Service) ChatwootInboxLink(ctx context.Context, inboxLinkID string) (intake.Link, error) {
-	return intake.Link{}, db.ErrNotFound
 }

@@ -239,3 +239,39 @@ func (s *Service) MarkOK(ctx context.Context, accountID string) error {
 		WHERE account_id = $2 AND status <> 'ok'`, s.now(), accountID)
 	return err
 }
+
+// CreateAPIInbox creates an API inbox in the account's linked Chatwoot.
+func (s *Service) CreateAPIInbox(ctx context.Context, accountID, name, webhookURL string) (*Inbox, error) {
+	l, token, err := s.linkToken(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	return s.Client.CreateAPIInbox(ctx, l.BaseURL, l.ChatwootAccountID, token, name, webhookURL)
+}
+
+// PointInbox re-points an existing inbox's callbacks to the hub (adoption).
+func (s *Service) PointInbox(ctx context.Context, accountID string, inboxID int, webhookURL string) (*Inbox, error) {
+	l, token, err := s.linkToken(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	return s.Client.PointInbox(ctx, l.BaseURL, l.ChatwootAccountID, token, inboxID, webhookURL)
+}
+
+// DeleteInbox removes an inbox in the linked Chatwoot.
+func (s *Service) DeleteInbox(ctx context.Context, accountID string, inboxID int) error {
+	l, token, err := s.linkToken(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	return s.Client.DeleteInbox(ctx, l.BaseURL, l.ChatwootAccountID, token, inboxID)
+}
+
+func (s *Service) linkToken(ctx context.Context, accountID string) (*Link, string, error) {
+	l, err := linkByAccount(ctx, s.DB.R, accountID)
+	if err != nil {
+		return nil, "", err
+	}
+	token, err := s.decrypt(l, "api_token", l.apiToken)
+	return l, token, err
+}

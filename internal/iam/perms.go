@@ -9,25 +9,27 @@ import "slices"
 // Permissions. Every route names the one it needs; API keys and instance
 // tokens carry a subset as scopes.
 const (
-	PermAccountRead   = "account:read"
-	PermAccountWrite  = "account:write"
-	PermUsersRead     = "users:read"
-	PermUsersWrite    = "users:write"
-	PermKeysRead      = "keys:read"
-	PermKeysWrite     = "keys:write"
-	PermAuditRead     = "audit:read"
-	PermUsageRead     = "usage:read"
-	PermChatwootRead  = "chatwoot:read"
-	PermChatwootWrite = "chatwoot:write"
-	PermWebhooksRead  = "webhooks:read"
-	PermWebhooksWrite = "webhooks:write"
-	PermInboxesRead   = "inboxes:read"
-	PermInboxesWrite  = "inboxes:write"
-	PermKanbanRead    = "kanban:read"
-	PermKanbanWrite   = "kanban:write"
-	PermChatRead      = "chat:read"
-	PermChatWrite     = "chat:write"
-	PermHubAdmin      = "hub:admin"
+	PermAccountRead    = "account:read"
+	PermAccountWrite   = "account:write"
+	PermUsersRead      = "users:read"
+	PermUsersWrite     = "users:write"
+	PermKeysRead       = "keys:read"
+	PermKeysWrite      = "keys:write"
+	PermAuditRead      = "audit:read"
+	PermUsageRead      = "usage:read"
+	PermChatwootRead   = "chatwoot:read"
+	PermChatwootWrite  = "chatwoot:write"
+	PermWebhooksRead   = "webhooks:read"
+	PermWebhooksWrite  = "webhooks:write"
+	PermInboxesRead    = "inboxes:read"
+	PermInboxesWrite   = "inboxes:write"
+	PermProvidersRead  = "providers:read"
+	PermProvidersWrite = "providers:write"
+	PermKanbanRead     = "kanban:read"
+	PermKanbanWrite    = "kanban:write"
+	PermChatRead       = "chat:read"
+	PermChatWrite      = "chat:write"
+	PermHubAdmin       = "hub:admin"
 	// PermPlatform is held by super admins only: hub-wide operations such as
 	// creating accounts, plans and feature overrides.
 	PermPlatform = "platform:manage"
@@ -45,7 +47,7 @@ var agentPerms = []string{PermAccountRead, PermInboxesRead, PermKanbanRead, Perm
 var supervisorPerms = append(slices.Clone(agentPerms), PermUsersRead, PermUsageRead, PermAuditRead)
 
 var adminPerms = append(slices.Clone(supervisorPerms), PermAccountWrite, PermUsersWrite, PermKeysRead, PermKeysWrite,
-	PermChatwootRead, PermChatwootWrite, PermWebhooksRead, PermWebhooksWrite, PermInboxesWrite, PermHubAdmin)
+	PermChatwootRead, PermChatwootWrite, PermWebhooksRead, PermWebhooksWrite, PermInboxesWrite, PermHubAdmin, PermProvidersRead, PermProvidersWrite)
 
 // Catalogue lists every account permission (what an admin holds); it is
 // also the set of valid API key and instance token scopes.

@@ -1,0 +1,88 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/whatpro/hub/internal/outbound"
+)
+
+// cloudAPI speaks Meta's Graph API for WhatsApp Cloud: a bearer token; a
+// number is "connected" when the token can read its phone number object.
+type cloudAPI struct{ http *outbound.Client }
+
+func (c *cloudAPI) CheckCredentials(cr Credentials) error {
+	if strings.TrimSpace(cr.AccessToken) == "" || strings.TrimSpace(cr.AppSecret) == "" || cr.APIKey != "" {
+		return errors.New("a Cloud API provider takes {access_token, app_secret}")
+	}
+	return nil
+}
+
+func (c *cloudAPI) hdr(t Target) http.Header {
+	return http.Header{"Authorization": {"Bearer " + t.Creds.AccessToken}}
+}
+
+// base is the Graph API base with its version (e.g. https://graph.facebook.com/v21.0).
+func (c *cloudAPI) url(t Target, path string) string {
+	return strings.TrimSuffix(t.BaseURL, "/") + path
+}
+
+func (c *cloudAPI) Test(ctx context.Context, t Target) Health {
+	var me struct {
+		ID string `json:"id"`
+	}
+	d, err := call(ctx, c.http, "GET", c.url(t, "/me"), c.hdr(t), nil, &me)
+	if err == nil && me.ID == "" {
+		err = errors.New("the Graph API answered without an id")
+	}
+	return health(d, err, "the token is valid")
+}
+
+type phoneNumber struct {
+	ID                     string `json:"id"`
+	DisplayPhoneNumber     string `json:"display_phone_number"`
+	VerifiedName           string `json:"verified_name"`
+	CodeVerificationStatus string `json:"code_verification_status"`
+	QualityRating          string `json:"quality_rating"`
+}
+
+func (c *cloudAPI) lookup(ctx context.Context, t Target, inst *Instance) (Connection, error) {
+	var p phoneNumber
+	_, err := call(ctx, c.http, "GET", c.url(t, "/"+url.PathEscape(inst.PhoneNumberID)+
+		"?fields=display_phone_number,verified_name,code_verification_status,quality_rating"), c.hdr(t), nil, &p)
+	var se *outbound.StatusError
+	if errors.As(err, &se) && (se.Status == http.StatusBadRequest || se.Status == http.StatusNotFound) {
+		return Connection{Status: StatusError, Details: "the Graph API does not know this phone_number_id for the token"}, nil
+	}
+	if err != nil {
+		return Connection{}, err
+	}
+	return Connection{Status: StatusConnected, PhoneNumber: e164(p.DisplayPhoneNumber), DisplayName: p.VerifiedName,
+		Details: "quality " + p.QualityRating + ", verification " + p.CodeVerificationStatus}, nil
+}
+
+// Connect verifies the number: Meta's numbers need no QR code.
+func (c *cloudAPI) Connect(ctx context.Context, t Target, inst *Instance, _ string) (Connection, error) {
+	return c.lookup(ctx, t, inst)
+}
+
+func (c *cloudAPI) Status(ctx context.Context, t Target, inst *Instance) (Connection, error) {
+	return c.lookup(ctx, t, inst)
+}
+
+// e164 turns "+55 11 99999-0000" into "+5511999990000".
+func e164(display string) string {
+	var b strings.Builder
+	for _, r := range display {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return "+" + b.String()
+}

@@ -1,0 +1,85 @@
+package providersim
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// evoError is the body Evolution's Express error handler writes for every
+// thrown exception: {status, error, response: {message}}. message is a
+// string for bare exceptions and an array of the constructor's arguments
+// otherwise.
+type evoError struct {
+	Status   int    `json:"status"`
+	Error    string `json:"error"`
+	Response struct {
+		Message any `json:"message"`
+	} `json:"response"`
+}
+
+func evoErr(status int, message any) evoError {
+	e := evoError{Status: status, Error: http.StatusText(status)}
+	if status == http.StatusInternalServerError {
+		e.Error = "Internal Server Error"
+	}
+	e.Response.Message = message
+	return e
+}
+
+// evoFailureBody is what a failure knob answers: a bare exception of that
+// status, like `new UnauthorizedException()`.
+func evoFailureBody(status int) any { return evoErr(status, http.StatusText(status)) }
+
+func (c *evoCall) reply(status int, v any) { writeJSON(c.w, status, v) }
+
+func (c *evoCall) fail(status int, message ...string) {
+	if len(message) == 0 {
+		c.reply(status, evoFailureBody(status))
+		return
+	}
+	c.reply(status, evoErr(status, message))
+}
+
+// badSchema is a jsonschema validation failure: BadRequestException is
+// thrown with the list of messages as its single argument, hence the
+// nested array.
+func (c *evoCall) badSchema(messages ...string) {
+	c.reply(http.StatusBadRequest, evoErr(http.StatusBadRequest, [][]string{messages}))
+}
+
+// decodeBody parses a JSON body the way body-parser does: an empty body is
+// an empty object; malformed JSON is a 400.
+func (c *evoCall) decodeBody(v any) bool {
+	if len(strings.TrimSpace(string(c.body))) == 0 {
+		return true
+	}
+	err := json.Unmarshal(c.body, v)
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &typeErr):
+		c.badSchema(fmt.Sprintf("%s is not of a type(s) %s", typeErr.Field, jsType(typeErr.Type.Kind().String())))
+	default: // body-parser's SyntaxError, message as a plain string
+		c.reply(http.StatusBadRequest, evoErr(http.StatusBadRequest, err.Error()))
+	}
+	return false
+}
+
+func jsType(goKind string) string {
+	switch goKind {
+	case "bool":
+		return "boolean"
+	case "string":
+		return "string"
+	case "slice":
+		return "array"
+	case "int", "int64", "float64":
+		return "number"
+	default:
+		return "object"
+	}
+}

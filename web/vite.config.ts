@@ -29,8 +29,9 @@ export default defineConfig(({ mode }) => {
   const hubUrl = env.VITE_HUB_URL || 'http://localhost:8080'
 
   return {
-    // Relative base: the app may be mounted under any sub-path (e.g. /hub/); index.html's
-    // <base href> (rewritten by the server) anchors the relative asset URLs.
+    // Relative base: the app may be mounted under any sub-path (e.g. /hub/). The server makes
+    // index.html's "./…" attribute values absolute under the mount path; chunks and CSS url()s
+    // resolve relative to the file that references them, so no <base> element is needed.
     base: './',
     plugins: [
       vue(),
@@ -54,6 +55,9 @@ export default defineConfig(({ mode }) => {
       assetsDir: 'assets',
       target: 'es2022',
       sourcemap: false,
+      rollupOptions: {
+        input: { main: 'index.html', embed: 'embed.html' },
+      },
     },
     server: {
       port: 5173,
@@ -64,6 +68,7 @@ export default defineConfig(({ mode }) => {
     test: {
       environment: 'happy-dom',
       include: ['src/**/*.test.ts'],
+      setupFiles: ['src/testing/setup.ts'],
       restoreMocks: true,
       unstubGlobals: true,
     },

@@ -6,5 +6,9 @@ declare module 'vue-router' {
   interface RouteMeta {
     /** i18n key of the page title shown in the header and the document title. */
     titleKey?: string
+    /** Reachable without a session (the login page). */
+    public?: boolean
+    /** Permission the caller needs in the route's :accountId; without it the guard redirects. */
+    permission?: string
   }
 }

@@ -2,10 +2,11 @@
  * vue-i18n with locale files precompiled by @intlify/unplugin-vue-i18n (see vite.config.ts):
  * the runtime build has no message compiler, so nothing is evaluated at run time.
  */
+import { watch } from 'vue'
 import { createI18n } from 'vue-i18n'
 import en from './locales/en.json'
 import ptBR from './locales/pt-BR.json'
-import { DEFAULT_LOCALE, type Locale } from './stores/ui'
+import { DEFAULT_LOCALE, type Locale, type useUiStore } from './stores/ui'
 
 export type MessageSchema = typeof ptBR
 
@@ -19,3 +20,14 @@ export function createAppI18n(locale: Locale = DEFAULT_LOCALE) {
 }
 
 export type AppI18n = ReturnType<typeof createAppI18n>
+
+/** Keeps the i18n locale on the language chosen in the UI store. */
+export function followUiLocale(i18n: AppI18n, ui: ReturnType<typeof useUiStore>): void {
+  i18n.global.locale.value = ui.locale
+  watch(
+    () => ui.locale,
+    (locale) => {
+      i18n.global.locale.value = locale
+    },
+  )
+}

@@ -1,12 +1,13 @@
 import './styles/main.css'
 import { createPinia } from 'pinia'
-import { createApp, watch } from 'vue'
+import { createApp } from 'vue'
 import { createWebHistory } from 'vue-router'
 import { api } from './api/client'
 import App from './App.vue'
-import { createAppI18n } from './i18n'
+import { createAppI18n, followUiLocale } from './i18n'
 import { readBase } from './lib/base'
 import { createAppRouter } from './router'
+import { useAuthStore } from './stores/auth'
 import { useUiStore } from './stores/ui'
 
 // The Go server writes the mount path (e.g. "/hub/") into index.html; the router and every
@@ -18,12 +19,12 @@ const pinia = createPinia()
 const ui = useUiStore(pinia)
 ui.init()
 
-const i18n = createAppI18n(ui.locale)
-watch(
-  () => ui.locale,
-  (locale) => {
-    i18n.global.locale.value = locale
-  },
-)
+// A reload keeps the session: the refresh cookie becomes a new access token before the first
+// route is resolved (the router's guard waits for it).
+void useAuthStore(pinia).init()
 
-createApp(App).use(pinia).use(i18n).use(createAppRouter(createWebHistory(base))).mount('#app')
+const i18n = createAppI18n(ui.locale)
+followUiLocale(i18n, ui)
+
+const app = createApp(App).use(pinia).use(i18n)
+app.use(createAppRouter(createWebHistory(base))).mount('#app')

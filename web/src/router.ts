@@ -1,18 +1,108 @@
-import { createRouter, type RouterHistory, type RouteRecordRaw } from 'vue-router'
+import { createRouter, type RouteLocationNormalized, type RouterHistory, type RouteRecordRaw } from 'vue-router'
+import DashboardLayout from './layouts/DashboardLayout.vue'
+import AccountPage from './pages/AccountPage.vue'
+import AccountsPage from './pages/AccountsPage.vue'
+import ApiKeysPage from './pages/ApiKeysPage.vue'
+import AuditLogPage from './pages/AuditLogPage.vue'
+import LoginPage from './pages/LoginPage.vue'
 import NotFoundPage from './pages/NotFoundPage.vue'
+import ProfilePage from './pages/ProfilePage.vue'
+import SessionsPage from './pages/SessionsPage.vue'
 import StatusPage from './pages/StatusPage.vue'
+import UsersPage from './pages/UsersPage.vue'
+import { useAccountsStore } from './stores/accounts'
+import { useAuthStore } from './stores/auth'
+import { loginLocation, safeRedirect } from './lib/loginRedirect'
 
 export const routes: RouteRecordRaw[] = [
-  { path: '/', name: 'status', component: StatusPage, meta: { titleKey: 'STATUS.TITLE' } },
+  { path: '/login', name: 'login', component: LoginPage, meta: { public: true, titleKey: 'LOGIN.TITLE' } },
   {
-    path: '/:pathMatch(.*)*',
-    name: 'not-found',
-    component: NotFoundPage,
-    meta: { titleKey: 'NOT_FOUND.TITLE' },
+    path: '/',
+    component: DashboardLayout,
+    children: [
+      { path: '', name: 'status', component: StatusPage, meta: { titleKey: 'STATUS.TITLE' } },
+      { path: 'accounts', name: 'accounts', component: AccountsPage, meta: { titleKey: 'ACCOUNTS.TITLE' } },
+      { path: 'accounts/:accountId', name: 'account', component: AccountPage, meta: { titleKey: 'ACCOUNT.TITLE' } },
+      {
+        path: 'accounts/:accountId/users',
+        name: 'users',
+        component: UsersPage,
+        meta: { titleKey: 'USERS.TITLE', permission: 'users:read' },
+      },
+      {
+        path: 'accounts/:accountId/api-keys',
+        name: 'api-keys',
+        component: ApiKeysPage,
+        meta: { titleKey: 'API_KEYS.TITLE', permission: 'keys:read' },
+      },
+      {
+        path: 'accounts/:accountId/audit-log',
+        name: 'audit',
+        component: AuditLogPage,
+        meta: { titleKey: 'AUDIT.TITLE', permission: 'audit:read' },
+      },
+      { path: 'sessions', name: 'sessions', component: SessionsPage, meta: { titleKey: 'SESSIONS.TITLE' } },
+      { path: 'profile', name: 'profile', component: ProfilePage, meta: { titleKey: 'PROFILE.TITLE' } },
+      {
+        path: ':pathMatch(.*)*',
+        name: 'not-found',
+        component: NotFoundPage,
+        meta: { titleKey: 'NOT_FOUND.TITLE' },
+      },
+    ],
   },
 ]
 
-/** main.ts passes createWebHistory(base); tests pass createMemoryHistory(). */
+function accountIdOf(route: RouteLocationNormalized): string | null {
+  const id = route.params.accountId
+  return typeof id === 'string' && id !== '' ? id : null
+}
+
+/** main.ts passes createWebHistory(base); tests pass createMemoryHistory(). Needs an active Pinia. */
 export function createAppRouter(history: RouterHistory) {
-  return createRouter({ history, routes })
+  const router = createRouter({ history, routes })
+
+  router.beforeEach(async (to) => {
+    const auth = useAuthStore()
+    await auth.init()
+    const accounts = useAccountsStore()
+
+    if (to.meta.public) {
+      if (to.name !== 'login' || !auth.isAuthenticated) return true
+      // Already signed in (a reload, another tab logged in): go where the login would have.
+      const redirect = safeRedirect(to.query.redirect)
+      if (redirect) return redirect
+      await accounts.ensureMe().catch(() => undefined)
+      return auth.isAuthenticated ? accounts.homeLocation() : true
+    }
+
+    if (!auth.isAuthenticated) return loginLocation(to.fullPath, auth.signOutReason)
+    try {
+      await accounts.ensureMe()
+    } catch {
+      // A 401 signed the tab out; anything else lets the page show its own error.
+      if (!auth.isAuthenticated) return loginLocation(to.fullPath, auth.signOutReason)
+      return true
+    }
+
+    // Until two-factor authentication is on, the hub answers nothing but the profile's setup.
+    if (accounts.mfaPending && to.name !== 'profile') return { name: 'profile' }
+
+    const accountId = accountIdOf(to)
+    if (accountId) {
+      if (!accounts.canOpen(accountId)) return accounts.homeLocation()
+      const permission = to.meta.permission
+      if (permission && !accounts.can(accountId, permission)) {
+        return { name: 'account', params: { accountId } }
+      }
+    }
+    return true
+  })
+
+  router.afterEach((to) => {
+    const accountId = accountIdOf(to)
+    if (accountId) useAccountsStore().currentAccountId = accountId
+  })
+
+  return router
 }

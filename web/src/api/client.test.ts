@@ -220,7 +220,32 @@ describe('ApiClient auth provider', () => {
     client.setAuthProvider({ getToken: () => 't', onUnauthorized })
     const err = await failure(client.get('api/v1/me'))
     expect(err.status).toBe(401)
-    expect(onUnauthorized).toHaveBeenCalledTimes(1)
+    // The provider hears about the second 401 too (to end the session), but nothing is retried.
+    expect(onUnauthorized.mock.calls.map((c) => (c as unknown[])[1])).toEqual([
+      { token: 't', retried: false },
+      { token: 't', retried: true },
+    ])
     expect(fetch).toHaveBeenCalledTimes(2)
+  })
+
+  it('leaves the provider out of requests made with auth: false', async () => {
+    const { fetch, calls } = routeFetch({
+      '/api/v1/auth/login': json({ error: { code: 'UNAUTHORIZED', message: 'wrong password' } }, 401),
+    })
+    const onUnauthorized = vi.fn(async () => true)
+    const client = new ApiClient({ fetch })
+    client.setAuthProvider({ getToken: () => 't', onUnauthorized })
+    const err = await failure(client.post('api/v1/auth/login', {}, { auth: false }))
+    expect(err.message).toBe('wrong password')
+    expect(headersOf(calls[0]?.init).Authorization).toBeUndefined()
+    expect(onUnauthorized).not.toHaveBeenCalled()
+  })
+
+  it('reads Retry-After from a 429', async () => {
+    const { fetch } = routeFetch({
+      '/api/v1/auth/login': json({ error: { code: 'RATE_LIMITED', message: 'slow down' } }, 429, { 'Retry-After': '42' }),
+    })
+    const err = await failure(new ApiClient({ fetch }).post('api/v1/auth/login', {}))
+    expect(err).toMatchObject({ status: 429, code: 'RATE_LIMITED', retryAfter: 42 })
   })
 })

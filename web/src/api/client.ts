@@ -27,6 +27,8 @@ export class ApiError extends Error {
   readonly requestId: string | null
   /** The parsed response body (or its text) for callers that need more than the envelope. */
   readonly body: unknown
+  /** Seconds from a Retry-After header (429, 503), or null. */
+  readonly retryAfter: number | null
 
   constructor(init: {
     status: number
@@ -35,6 +37,7 @@ export class ApiError extends Error {
     details?: ApiErrorDetail[]
     requestId?: string | null
     body?: unknown
+    retryAfter?: number | null
     cause?: unknown
   }) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause })
@@ -43,21 +46,28 @@ export class ApiError extends Error {
     this.details = init.details ?? []
     this.requestId = init.requestId ?? null
     this.body = init.body
+    this.retryAfter = init.retryAfter ?? null
   }
 }
 
-/**
- * Supplies credentials. Nothing installs one yet: sessions and instance tokens will, through
- * ApiClient.setAuthProvider.
- */
+/** What the client tells the auth provider about a request that answered 401. */
+export interface UnauthorizedContext {
+  /** The bearer token the request carried (null when it carried none). */
+  token: string | null
+  /** True when the 401 answered the retry: the provider's answer is ignored, nothing is retried. */
+  retried: boolean
+}
+
+/** Supplies credentials; the auth store installs one through ApiClient.setAuthProvider. */
 export interface AuthProvider {
   /** The bearer token to send, or null to send none. */
   getToken(): string | null | Promise<string | null>
   /**
-   * Called once when a request answered 401. Resolve true after obtaining a new token to have
-   * the request retried once; false to let the 401 reach the caller.
+   * Called when a request answered 401. Resolve true (after obtaining a new token, say) to have
+   * the request retried once; false to let the 401 reach the caller. Called a second time, with
+   * retried = true, when the retry answers 401 too.
    */
-  onUnauthorized?(error: ApiError): Promise<boolean>
+  onUnauthorized?(error: ApiError, context: UnauthorizedContext): Promise<boolean>
 }
 
 export type QueryValue = string | number | boolean | null | undefined
@@ -73,6 +83,23 @@ export interface RequestOptions {
   timeoutMs?: number
   /** Non-2xx statuses whose body is a normal answer (e.g. 503 from /readyz). */
   acceptStatuses?: number[]
+  /**
+   * false: leave the auth provider out (no bearer token, no 401 handling), for the calls that
+   * obtain tokens (login, refresh) or carry their own.
+   */
+  auth?: boolean
+}
+
+/** A page of a list endpoint: {"data":[…],"pagination":{"has_more","next_cursor"}}. */
+export interface Page<T> {
+  data: T[]
+  pagination?: { has_more: boolean; next_cursor?: string | null }
+}
+
+/** ?limit=&cursor= of list endpoints. */
+export interface PageParams {
+  limit?: number
+  cursor?: string | null
 }
 
 export interface ApiClientOptions {
@@ -143,30 +170,31 @@ export class ApiClient {
   }
 
   async request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-    try {
-      return await this.send<T>(path, options)
-    } catch (err) {
-      const provider = this.authProvider
-      if (!(err instanceof ApiError) || err.status !== 401 || !provider?.onUnauthorized) throw err
-      let refreshed = false
+    const provider = options.auth === false ? null : this.authProvider
+    for (let retried = false; ; retried = true) {
+      const token = provider ? await provider.getToken() : null
       try {
-        refreshed = await provider.onUnauthorized(err)
-      } catch {
-        // A failed refresh leaves the caller with the original 401.
+        return await this.send<T>(path, options, token)
+      } catch (err) {
+        if (!(err instanceof ApiError) || err.status !== 401 || !provider?.onUnauthorized) throw err
+        let retry = false
+        try {
+          retry = await provider.onUnauthorized(err, { token, retried })
+        } catch {
+          // A failed refresh leaves the caller with the original 401.
+        }
+        if (!retry || retried) throw err
       }
-      if (!refreshed) throw err
-      return this.send<T>(path, options)
     }
   }
 
-  private async send<T>(path: string, options: RequestOptions): Promise<T> {
+  private async send<T>(path: string, options: RequestOptions, token: string | null): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json', ...options.headers }
     let body: string | undefined
     if (options.body !== undefined) {
       headers['Content-Type'] = 'application/json'
       body = JSON.stringify(options.body)
     }
-    const token = this.authProvider ? await this.authProvider.getToken() : null
     if (token) headers.Authorization = `Bearer ${token}`
 
     const timeoutMs = options.timeoutMs ?? this.timeoutMs
@@ -221,8 +249,18 @@ function transportError(cause: unknown, timedOut: boolean, aborted: boolean): Ap
   })
 }
 
+/** Retry-After in seconds: a number of seconds or an HTTP date. */
+function retryAfterSeconds(value: string | null): number | null {
+  if (!value) return null
+  const seconds = Number(value.trim())
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds)
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000))
+}
+
 async function readResponse<T>(response: Response, acceptStatuses: number[]): Promise<T> {
   const headerRequestId = response.headers.get(REQUEST_ID_HEADER)
+  const retryAfter = retryAfterSeconds(response.headers.get('Retry-After'))
   if (response.status === 204 || response.status === 205) return undefined as T
 
   let text: string
@@ -261,6 +299,7 @@ async function readResponse<T>(response: Response, acceptStatuses: number[]): Pr
       details: envelope.details,
       requestId: envelope.requestId ?? headerRequestId,
       body: parsed.value,
+      retryAfter,
     })
   }
   throw new ApiError({
@@ -269,6 +308,7 @@ async function readResponse<T>(response: Response, acceptStatuses: number[]): Pr
     message: `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
     requestId: headerRequestId,
     body: parsed.ok ? parsed.value : text,
+    retryAfter,
   })
 }
 

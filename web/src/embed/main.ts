@@ -1,0 +1,47 @@
+/**
+ * Entry of the embed pages (embed.html): /embed/app/{feature}?account=… (panels opened by the
+ * dashboard script) and /embed/conversation (Chatwoot's Dashboard App tab). A separate, small
+ * bundle: no console router, no console stores, no storage of any credential.
+ */
+import '@/styles/main.css'
+import { createApp, watch } from 'vue'
+import { readBase } from '@/lib/base'
+import { EmbedApi } from './api'
+import { watchAppContext } from './appContext'
+import EmbedApp from './EmbedApp.vue'
+import { readFrameOrigins } from './handshake'
+import { createEmbedI18n } from './i18n'
+import { AppContextKey, SessionKey } from './keys'
+import { embedRoute, requestedAccount } from './route'
+import { createEmbedSession } from './session'
+import { applyTheme } from './theme'
+
+const base = readBase()
+const api = new EmbedApi({ base })
+const session = createEmbedSession({
+  win: window,
+  api,
+  frameOrigins: readFrameOrigins(),
+  requestedAccount: requestedAccount(window.location.search),
+  loginURL: api.url('login', { popup: '1' }),
+})
+// Subscribed before the session starts: Chatwoot may post the context right after load.
+const appContext = watchAppContext(session)
+session.start()
+
+const i18n = createEmbedI18n(session.state.locale)
+watch(
+  () => session.state.locale,
+  (locale) => {
+    i18n.global.locale.value = locale
+    document.documentElement.lang = locale
+  },
+  { immediate: true },
+)
+watch(() => session.state.theme, (theme) => applyTheme(theme), { immediate: true })
+
+createApp(EmbedApp, { route: embedRoute(window.location.pathname, base) })
+  .provide(SessionKey, session)
+  .provide(AppContextKey, appContext)
+  .use(i18n)
+  .mount('#app')

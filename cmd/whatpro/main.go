@@ -13,6 +13,7 @@ import (
 
 	"github.com/whatpro/hub/internal/chatwoot/cwsim"
 	"github.com/whatpro/hub/internal/config"
+	"github.com/whatpro/hub/internal/provider/providersim"
 )
 
 const usage = `usage: whatpro [command]
@@ -26,6 +27,8 @@ commands:
   secrets rotate      re-encrypt every stored secret with the active key
   chatwoot-sim --addr 127.0.0.1:3000 [--seed FILE] [--dashboard-scripts FILE]
                       run the Chatwoot simulator (demos, browser tests); seed JSON on stdout's first line
+  provider-sim --kind evolution|cloud_api --addr 127.0.0.1:3001
+                      run a WhatsApp provider simulator; credentials JSON on stdout's first line
   user create --email E --name N [--super-admin]   (password on stdin)
   user set-password --email E                      (password on stdin)
   audit verify        check every audit chain; non-zero exit names the first broken row
@@ -55,6 +58,8 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 		return nil
 	case "chatwoot-sim":
 		return cwsim.Main(ctx, args, stdout)
+	case "provider-sim":
+		return providersim.Main(ctx, args, stdout)
 	case "secrets":
 		if len(args) > 0 && args[0] == "generate" {
 			return cmdSecretsGenerate(stdout)

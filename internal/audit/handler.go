@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/whatpro/hub/internal/httpx"
 )
@@ -50,6 +51,14 @@ func parseFilter(q url.Values) (Filter, []httpx.FieldError) {
 		Action:       q.Get("action"),
 		ResourceType: q.Get("resource_type"),
 		ResourceID:   q.Get("resource_id"),
+	}
+	for _, c := range []struct{ name, v string }{
+		{"actor_id", f.ActorID}, {"action", f.Action}, {"resource_type", f.ResourceType}, {"resource_id", f.ResourceID},
+	} {
+		// PostgreSQL refuses such text, and no stored value holds it.
+		if !utf8.ValidString(c.v) || strings.ContainsRune(c.v, 0) {
+			bad = append(bad, httpx.FieldError{Field: c.name, Message: "must be UTF-8 text without NUL characters"})
+		}
 	}
 	if f.ActorType != "" && !ValidActorType(f.ActorType) {
 		bad = append(bad, httpx.FieldError{Field: "actor_type",

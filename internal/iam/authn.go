@@ -78,7 +78,7 @@ func (s *Service) authSession(ctx context.Context, tok string) (*Principal, erro
 func (s *Service) authAPIKey(ctx context.Context, tok string) (*Principal, error) {
 	invalid := httpx.E(httpx.CodeTokenInvalid, "the API key is not valid")
 	prefix, sec, ok := strings.Cut(strings.TrimPrefix(tok, apiKeyPrefix), ".")
-	if !ok || prefix == "" || sec == "" || len(tok) > 200 {
+	if !ok || prefix == "" || sec == "" || len(tok) > 200 || !urlSafe(prefix) || !urlSafe(sec) {
 		return nil, invalid
 	}
 	k, err := keyByPrefix(ctx, s.DB.R, prefix)
@@ -102,4 +102,17 @@ func (s *Service) authAPIKey(ctx context.Context, tok string) (*Principal, error
 		_ = touchKey(ctx, s.DB.W, k.ID, now)
 	}
 	return &Principal{Kind: KindAPIKey, KeyID: k.ID, UserID: k.CreatedBy, AccountID: k.AccountID, Scopes: k.Scopes}, nil
+}
+
+// urlSafe reports whether s uses only the base32/base64url alphabet our
+// keys are made of; anything else is no key of ours (and other bytes would
+// make PostgreSQL fail the lookup).
+func urlSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

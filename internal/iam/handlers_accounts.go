@@ -45,7 +45,7 @@ func (s *Service) ListAccounts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pp, err := httpx.ParsePage(r)
+	pp, err := parsePage(r)
 	if err != nil {
 		return err
 	}

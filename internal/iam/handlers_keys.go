@@ -89,7 +89,7 @@ func (s *Service) CreateAPIKey(w http.ResponseWriter, r *http.Request) error {
 
 // ListAPIKeys lists the account's keys, never their secrets.
 func (s *Service) ListAPIKeys(w http.ResponseWriter, r *http.Request) error {
-	pp, err := httpx.ParsePage(r)
+	pp, err := parsePage(r)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,9 @@ package iam
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/whatpro/hub/internal/db"
 )
@@ -115,9 +117,15 @@ func useRefresh(ctx context.Context, tx *sql.Tx, token string, now time.Time) (s
 	return sessionID, false, nil
 }
 
+// truncate cuts s to at most n bytes of valid UTF-8: client text (user
+// agents) may hold any bytes, and PostgreSQL refuses invalid UTF-8.
 func truncate(s string, n int) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n]
 }

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"net/http"
 	"net/mail"
 	"strings"
 	"unicode/utf8"
@@ -18,6 +19,8 @@ func (c *checks) add(field, msg string) {
 func (c *checks) text(field, v string, min, max int) {
 	n := utf8.RuneCountInString(strings.TrimSpace(v))
 	switch {
+	case !cleanText(v):
+		c.add(field, "must not contain NUL characters")
 	case n < min && min == 1:
 		c.add(field, "is required")
 	case n < min:
@@ -29,9 +32,24 @@ func (c *checks) text(field, v string, min, max int) {
 
 func (c *checks) email(field, v string) {
 	a, err := mail.ParseAddress(v)
-	if err != nil || a.Address != strings.TrimSpace(v) || len(v) > 254 || !strings.Contains(a.Address[strings.LastIndex(a.Address, "@"):], ".") {
+	if err != nil || !cleanText(v) || a.Address != strings.TrimSpace(v) || len(v) > 254 || !strings.Contains(a.Address[strings.LastIndex(a.Address, "@"):], ".") {
 		c.add(field, "must be an email address such as ana@example.com")
 	}
+}
+
+// cleanText reports whether s is valid UTF-8 without NUL: what both
+// databases store as text (PostgreSQL refuses anything else).
+func cleanText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
+// parsePage reads a list's limit and cursor. Cursors are ids of ours, so
+// one that is not clean text was never returned by a list (and would fail
+// the query on PostgreSQL).
+func parsePage(r *http.Request) (httpx.PageParams, error) {
+	p, err := httpx.ParsePage(r)
+	if err == nil && !cleanText(p.After) {
+		err = httpx.Invalid(httpx.FieldError{Field: "cursor", Message: "is not a cursor returned by this list"})
+	}
+	return p, err
 }
 
 func (c *checks) err() error {

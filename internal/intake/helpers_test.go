@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/whatpro/hub/internal/apptest"
 	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/httpx"

@@ -71,7 +71,7 @@ func limitsJSON(base map[string]int, in map[string]*int) string {
 
 // List lists the built-in plan and the custom ones.
 func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
-	rows, err := h.Catalog.DB.R.QueryContext(r.Context(), `SELECT `+planCols+` FROM plans WHERE archived_at IS NULL ORDER BY name`)
+	rows, err := h.Catalog.DB.R.QueryContext(r.Context(), `SELECT `+planCols+` FROM plans WHERE archived_at IS NULL AND id <> 'default' ORDER BY name`)
 	if err != nil {
 		return err
 	}

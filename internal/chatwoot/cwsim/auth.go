@@ -29,7 +29,7 @@ func (c *call) authenticate() error {
 	if tok := header(c.r, "api_access_token"); tok != "" {
 		for _, u := range c.s.users {
 			if subtle.ConstantTimeCompare([]byte(u.AccessToken), []byte(tok)) == 1 {
-				c.user, c.byToken = u, true
+				c.user = u
 				return nil
 			}
 		}

@@ -90,7 +90,7 @@ func contractCases(t *testing.T, s *Sim) []contractCase {
 			body:    map[string]any{"content": "Olá", "message_type": "incoming", "private": false},
 			hubKeys: wantKeys(p("id"), p("conversation_id"), p("status"))},
 
-		{method: "GET", spec: acct + "/webhooks", path: base + "/webhooks", status: 200, devs: []deviation{devWebhookWrap},
+		{method: "GET", spec: acct + "/webhooks", path: base + "/webhooks", status: 200, devs: []deviation{devWebhookList},
 			hubKeys: wantKeys(p("payload", "webhooks", 0, "id"), p("payload", "webhooks", 0, "secret"))},
 		{method: "POST", spec: acct + "/webhooks", path: base + "/webhooks", status: 200, devs: []deviation{devWebhookWrap},
 			body:    map[string]any{"url": "https://hub.test/cw/account2", "subscriptions": []string{"conversation_created", "message_created"}},

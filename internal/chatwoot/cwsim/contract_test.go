@@ -22,16 +22,22 @@ import (
 // fields for that route, fails if any other error appears, and fails if
 // the deviation is no longer observed (so the table cannot go stale).
 type deviation struct {
-	check  string   // "request", "response" or "status"
+	check  string   // "request", "response", "status", or "undetected"
 	fields []string // field paths / reasons the excused errors mention
 	reason string
 }
 
+// An "undetected" deviation is a real shape difference that swagger's
+// loose schema (no required keys, no additionalProperties) cannot see; it
+// excuses nothing and is covered by the case's hubKeys instead.
+
 var (
 	devInboxNulls = deviation{"response", []string{"website_url", "web_widget_script", "website_token", "reply_time", "widget_color"},
 		"_inbox.json.jbuilder renders the web-widget keys for every inbox with channel.try(...), so API inboxes send null where swagger types string"}
-	devWebhookWrap = deviation{"response", []string{"payload", "type"},
-		"webhooks views wrap the result: {payload:{webhooks:[…]}} and {payload:{webhook:{…}}}; swagger shows a bare array / object"}
+	devWebhookList = deviation{"response", []string{"got object, want array"},
+		"webhooks/index.json.jbuilder answers {payload:{webhooks:[…]}}; swagger shows a bare array"}
+	devWebhookWrap = deviation{"undetected", nil,
+		"webhooks create/update answer {payload:{webhook:{…}}}; swagger shows the bare webhook, but its all-optional schema accepts the wrapper"}
 )
 
 type contractCase struct {
@@ -56,6 +62,10 @@ func loadSpec(t *testing.T) validator.Validator {
 	specOnce.Do(func() {
 		raw, err := os.ReadFile("testdata/swagger.json")
 		if err != nil {
+			specErr = err
+			return
+		}
+		if raw, err = fixNullable(raw); err != nil {
 			specErr = err
 			return
 		}
@@ -119,7 +129,7 @@ func TestContractAgainstSwagger(t *testing.T) {
 				checkErrors(t, "response", errs, tc.devs, used)
 			}
 			for i, d := range tc.devs {
-				if !used[i] {
+				if !used[i] && d.check != "undetected" {
 					t.Errorf("listed deviation no longer observed (%s %v): %s", d.check, d.fields, d.reason)
 				}
 			}
@@ -162,6 +172,39 @@ func checkErrors(t *testing.T, kind string, errs []*verrors.ValidationError, dev
 			}
 		}
 	}
+}
+
+// fixNullable repairs a defect of the spec itself rather than a behaviour
+// difference: swagger.json is OpenAPI 3.1 but its webhook schema still uses
+// the 3.0 keyword "nullable" (webhook.secret), which a 3.1 validator refuses
+// to compile, leaving every webhook response unvalidated. The file on disk
+// stays verbatim; the in-memory copy gets the 3.1 spelling type: [T, "null"].
+func fixNullable(raw []byte) ([]byte, error) {
+	var doc any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, err
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch n := v.(type) {
+		case map[string]any:
+			if n["nullable"] == true {
+				if typ, isStr := n["type"].(string); isStr {
+					n["type"] = []any{typ, "null"}
+				}
+				delete(n, "nullable")
+			}
+			for _, child := range n {
+				walk(child)
+			}
+		case []any:
+			for _, child := range n {
+				walk(child)
+			}
+		}
+	}
+	walk(doc)
+	return json.Marshal(doc)
 }
 
 func specHasOperation(t *testing.T, method, pattern string) bool {

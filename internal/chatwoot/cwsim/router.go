@@ -35,7 +35,6 @@ type call struct {
 	params  map[string]string
 	body    map[string]any
 	user    *user
-	byToken bool
 	acct    *account
 	role    string
 	out     *outbox
@@ -213,8 +212,8 @@ func (s *Sim) userByID(id int) *user {
 }
 
 func (s *Sim) frontendURL(r *http.Request) string {
-	if s.opts.FrontendURL != "" {
-		return strings.TrimRight(s.opts.FrontendURL, "/")
+	if base, _ := s.frontend.Load().(string); base != "" {
+		return base
 	}
 	if r == nil || r.Host == "" {
 		return "http://chatwoot.sim"

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -52,6 +53,7 @@ type Sim struct {
 
 	deliveries deliveryLog
 	routes     []route
+	frontend   atomic.Value // string; see SetFrontendURL
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -80,10 +82,16 @@ func New(seed Seed, opts Options) *Sim {
 		seq:      map[string]int{},
 		closed:   make(chan struct{}),
 	}
+	s.frontend.Store(strings.TrimRight(opts.FrontendURL, "/"))
 	s.load(seed)
 	s.routes = s.routeTable()
 	return s
 }
+
+// SetFrontendURL sets FRONTEND_URL after New, for tests that learn their
+// httptest server URL only once the handler exists. Attachment data_url
+// values created afterwards use it.
+func (s *Sim) SetFrontendURL(url string) { s.frontend.Store(strings.TrimRight(url, "/")) }
 
 func (s *Sim) load(seed Seed) {
 	now := s.now()

@@ -1,7 +1,6 @@
 package providersim
 
 import (
-	"bytes"
 	"fmt"
 	"net/http"
 	"slices"
@@ -49,30 +48,6 @@ func graphFailureBody(status int) any {
 func unsupported(method, id string) graphErr {
 	return graphErr{Message: fmt.Sprintf("Unsupported %s request. Object with ID '%s' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
 		strings.ToLower(method), id), Type: "GraphMethodException", Code: 100, ErrorSubcode: 33}
-}
-
-// object is a JSON object that keeps its keys in order, as Graph returns
-// the requested fields in the order asked for.
-type object []kv
-
-type kv struct {
-	k string
-	v any
-}
-
-func (o object) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	for i, f := range o {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		buf.Write(marshal(f.k))
-		buf.WriteByte(':')
-		buf.Write(marshal(f.v))
-	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
 }
 
 // phoneFields are the WhatsAppBusinessPhoneNumber fields the simulator

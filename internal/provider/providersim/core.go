@@ -1,9 +1,7 @@
 package providersim
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"slices"
@@ -113,26 +111,6 @@ func (c *core) admit(w http.ResponseWriter, r *http.Request, errBody func(int) a
 		return nil, false
 	}
 	return body, true
-}
-
-// writeJSON answers like Express's res.json and Graph do: compact JSON,
-// no HTML escaping.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(marshal(v))
-}
-
-// marshal is json.Marshal without HTML escaping, as JavaScript's
-// JSON.stringify writes "<", ">" and "&".
-func marshal(v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return []byte(`null`)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
 // releaseHung lets requests held by HangNext answer, without waiting for

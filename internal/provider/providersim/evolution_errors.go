@@ -1,12 +1,6 @@
 package providersim
 
-import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"net/http"
-	"strings"
-)
+import "net/http"
 
 // evoError is the body Evolution's Express error handler writes for every
 // thrown exception: {status, error, response: {message}}. message is a
@@ -48,38 +42,4 @@ func (c *evoCall) fail(status int, message ...string) {
 // nested array.
 func (c *evoCall) badSchema(messages ...string) {
 	c.reply(http.StatusBadRequest, evoErr(http.StatusBadRequest, [][]string{messages}))
-}
-
-// decodeBody parses a JSON body the way body-parser does: an empty body is
-// an empty object; malformed JSON is a 400.
-func (c *evoCall) decodeBody(v any) bool {
-	if len(strings.TrimSpace(string(c.body))) == 0 {
-		return true
-	}
-	err := json.Unmarshal(c.body, v)
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case err == nil:
-		return true
-	case errors.As(err, &typeErr):
-		c.badSchema(fmt.Sprintf("%s is not of a type(s) %s", typeErr.Field, jsType(typeErr.Type.Kind().String())))
-	default: // body-parser's SyntaxError, message as a plain string
-		c.reply(http.StatusBadRequest, evoErr(http.StatusBadRequest, err.Error()))
-	}
-	return false
-}
-
-func jsType(goKind string) string {
-	switch goKind {
-	case "bool":
-		return "boolean"
-	case "string":
-		return "string"
-	case "slice":
-		return "array"
-	case "int", "int64", "float64":
-		return "number"
-	default:
-		return "object"
-	}
 }

@@ -44,8 +44,11 @@ func (e *Evolution) create(c *evoCall) {
 		return
 	case in.Integration == "":
 		in.Integration = integrationBaileys
-	case in.Integration != integrationBaileys:
+	case in.Integration == "WHATSAPP-BUSINESS" || in.Integration == "EVOLUTION":
 		c.fail(http.StatusBadRequest, "providersim: only the WHATSAPP-BAILEYS integration is simulated")
+		return
+	case in.Integration != integrationBaileys:
+		c.fail(http.StatusBadRequest, "Invalid integration")
 		return
 	}
 	var wh *evoWebhook
@@ -63,6 +66,9 @@ func (e *Evolution) create(c *evoCall) {
 		number: digitsOnly(in.Number), state: StateClose, statusReason: 200, createdAt: now, updatedAt: now, webhook: wh}
 	if inst.token == "" {
 		inst.token = strings.ToUpper(uuidV4())
+	}
+	if wh != nil {
+		wh.InstanceID = inst.id
 	}
 	e.instances[inst.name] = inst
 	e.emit(inst, "instance.create", object{{"instanceName", inst.name}, {"instanceId", inst.id}})
@@ -211,14 +217,4 @@ func (e *Evolution) closeSession(inst *evoInstance, code int) {
 	inst.disconnectedAt, inst.disconnectCode = &now, &code
 	inst.qr = evoQR{}
 	e.emit(inst, "connection.update", evoConnectionUpdate{Instance: inst.name, State: StateClose, StatusReason: code})
-}
-
-func digitsOnly(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

@@ -111,6 +111,15 @@ func TestEvolutionCreateReturnsPNGQRCode(t *testing.T) {
 	if want := `{"status":400,"error":"Bad Request","response":{"message":[["requires property \"instanceName\""]]}}`; status != 400 || string(raw) != want {
 		t.Errorf("create without name = %d %s", status, raw)
 	}
+	// Keys match exactly, as in JavaScript: "InstanceName" is not "instanceName".
+	status, raw = call(t, "POST", base+"/instance/create", map[string]string{"apikey": e.APIKey()}, `{"InstanceName":"x"}`)
+	if status != 400 || !strings.Contains(string(raw), `requires property \"instanceName\"`) {
+		t.Errorf("create with a mis-cased key = %d %s", status, raw)
+	}
+	status, raw = call(t, "POST", base+"/instance/create", map[string]string{"apikey": e.APIKey()}, `[]`)
+	if want := `{"status":400,"error":"Bad Request","response":{"message":[["instance is not of a type(s) object"]]}}`; status != 400 || string(raw) != want {
+		t.Errorf("create with an array = %d %s", status, raw)
+	}
 }
 
 func decodeQR(t *testing.T, dataURL string) image.Image {

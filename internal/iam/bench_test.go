@@ -1,0 +1,54 @@
+package iam_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/whatpro/hub/internal/apptest"
+)
+
+// The numbers the identity note reports: a login (one argon2id check) and
+// an authenticated, account-scoped request (session or key lookup,
+// membership, permission) through the real HTTP stack.
+func benchDialects() []string {
+	if os.Getenv("WHATPRO_TEST_POSTGRES_URL") != "" {
+		return []string{"sqlite", "postgres"}
+	}
+	return []string{"sqlite"}
+}
+
+func benchHub(b *testing.B, dialect string) (*apptest.Hub, *apptest.Tenant, apptest.APIKey) {
+	h := apptest.New(b, dialect, apptest.Options{Env: apptest.SuperAdminEnv(
+		"WHATPRO_RATE_LIMIT_ANON=1000000", "WHATPRO_RATE_LIMIT_AUTH=1000000")})
+	acme := h.NewTenant(h.LoginSuper(), "Acme")
+	return h, acme, h.CreateAPIKey(acme.Admin.Token, acme.ID, "bench", "users:read")
+}
+
+func BenchmarkLogin(b *testing.B) {
+	for _, d := range benchDialects() {
+		b.Run(d, func(b *testing.B) {
+			h, acme, _ := benchHub(b, d)
+			body := login(acme.Admin.Email, apptest.Password)
+			for b.Loop() {
+				h.Do(apptest.Req{Method: "POST", Path: "/api/v1/auth/login", Body: body}).Expect(b, 200)
+			}
+		})
+	}
+}
+
+func BenchmarkAuthenticatedRequest(b *testing.B) {
+	for _, d := range benchDialects() {
+		h, acme, key := benchHub(b, d)
+		path := "/api/v1/accounts/" + acme.ID + "/users"
+		b.Run(d+"/session", func(b *testing.B) {
+			for b.Loop() {
+				h.Do(apptest.Req{Method: "GET", Path: path, Token: acme.Admin.Token}).Expect(b, 200)
+			}
+		})
+		b.Run(d+"/api-key", func(b *testing.B) {
+			for b.Loop() {
+				h.Do(apptest.Req{Method: "GET", Path: path, Header: apiKey(key.Key)}).Expect(b, 200)
+			}
+		})
+	}
+}

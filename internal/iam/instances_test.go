@@ -1,0 +1,48 @@
+package iam_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/whatpro/hub/internal/apptest"
+)
+
+// Two hubs on one database behave as one: a session revoked through one
+// fails on the other at its very next request, and login failures counted
+// by one throttle the other.
+func TestInstancesShareRevocationAndThrottling(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		one := newHub(t, dialect, apptest.Options{})
+		var shared []string
+		for _, kv := range one.Environ() {
+			if !strings.HasPrefix(kv, "WHATPRO_PUBLIC_URL=") {
+				shared = append(shared, kv)
+			}
+		}
+		two := apptest.New(t, dialect, apptest.Options{Env: shared})
+
+		acme := one.NewTenant(one.LoginSuper(), "Acme")
+		laptop := one.Login(acme.Admin.Email, apptest.Password)
+		two.Do(apptest.Req{Method: "GET", Path: "/api/v1/accounts/" + acme.ID, Token: laptop.Token}).Expect(t, 200)
+		one.Do(apptest.Req{Method: "GET", Path: "/api/v1/accounts/" + acme.ID, Token: laptop.Token}).Expect(t, 200)
+
+		two.Do(apptest.Req{Method: "DELETE", Path: "/api/v1/sessions/" + laptop.SessionID, Token: acme.Admin.Token}).Expect(t, 204)
+		one.Do(apptest.Req{Method: "GET", Path: "/api/v1/accounts/" + acme.ID, Token: laptop.Token}).ExpectError(t, 401, "SESSION_REVOKED")
+
+		k := one.CreateAPIKey(acme.Admin.Token, acme.ID, "ci", "users:read")
+		one.Do(apptest.Req{Method: "GET", Path: "/api/v1/accounts/" + acme.ID + "/users", Header: apiKey(k.Key)}).Expect(t, 200)
+		two.Do(apptest.Req{Method: "DELETE", Path: "/api/v1/accounts/" + acme.ID + "/api-keys/" + k.ID, Token: acme.Admin.Token}).Expect(t, 204)
+		one.Do(apptest.Req{Method: "GET", Path: "/api/v1/accounts/" + acme.ID + "/users", Header: apiKey(k.Key)}).ExpectError(t, 401, "TOKEN_REVOKED")
+
+		for i := range 10 {
+			hub := []*apptest.Hub{one, two}[i%2]
+			hub.Do(apptest.Req{Method: "POST", Path: "/api/v1/auth/login", Body: login(acme.Admin.Email, "wrong-password-"+strconv.Itoa(i))}).
+				ExpectError(t, 401, "UNAUTHORIZED")
+		}
+		for _, hub := range []*apptest.Hub{one, two} {
+			hub.Do(apptest.Req{Method: "POST", Path: "/api/v1/auth/login", Body: login(acme.Admin.Email, apptest.Password)}).
+				ExpectError(t, 429, "RATE_LIMITED")
+		}
+	})
+}

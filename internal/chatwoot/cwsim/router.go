@@ -30,14 +30,14 @@ type route struct {
 // call carries one request through a handler. Handlers run with Sim.mu held
 // and must not block.
 type call struct {
-	s       *Sim
-	r       *http.Request
-	params  map[string]string
-	body    map[string]any
-	user    *user
-	acct    *account
-	role    string
-	out     *outbox
+	s      *Sim
+	r      *http.Request
+	params map[string]string
+	body   map[string]any
+	user   *user
+	acct   *account
+	role   string
+	out    *outbox
 }
 
 // reply is what a handler produces; ServeHTTP writes it after releasing the

@@ -40,6 +40,9 @@ func (a *App) routes(h handlers) []httpx.Route {
 	pub := func(method, pattern string, fn http.Handler) httpx.Route {
 		return httpx.Route{Method: method, Pattern: pattern, Handler: fn, Auth: httpx.Public}
 	}
+	probe := func(method, pattern string, fn http.Handler) httpx.Route {
+		return httpx.Route{Method: method, Pattern: pattern, Handler: fn, Auth: httpx.Public, RateLimit: -1}
+	}
 	user := func(method, pattern string, fn httpx.HandlerFunc, perm string) httpx.Route {
 		return httpx.Route{Method: method, Pattern: pattern, Handler: fn, Auth: httpx.Authenticated, Permission: perm}
 	}
@@ -49,9 +52,9 @@ func (a *App) routes(h handlers) []httpx.Route {
 	}
 	return []httpx.Route{
 		// Operations
-		pub("GET", "/healthz", http.HandlerFunc(h.ops.Healthz)),
-		pub("GET", "/readyz", http.HandlerFunc(h.ops.Readyz)),
-		pub("GET", "/metrics", h.ops.Metrics()),
+		probe("GET", "/healthz", http.HandlerFunc(h.ops.Healthz)),
+		probe("GET", "/readyz", http.HandlerFunc(h.ops.Readyz)),
+		probe("GET", "/metrics", h.ops.Metrics()),
 		pub("GET", "/api/v1/version", http.HandlerFunc(h.ops.Version)),
 
 		// Sessions

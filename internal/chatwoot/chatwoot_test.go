@@ -131,6 +131,12 @@ func TestSSO(t *testing.T) {
 		tok := agent["token"].(string)
 		f.h.Do(apptest.Req{Method: "GET", Path: "/api/v1/accounts/" + f.tenant.ID, Token: tok}).Expect(t, 200)
 		f.h.Do(apptest.Req{Method: "GET", Path: "/api/v1/accounts/" + f.tenant.ID + "/users", Token: tok}).ExpectError(t, 403, "FORBIDDEN")
+		// an embedded token is not a console session
+		f.h.Do(apptest.Req{Method: "GET", Path: "/api/v1/sessions", Token: tok}).ExpectError(t, 403, "FORBIDDEN")
+		f.h.Do(apptest.Req{Method: "POST", Path: "/api/v1/me/password", Token: tok,
+			Body: map[string]string{"current_password": "x", "new_password": "y"}}).ExpectError(t, 403, "FORBIDDEN")
+		f.h.Do(apptest.Req{Method: "GET", Path: "/api/v1/me", Token: tok}).Expect(t, 200)
+		f.h.Do(apptest.Req{Method: "GET", Path: "/api/v1/me", Header: map[string]string{"X-API-Key": tok}}).ExpectError(t, 401, "TOKEN_INVALID")
 		// the same Chatwoot user signs in again as the same hub user
 		again := f.sso(t, "bruno@acme.test", 1, origin).Expect(t, 200).JSON(t)
 		if again["user"].(map[string]any)["id"] != agent["user"].(map[string]any)["id"] {

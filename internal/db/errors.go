@@ -14,6 +14,9 @@ import (
 var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("conflict")
+	// ErrInvalidInput means the database cannot store a value as given
+	// (PostgreSQL refuses NUL bytes and invalid UTF-8 in text).
+	ErrInvalidInput = errors.New("invalid input")
 )
 
 // Translate maps driver errors to sentinels: no rows → ErrNotFound, unique
@@ -30,6 +33,8 @@ func Translate(err error) error {
 		switch pg.Code {
 		case "23505", "23503", "23P01":
 			return errors.Join(ErrConflict, err)
+		case "22021", "22P05", "22P02", "22001":
+			return errors.Join(ErrInvalidInput, err)
 		}
 		return err
 	}

@@ -123,6 +123,8 @@ func AsError(err error) *Error {
 		return he
 	case errors.Is(err, db.ErrNotFound):
 		return NotFound()
+	case errors.Is(err, db.ErrInvalidInput):
+		return &Error{Code: CodeBadRequest, Message: "the request holds a value that cannot be stored (NUL bytes, invalid UTF-8 or too long)", Cause: err}
 	case errors.Is(err, db.ErrConflict):
 		return &Error{Code: CodeConflict, Message: "conflicts with an existing resource", Cause: err}
 	default:

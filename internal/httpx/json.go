@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,7 +55,15 @@ func DecodeJSON(r *http.Request, v any) error {
 			return E(CodeUnsupportedMedia, "the body must be application/json")
 		}
 	}
-	dec := json.NewDecoder(r.Body)
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		return decodeError(err)
+	}
+	// PostgreSQL cannot store NUL in text; refuse it for every input alike.
+	if bytes.Contains(raw, []byte(`\u0000`)) {
+		return E(CodeBadRequest, "text must not contain NUL characters")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)

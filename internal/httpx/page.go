@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // Page is a list answer: {"data":[…],"pagination":{"has_more","next_cursor"}}.
@@ -39,7 +41,7 @@ func ParsePage(r *http.Request) (PageParams, error) {
 	}
 	if c := q.Get("cursor"); c != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(c)
-		if err != nil || len(raw) == 0 || len(raw) > 200 {
+		if err != nil || len(raw) == 0 || len(raw) > 200 || !utf8.Valid(raw) || strings.ContainsRune(string(raw), 0) {
 			return p, Invalid(FieldError{Field: "cursor", Message: "is not a cursor returned by this list"})
 		}
 		p.After = string(raw)

@@ -39,7 +39,8 @@ type Route struct {
 	Feature     string // feature flag that must be on for the account; "" = none
 	AccountFrom AccountFrom
 	// RateLimit overrides the per-minute limit of public routes (signed
-	// webhooks come in bursts from one sender that never retries).
+	// webhooks come in bursts from one sender that never retries); -1
+	// exempts probes.
 	RateLimit int
 }
 

@@ -21,6 +21,9 @@ var errNoCredentials = httpx.E(httpx.CodeUnauthorized, "credentials are required
 // the very next request on every instance.
 func (s *Service) Authenticate(r *http.Request) (*Principal, error) {
 	tok := r.Header.Get("X-API-Key")
+	if tok != "" && !strings.HasPrefix(tok, apiKeyPrefix) {
+		return nil, httpx.E(httpx.CodeTokenInvalid, "X-API-Key takes an API key (wp_live_…)")
+	}
 	if tok == "" {
 		auth := r.Header.Get("Authorization")
 		if len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {

@@ -21,7 +21,9 @@ func (s *Service) Guard(rt httpx.Route) http.Handler {
 	return httpx.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		if rt.Auth == httpx.Public {
 			key, limit := "ip:"+s.Proxies.ClientIP(r), s.Limits.anon()
-			if rt.RateLimit > 0 {
+			if rt.RateLimit < 0 {
+				limit = 0 // probes (health, readiness, metrics) are not limited
+			} else if rt.RateLimit > 0 {
 				key, limit = "route:"+rt.Pattern+":"+key, rt.RateLimit
 			}
 			if err := s.Limits.allow(w, key, limit); err != nil {

@@ -19,6 +19,17 @@ func consoleUser(r *http.Request) (*Principal, error) {
 	return p, nil
 }
 
+// sessionUser is for what only a console session may do with an account
+// of its own (password, second factor, sessions): an embedded instance
+// token is not enough.
+func sessionUser(r *http.Request) (*Principal, error) {
+	p := PrincipalFrom(r.Context())
+	if p == nil || p.Kind != KindUser {
+		return nil, httpx.E(httpx.CodeForbidden, "this route needs a console session")
+	}
+	return p, nil
+}
+
 type meMembership struct {
 	Membership
 	Permissions []string `json:"permissions"`
@@ -57,7 +68,7 @@ func (s *Service) Me(w http.ResponseWriter, r *http.Request) error {
 // ChangePassword checks the current password, applies the rule to the new
 // one and ends the user's other sessions.
 func (s *Service) ChangePassword(w http.ResponseWriter, r *http.Request) error {
-	p, err := consoleUser(r)
+	p, err := sessionUser(r)
 	if err != nil {
 		return err
 	}
@@ -139,7 +150,7 @@ func (s *Service) AnswerInvitation(accept bool) httpx.HandlerFunc {
 
 // ListSessions lists the caller's open sessions, marking the current one.
 func (s *Service) ListSessions(w http.ResponseWriter, r *http.Request) error {
-	p, err := consoleUser(r)
+	p, err := sessionUser(r)
 	if err != nil {
 		return err
 	}
@@ -157,7 +168,7 @@ func (s *Service) ListSessions(w http.ResponseWriter, r *http.Request) error {
 // RevokeSession ends one of the caller's sessions; it takes effect on that
 // session's very next request.
 func (s *Service) RevokeSession(w http.ResponseWriter, r *http.Request) error {
-	p, err := consoleUser(r)
+	p, err := sessionUser(r)
 	if err != nil {
 		return err
 	}

@@ -29,8 +29,11 @@ type Principal struct {
 
 // ActorType and ActorID name the principal in the audit log.
 func (p *Principal) ActorType() string {
-	if p.Kind == KindAPIKey {
+	switch p.Kind {
+	case KindAPIKey:
 		return "api_key"
+	case KindInstanceToken:
+		return "instance_token" // the user, acting from an embedded page
 	}
 	return "user"
 }

@@ -47,7 +47,7 @@ func TestRateLimitAnonymous(t *testing.T) {
 		h := newHub(t, dialect, apptest.Options{Env: []string{"WHATPRO_RATE_LIMIT_ANON=3"}})
 		// The bucket refills one request per 20 s, so the countdown is exact.
 		s := h.LoginSuper()
-		r := h.Do(apptest.Req{Method: "GET", Path: "/healthz"}).Expect(t, 200)
+		r := h.Do(apptest.Req{Method: "GET", Path: "/api/v1/version"}).Expect(t, 200)
 		if lim, rem, _ := rateHeaders(t, r); lim != 3 || rem != 1 {
 			t.Errorf("second call: limit %d remaining %d, want 3 and 1", lim, rem)
 		}
@@ -64,7 +64,9 @@ func TestRateLimitAnonymous(t *testing.T) {
 		if _, rem, _ := rateHeaders(t, r); rem != 0 {
 			t.Errorf("remaining %d on a 429", rem)
 		}
-		h.Do(apptest.Req{Method: "GET", Path: "/healthz"}).ExpectError(t, 429, "RATE_LIMITED")
+		h.Do(apptest.Req{Method: "GET", Path: "/api/v1/version"}).ExpectError(t, 429, "RATE_LIMITED")
+		// Probes are never limited.
+		h.Do(apptest.Req{Method: "GET", Path: "/healthz"}).Expect(t, 200)
 		// An authenticated principal has its own budget.
 		h.Do(apptest.Req{Method: "GET", Path: "/api/v1/me", Token: s.Token}).Expect(t, 200)
 	})

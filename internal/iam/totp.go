@@ -59,7 +59,7 @@ func (s *Service) checkSecondFactor(ctx context.Context, u *User, code, recovery
 // TOTPSetup creates a pending secret for the caller: it is stored
 // encrypted and becomes active only once a code from it is confirmed.
 func (s *Service) TOTPSetup(w http.ResponseWriter, r *http.Request) error {
-	p, err := consoleUser(r)
+	p, err := sessionUser(r)
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (s *Service) TOTPSetup(w http.ResponseWriter, r *http.Request) error {
 // TOTPEnable confirms the pending secret with a code and returns one-time
 // recovery codes (shown once; only hashes are kept).
 func (s *Service) TOTPEnable(w http.ResponseWriter, r *http.Request) error {
-	p, err := consoleUser(r)
+	p, err := sessionUser(r)
 	if err != nil {
 		return err
 	}

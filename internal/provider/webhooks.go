@@ -121,9 +121,11 @@ func route(typ string, obj map[string]any) (event, key string) {
 	}
 	entries, _ := obj["entry"].([]any)
 	for _, e := range entries {
-		changes, _ := e.(map[string]any)["changes"].([]any)
+		em, _ := e.(map[string]any)
+		changes, _ := em["changes"].([]any)
 		for _, c := range changes {
-			v, _ := c.(map[string]any)["value"].(map[string]any)
+			cm, _ := c.(map[string]any)
+			v, _ := cm["value"].(map[string]any)
 			md, _ := v["metadata"].(map[string]any)
 			key, _ = md["phone_number_id"].(string)
 			switch {
@@ -132,7 +134,7 @@ func route(typ string, obj map[string]any) (event, key string) {
 			case v["messages"] != nil:
 				event = "messages"
 			default:
-				event, _ = c.(map[string]any)["field"].(string)
+				event, _ = cm["field"].(string)
 			}
 			if key != "" {
 				return event, key

@@ -99,6 +99,8 @@ func (a *App) routes(h handlers) []httpx.Route {
 		acct("POST", "/chatwoot/test", h.chatwoot.TestLink, iam.PermChatwootWrite),
 		acct("PUT", "/chatwoot/webhook-secret", h.chatwoot.PutWebhookSecret, iam.PermChatwootWrite),
 		acct("POST", "/chatwoot/install", h.chatwoot.Install, iam.PermChatwootWrite),
+		acct("PUT", "/chatwoot/url-token", h.chatwoot.SetURLToken, iam.PermChatwootWrite),
+		acct("GET", "/chatwoot/conversations/{conversationID}", h.chatwoot.ConversationContext, iam.PermInboxesRead),
 
 		// Webhooks from Chatwoot: verified, stored with their job, answered fast
 		{Method: "POST", Pattern: "/webhooks/chatwoot/{linkID}", Handler: httpx.HandlerFunc(h.intake.ChatwootWebhook), RateLimit: 6000},

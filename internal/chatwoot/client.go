@@ -231,3 +231,27 @@ func (c *Client) PointInbox(ctx context.Context, base string, accountID int, tok
 func (c *Client) DeleteInbox(ctx context.Context, base string, accountID int, token string, inboxID int) error {
 	return c.call(ctx, "DELETE", base, acctPath(accountID, "/inboxes/"+strconv.Itoa(inboxID)), tokenHeader(token), nil, nil)
 }
+
+// Conversation is the part of a Chatwoot conversation the hub reads (the
+// id in URLs is the per-account display id).
+type Conversation struct {
+	ID      int    `json:"id"`
+	InboxID int    `json:"inbox_id"`
+	Status  string `json:"status"`
+	Meta    struct {
+		Sender struct {
+			ID          int    `json:"id"`
+			Name        string `json:"name"`
+			PhoneNumber string `json:"phone_number"`
+		} `json:"sender"`
+	} `json:"meta"`
+}
+
+// Conversation reads one conversation.
+func (c *Client) Conversation(ctx context.Context, base string, accountID int, token string, displayID int) (*Conversation, error) {
+	var out Conversation
+	if err := c.call(ctx, "GET", base, acctPath(accountID, "/conversations/"+strconv.Itoa(displayID)), tokenHeader(token), nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

@@ -1,0 +1,52 @@
+package chatwoot
+
+import (
+	"database/sql"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/whatpro/hub/internal/httpx"
+	"github.com/whatpro/hub/internal/iam"
+	"github.com/whatpro/hub/internal/outbound"
+)
+
+// ConversationContext answers what the conversation tab may show about a
+// Chatwoot conversation. The tab's appContext is only a hint: the hub reads
+// the conversation itself and lets agents see it only when it is in one of
+// their own Chatwoot inboxes (recorded at SSO); admins see all. Anything
+// else is a 404, like another tenant's row.
+func (s *Service) ConversationContext(w http.ResponseWriter, r *http.Request) error {
+	ctx, acc := r.Context(), iam.AccessFrom(r.Context())
+	id, err := strconv.Atoi(r.PathValue("conversationID"))
+	if err != nil || id <= 0 {
+		return httpx.NotFound()
+	}
+	l, token, err := s.linkToken(ctx, acc.AccountID)
+	if err != nil {
+		return err
+	}
+	conv, err := s.Client.Conversation(ctx, l.BaseURL, l.ChatwootAccountID, token, id)
+	var se *outbound.StatusError
+	if errors.As(err, &se) && se.Status == http.StatusNotFound {
+		return httpx.NotFound()
+	} else if err != nil {
+		return upstream(err)
+	}
+	if acc.Role != iam.RoleAdmin {
+		var one int
+		err := s.DB.R.QueryRowContext(ctx, `SELECT 1 FROM chatwoot_inbox_members WHERE account_id = $1 AND user_id = $2 AND inbox_id = $3`,
+			acc.AccountID, iam.PrincipalFrom(ctx).UserID, conv.InboxID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return httpx.NotFound()
+		} else if err != nil {
+			return err
+		}
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{
+		"account_id": acc.AccountID, "chatwoot_account_id": l.ChatwootAccountID, "conversation_id": conv.ID,
+		"inbox_id": conv.InboxID, "status": conv.Status,
+		"contact": map[string]any{"id": conv.Meta.Sender.ID, "name": conv.Meta.Sender.Name, "phone_number": conv.Meta.Sender.PhoneNumber},
+	})
+	return nil
+}

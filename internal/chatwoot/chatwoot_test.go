@@ -157,6 +157,11 @@ func TestSSO(t *testing.T) {
 			Body: map[string]any{"access_token": "forged", "client": "x", "uid": "ana@acme.test", "chatwoot_account_id": 1}}).ExpectError(t, 401, "UNAUTHORIZED")
 		s, _ := f.sim.SignIn("diego@beta.test", "Password1!")
 		f.sim.ExpireSession(s.AccessToken)
+		defer func() {
+			if strings.Contains(f.h.Logs.String(), s.AccessToken) || strings.Contains(f.h.Logs.String(), s.Client) {
+				t.Error("a Chatwoot session token reached the logs")
+			}
+		}()
 		f.h.Do(apptest.Req{Method: "POST", Path: "/api/v1/auth/chatwoot", Header: map[string]string{"Origin": origin},
 			Body: map[string]any{"access_token": s.AccessToken, "client": s.Client, "uid": s.UID, "chatwoot_account_id": 1}}).ExpectError(t, 401, "UNAUTHORIZED")
 		// no Chatwoot secret reaches the logs

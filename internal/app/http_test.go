@@ -57,7 +57,7 @@ func TestHTTPPlumbing(t *testing.T) {
 		{"wrong method on api route", apptest.Req{Method: "GET", Path: "/api/v1/test/echo"}, 405, "METHOD_NOT_ALLOWED", "", ""},
 		{"valid json", apptest.Req{Method: "POST", Path: "/api/v1/test/echo", Body: `{"name":"a","count":2}`}, 200, "", `"count":2`, ""},
 		{"malformed json", apptest.Req{Method: "POST", Path: "/api/v1/test/echo", Body: `{"name":`}, 400, "BAD_REQUEST", "", ""},
-		{"NUL in a string", apptest.Req{Method: "POST", Path: "/api/v1/test/echo", Body: `{"name":"a\u0000b"}`}, 400, "BAD_REQUEST", "", ""},
+		{"NUL in a string", apptest.Req{Method: "POST", Path: "/api/v1/test/echo", Body: `{"name":"a\u0000b"}`}, 400, "VALIDATION_ERROR", `"field":"name"`, ""},
 		{"empty body", apptest.Req{Method: "POST", Path: "/api/v1/test/echo", Body: ``}, 400, "BAD_REQUEST", "", ""},
 		{"two values", apptest.Req{Method: "POST", Path: "/api/v1/test/echo", Body: `{} {}`}, 400, "BAD_REQUEST", "", ""},
 		{"unknown field", apptest.Req{Method: "POST", Path: "/api/v1/test/echo", Body: `{"nam":"a"}`}, 400, "VALIDATION_ERROR", `"field":"nam"`, ""},

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 )
 
@@ -59,10 +60,6 @@ func DecodeJSON(r *http.Request, v any) error {
 	if err != nil {
 		return decodeError(err)
 	}
-	// PostgreSQL cannot store NUL in text; refuse it for every input alike.
-	if bytes.Contains(raw, []byte(`\u0000`)) {
-		return E(CodeBadRequest, "text must not contain NUL characters")
-	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -77,7 +74,69 @@ func DecodeJSON(r *http.Request, v any) error {
 		}
 		return E(CodeBadRequest, "the body must hold a single JSON value")
 	}
+	// PostgreSQL cannot store NUL in text; refuse it for every input alike,
+	// naming the field.
+	if bytes.Contains(raw, []byte(`\u0000`)) {
+		if bad := nulFields(reflect.ValueOf(v), ""); len(bad) > 0 {
+			return Invalid(bad...)
+		}
+	}
 	return nil
+}
+
+func nulFields(v reflect.Value, path string) []FieldError {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return nulFields(v.Elem(), path)
+	case reflect.String:
+		if strings.ContainsRune(v.String(), 0) {
+			if path == "" {
+				path = "body"
+			}
+			return []FieldError{{Field: path, Message: "must not contain NUL characters"}}
+		}
+	case reflect.Struct:
+		var out []FieldError
+		for i := range v.NumField() {
+			f := v.Type().Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name := strings.Split(f.Tag.Get("json"), ",")[0]
+			if name == "" {
+				name = f.Name
+			}
+			out = append(out, nulFields(v.Field(i), join(path, name))...)
+		}
+		return out
+	case reflect.Map:
+		var out []FieldError
+		for _, k := range v.MapKeys() {
+			key := fmt.Sprint(k.Interface())
+			if strings.ContainsRune(key, 0) {
+				out = append(out, FieldError{Field: join(path, "(key)"), Message: "must not contain NUL characters"})
+			}
+			out = append(out, nulFields(v.MapIndex(k), join(path, key))...)
+		}
+		return out
+	case reflect.Slice, reflect.Array:
+		var out []FieldError
+		for i := range v.Len() {
+			out = append(out, nulFields(v.Index(i), fmt.Sprintf("%s[%d]", path, i))...)
+		}
+		return out
+	}
+	return nil
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
 }
 
 func decodeError(err error) error {

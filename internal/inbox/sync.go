@@ -101,11 +101,12 @@ func (w *SyncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		_, _ = s.DB.W.ExecContext(ctx, `UPDATE inbox_syncs SET error = $1 WHERE account_id = $2 AND id = $3`, msg, a.AccountID, a.SyncID)
 		return err
 	}
-	if err := s.apply(ctx, a, list); err != nil {
+	// Chatwoot accepted the token: clear a needs-attention flag before the
+	// sync reports done, so whoever sees "done" sees the link healthy.
+	if err := s.Chatwoot.MarkOK(ctx, a.AccountID); err != nil {
 		return err
 	}
-	_ = s.Chatwoot.MarkOK(ctx, a.AccountID)
-	return nil
+	return s.apply(ctx, a, list)
 }
 
 func (s *Syncer) finish(a SyncArgs, status, msg string) error {

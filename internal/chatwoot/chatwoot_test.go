@@ -120,6 +120,12 @@ func TestSSO(t *testing.T) {
 		if !strings.HasPrefix(admin["token"].(string), "wpi_") || admin["account_id"] != f.tenant.ID {
 			t.Fatalf("sso answer: %v", admin)
 		}
+		if admin["chatwoot_account_id"] != 1.0 {
+			t.Fatalf("the SSO answer names the linked Chatwoot account: %v", admin)
+		}
+		if v := f.h.Do(apptest.Req{Method: "GET", Path: "/api/v1/instance-tokens/validate", Token: admin["token"].(string)}).Expect(t, 200).JSON(t); v["chatwoot_account_id"] != 1.0 {
+			t.Fatalf("validate names the linked Chatwoot account: %v", v)
+		}
 		if admin["user"].(map[string]any)["role"] != "admin" {
 			t.Fatalf("administrator should map to admin: %v", admin["user"])
 		}

@@ -203,7 +203,7 @@ func (s *Service) signIn(ctx context.Context, tx *sql.Tx, r *http.Request, l *Li
 	if err := s.IAM.Audit.Record(ctx, tx, ae); err != nil {
 		return nil, err
 	}
-	return map[string]any{"token": tok, "expires_at": exp, "scopes": scopes, "account_id": l.AccountID,
+	return map[string]any{"token": tok, "expires_at": exp, "scopes": scopes, "account_id": l.AccountID, "chatwoot_account_id": l.ChatwootAccountID,
 		"user": map[string]any{"id": userID, "name": e.profile.Name, "role": role, "chatwoot_user_id": e.profile.ID}}, nil
 }
 

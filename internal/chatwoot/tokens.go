@@ -163,8 +163,13 @@ func (s *Service) ValidateToken(w http.ResponseWriter, r *http.Request) error {
 			"error": map[string]string{"code": e.Code, "message": e.Message, "request_id": httpx.RequestID(r.Context())}})
 		return nil
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"valid": true, "scopes": t.Scopes, "account_id": t.AccountID,
-		"user_id": t.UserID, "expires_at": t.ExpiresAt})
+	out := map[string]any{"valid": true, "scopes": t.Scopes, "account_id": t.AccountID, "user_id": t.UserID, "expires_at": t.ExpiresAt}
+	// Embedded pages check appContext against the linked Chatwoot account;
+	// agents cannot read the link itself.
+	if l, err := linkByAccount(r.Context(), s.DB.R, t.AccountID); err == nil {
+		out["chatwoot_account_id"] = l.ChatwootAccountID
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 

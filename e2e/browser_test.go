@@ -38,7 +38,9 @@ type browser struct {
 	consoleErr []string
 }
 
-func newBrowser(t *testing.T) *browser {
+// newBrowser starts a headless Chromium with its first tab; extra options (flags) are added to
+// the launch options.
+func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) *browser {
 	t.Helper()
 	execPath, err := chromiumPath()
 	if err != nil {
@@ -53,7 +55,7 @@ func newBrowser(t *testing.T) *browser {
 	}
 	t.Cleanup(func() { removeAllRetrying(profile) })
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+	opts := append([]chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(execPath),
 		chromedp.Headless,
 		chromedp.Flag("no-sandbox", true),
@@ -67,7 +69,8 @@ func newBrowser(t *testing.T) *browser {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1280, 860),
-	)
+	}, extra...)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelTab := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {
 		cancelTab()

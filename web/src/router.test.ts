@@ -8,6 +8,9 @@ import { useAuthStore } from './stores/auth'
 
 const empty = () => json({ data: [], pagination: { has_more: false, next_cursor: null } })
 
+/** The sidebar entries of an admin's Chatwoot, inbox, provider, number, webhook and plan pages. */
+const CATALOG_NAV = ['nav-chatwoot', 'nav-inboxes', 'nav-providers', 'nav-numbers', 'nav-webhook-events', 'nav-plan']
+
 /** Every account list the pages load answers empty. */
 function listRoutes(...accountIds: string[]): HubRoutes {
   return Object.fromEntries(
@@ -47,22 +50,39 @@ describe('permissions: sidebar and route guard', () => {
   it('shows an admin every account screen', async () => {
     const { wrapper, router } = await open('/accounts/A/users', me(user(), [membership('A', 'admin')]))
     expect(router.currentRoute.value.fullPath).toBe('/accounts/A/users')
-    expect(nav(wrapper)).toEqual(['nav-status', 'nav-account', 'nav-users', 'nav-api-keys', 'nav-audit', 'nav-sessions', 'nav-profile'])
+    expect(nav(wrapper)).toEqual([
+      'nav-status',
+      'nav-account',
+      'nav-users',
+      'nav-api-keys',
+      'nav-audit',
+      ...CATALOG_NAV,
+      'nav-sessions',
+      'nav-profile',
+    ])
     expect(wrapper.find('[data-testid="users-table"]').exists()).toBe(true)
     expect(wrapper.find('[data-testid="invite-submit"]').exists()).toBe(true)
   })
 
   it('shows a supervisor users (read only) and the audit log, not API keys', async () => {
     const { wrapper } = await open('/accounts/A/users', me(user(), [membership('A', 'supervisor')]))
-    expect(nav(wrapper)).toEqual(['nav-status', 'nav-account', 'nav-users', 'nav-audit', 'nav-sessions', 'nav-profile'])
+    expect(nav(wrapper)).toEqual(['nav-status', 'nav-account', 'nav-users', 'nav-audit', 'nav-inboxes', 'nav-plan', 'nav-sessions', 'nav-profile'])
     expect(wrapper.find('[data-testid="invite-submit"]').exists()).toBe(false)
   })
 
   it('never shows an agent the admin screens', async () => {
     const { wrapper, router } = await open('/accounts/A', me(user(), [membership('A', 'agent')]))
-    expect(nav(wrapper)).toEqual(['nav-status', 'nav-account', 'nav-sessions', 'nav-profile'])
+    expect(nav(wrapper)).toEqual(['nav-status', 'nav-account', 'nav-inboxes', 'nav-plan', 'nav-sessions', 'nav-profile'])
 
-    for (const path of ['/accounts/A/users', '/accounts/A/api-keys', '/accounts/A/audit-log']) {
+    for (const path of [
+      '/accounts/A/users',
+      '/accounts/A/api-keys',
+      '/accounts/A/audit-log',
+      '/accounts/A/chatwoot',
+      '/accounts/A/providers',
+      '/accounts/A/numbers',
+      '/accounts/A/webhook-events',
+    ]) {
       await router.push(path)
       await flushPromises()
       expect(router.currentRoute.value.fullPath).toBe('/accounts/A')
@@ -90,13 +110,36 @@ describe('permissions: sidebar and route guard', () => {
     expect(nav(wrapper)).toEqual([
       'nav-status',
       'nav-accounts',
+      'nav-plans',
+      'nav-hub-usage',
       'nav-account',
       'nav-users',
       'nav-api-keys',
       'nav-audit',
+      ...CATALOG_NAV,
       'nav-sessions',
       'nav-profile',
     ])
+  })
+
+  it('keeps the hub-wide pages (plans, hub usage) to super admins', async () => {
+    const { router } = await open('/plans', me(user(), [membership('A', 'admin')]))
+    expect(router.currentRoute.value.fullPath).toBe('/accounts/A/users')
+    await router.push('/usage')
+    await flushPromises()
+    expect(router.currentRoute.value.fullPath).toBe('/accounts/A/users')
+  })
+
+  it('opens the hub-wide pages for a super admin', async () => {
+    const { wrapper, router } = await open('/plans', me(user({ super_admin: true }), []), {
+      'GET /api/v1/plans': () => json({ data: [] }),
+      'GET /api/v1/usage': () => json({ data: [] }),
+    })
+    expect(router.currentRoute.value.fullPath).toBe('/plans')
+    expect(wrapper.find('[data-testid="plans-list"]').exists()).toBe(true)
+    await router.push('/usage')
+    await flushPromises()
+    expect(wrapper.find('[data-testid="hub-usage-table"]').exists()).toBe(true)
   })
 
   it('sends an anonymous caller to the login page and back after logging in', async () => {

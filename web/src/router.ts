@@ -4,12 +4,20 @@ import AccountPage from './pages/AccountPage.vue'
 import AccountsPage from './pages/AccountsPage.vue'
 import ApiKeysPage from './pages/ApiKeysPage.vue'
 import AuditLogPage from './pages/AuditLogPage.vue'
+import ChatwootPage from './pages/ChatwootPage.vue'
+import HubUsagePage from './pages/HubUsagePage.vue'
+import InboxesPage from './pages/InboxesPage.vue'
 import LoginPage from './pages/LoginPage.vue'
 import NotFoundPage from './pages/NotFoundPage.vue'
+import NumbersPage from './pages/NumbersPage.vue'
+import PlansPage from './pages/PlansPage.vue'
+import PlanUsagePage from './pages/PlanUsagePage.vue'
 import ProfilePage from './pages/ProfilePage.vue'
+import ProvidersPage from './pages/ProvidersPage.vue'
 import SessionsPage from './pages/SessionsPage.vue'
 import StatusPage from './pages/StatusPage.vue'
 import UsersPage from './pages/UsersPage.vue'
+import WebhookEventsPage from './pages/WebhookEventsPage.vue'
 import { useAccountsStore } from './stores/accounts'
 import { useAuthStore } from './stores/auth'
 import { loginLocation, safeRedirect } from './lib/loginRedirect'
@@ -41,6 +49,44 @@ export const routes: RouteRecordRaw[] = [
         component: AuditLogPage,
         meta: { titleKey: 'AUDIT.TITLE', permission: 'audit:read' },
       },
+      {
+        path: 'accounts/:accountId/chatwoot',
+        name: 'chatwoot',
+        component: ChatwootPage,
+        meta: { titleKey: 'CHATWOOT.TITLE', permission: 'chatwoot:read' },
+      },
+      {
+        path: 'accounts/:accountId/inboxes',
+        name: 'inboxes',
+        component: InboxesPage,
+        meta: { titleKey: 'INBOXES.TITLE', permission: 'inboxes:read' },
+      },
+      {
+        path: 'accounts/:accountId/providers',
+        name: 'providers',
+        component: ProvidersPage,
+        meta: { titleKey: 'PROVIDERS.TITLE', permission: 'providers:read' },
+      },
+      {
+        path: 'accounts/:accountId/numbers',
+        name: 'numbers',
+        component: NumbersPage,
+        meta: { titleKey: 'NUMBERS.TITLE', permission: 'providers:read' },
+      },
+      {
+        path: 'accounts/:accountId/webhook-events',
+        name: 'webhook-events',
+        component: WebhookEventsPage,
+        meta: { titleKey: 'WEBHOOK_EVENTS.TITLE', permission: 'webhooks:read' },
+      },
+      {
+        path: 'accounts/:accountId/plan',
+        name: 'plan',
+        component: PlanUsagePage,
+        meta: { titleKey: 'PLAN.TITLE', permission: 'account:read' },
+      },
+      { path: 'plans', name: 'plans', component: PlansPage, meta: { titleKey: 'PLANS.TITLE', permission: 'platform:manage' } },
+      { path: 'usage', name: 'hub-usage', component: HubUsagePage, meta: { titleKey: 'HUB_USAGE.TITLE', permission: 'platform:manage' } },
       { path: 'sessions', name: 'sessions', component: SessionsPage, meta: { titleKey: 'SESSIONS.TITLE' } },
       { path: 'profile', name: 'profile', component: ProfilePage, meta: { titleKey: 'PROFILE.TITLE' } },
       {
@@ -89,12 +135,15 @@ export function createAppRouter(history: RouterHistory) {
     if (accounts.mfaPending && to.name !== 'profile') return { name: 'profile' }
 
     const accountId = accountIdOf(to)
+    const permission = to.meta.permission
     if (accountId) {
       if (!accounts.canOpen(accountId)) return accounts.homeLocation()
-      const permission = to.meta.permission
       if (permission && !accounts.can(accountId, permission)) {
         return { name: 'account', params: { accountId } }
       }
+    } else if (permission && !accounts.canGlobally(permission)) {
+      // Hub-wide pages (plans, hub usage): only super admins hold permissions outside an account.
+      return accounts.homeLocation()
     }
     return true
   })

@@ -405,7 +405,11 @@
       state.chatwootAccount = chatwootAccount;
       if (chatwootAccount === null) return;
       var gen = state.gen;
-      state.ready = request('GET', '/embed/context?chatwoot_account_id=' + chatwootAccount).then(function (ctx) {
+      state.ready = request('GET', '/embed/context?chatwoot_account_id=' + chatwootAccount).catch(function (err) {
+        // Without CORS (this Chatwoot's origin is linked to no hub account) the browser reports a network error.
+        throw new Error('could not ask WhatPro Hub at ' + HUB_ORIGIN + ' whether Chatwoot account ' + chatwootAccount +
+          ' is linked (' + err.message + '; is this Chatwoot linked to the hub?)');
+      }).then(function (ctx) {
         if (gen !== state.gen) throw new Error('stale');
         if (ctx.linked !== true || typeof ctx.account_id !== 'string' || ctx.account_id === '') {
           throw new Error('Chatwoot account ' + chatwootAccount + ' is not linked to WhatPro Hub at ' + HUB_ORIGIN);
@@ -863,6 +867,22 @@
       if (data.type === 'whatpro:close' && panel && frame === panel.iframe) closePanel(true);
     }
 
+    /** Tells the hub frames (our panel, Dashboard App frames on the hub) that Chatwoot's theme changed. */
+    var lastTheme = null;
+    function onThemeChange() {
+      var now = theme();
+      if (now === lastTheme) return;
+      lastTheme = now;
+      if (!state.token) return;
+      var frames = doc.getElementsByTagName('iframe');
+      for (var i = 0; i < frames.length; i++) {
+        var f = frames[i];
+        if (f.contentWindow && ((panel && f === panel.iframe) || frameOnOrigin(f, HUB_ORIGIN, win.location.href))) {
+          f.contentWindow.postMessage({ type: 'whatpro:theme', theme: now }, HUB_ORIGIN);
+        }
+      }
+    }
+
     // ---- wiring ------------------------------------------------------------------------------
 
     var style = el('style', { 'data-whatpro-style': '' });
@@ -899,6 +919,9 @@
       }), true);
       if (typeof MutationObserver === 'function') {
         new MutationObserver(safely(schedule)).observe(doc.body || doc.documentElement, { childList: true, subtree: true });
+        // Chatwoot marks dark mode with a class on <body> (themeHelper.js).
+        lastTheme = theme();
+        new MutationObserver(safely(onThemeChange)).observe(doc.body, { attributes: true, attributeFilter: ['class'] });
       }
       win.addEventListener('resize', safely(schedule));
       init(accountFromPath(win.location.pathname));

@@ -7,6 +7,9 @@
 export interface ApiErrorDetail {
   field: string
   message: string
+  /** A LIMIT_EXCEEDED answer: the plan's limit and how much of it is used. */
+  limit?: number
+  used?: number
 }
 
 /** Codes the client itself produces when there is no server envelope to read. */
@@ -340,6 +343,8 @@ function readEnvelope(body: unknown): Envelope | null {
       ? details.filter(isRecord).map((d) => ({
           field: typeof d.field === 'string' ? d.field : '',
           message: typeof d.message === 'string' ? d.message : '',
+          ...(typeof d.limit === 'number' ? { limit: d.limit } : {}),
+          ...(typeof d.used === 'number' ? { used: d.used } : {}),
         }))
       : [],
     requestId: typeof requestId === 'string' && requestId !== '' ? requestId : null,

@@ -1,4 +1,4 @@
-/** Dates as the chosen language writes them; missing values as a dash. */
+/** Dates and numbers as the chosen language writes them; missing values as a dash. */
 import { useI18n } from 'vue-i18n'
 
 export function useFormat() {
@@ -9,5 +9,8 @@ export function useFormat() {
     if (Number.isNaN(date.getTime())) return value
     return new Intl.DateTimeFormat(locale.value, { dateStyle: 'medium', timeStyle: 'short' }).format(date)
   }
-  return { dateTime }
+  function number(value: number): string {
+    return new Intl.NumberFormat(locale.value).format(value)
+  }
+  return { dateTime, number }
 }

@@ -1,4 +1,4 @@
-/** Translated names for values the API sends as codes (roles, statuses), raw when unknown. */
+/** Translated names for values the API sends as codes (roles, statuses, limits…), raw when unknown. */
 import { useI18n } from 'vue-i18n'
 
 export function useLabels() {
@@ -8,7 +8,11 @@ export function useLabels() {
     return value && te(key) ? t(key) : value
   }
   return {
+    label,
     roleLabel: (role: string) => label('ROLES', role),
     statusLabel: (status: string) => label('STATUSES', status),
+    limitLabel: (name: string) => label('LIMITS', name),
+    metricLabel: (metric: string) => label('METRICS', metric),
+    featureLabel: (feature: string) => label('FEATURES', feature),
   }
 }

@@ -98,6 +98,8 @@ function chatwootPage(opts: {
   role?: string
   features?: Record<string, boolean> | 'error'
   width?: number
+  ttlMs?: number
+  unreachable?: boolean
 } = {}): Page {
   const win = new Window({ url: CW + (opts.path ?? '/app/accounts/1/dashboard'), width: 1280, height: 800, settings: { disableIframePageLoading: true } })
   pages.push(win)
@@ -112,9 +114,11 @@ function chatwootPage(opts: {
   const fetch = vi.fn(async (url: string, init: RequestInit) => {
     calls.push({ url, init })
     const json = (body: unknown, status = 200) => new win.Response(JSON.stringify(body), { status })
+    if (opts.unreachable) throw new TypeError('Failed to fetch') // what a CORS refusal looks like to a script
     if (url.startsWith(`${HUB}/embed/context?`)) return json(opts.linked === false ? { linked: false, hub_origin: HUB } : { linked: true, account_id: 'acct_1', hub_origin: HUB })
     if (url === `${HUB}/api/v1/auth/chatwoot`) {
-      return json({ token: 'wpi_test', expires_at: new Date(Date.now() + 30 * 60_000).toISOString(), scopes: [], account_id: 'acct_1', user: { id: 'u1', name: 'A', role: opts.role ?? 'agent' } })
+      const n = calls.filter((c) => c.url === `${HUB}/api/v1/auth/chatwoot`).length
+      return json({ token: `wpi_test${n > 1 ? n : ''}`, expires_at: new Date(Date.now() + (opts.ttlMs ?? 30 * 60_000)).toISOString(), scopes: [], account_id: 'acct_1', user: { id: 'u1', name: 'A', role: opts.role ?? 'agent' } })
     }
     if (url === `${HUB}/api/v1/features?account_id=acct_1`) {
       if (opts.features === 'error') return json({ error: { code: 'INTERNAL' } }, 500)
@@ -185,6 +189,7 @@ describe('the sidebar entries', () => {
     ['the account is not linked', { linked: false }, 1],
     ['there is no Chatwoot session', { cookie: false }, 1],
     ['the features request fails', { features: 'error' as const }, 3],
+    ['the hub cannot be reached (or refuses CORS)', { unreachable: true }, 1],
   ])('are not added when %s, with exactly one console line', async (_name, opts, requests) => {
     const p = chatwootPage(opts)
     await vi.waitFor(() => expect(p.warn).toHaveBeenCalled())
@@ -194,6 +199,32 @@ describe('the sidebar entries', () => {
     expect(String(p.warn.mock.calls[0]![0])).toMatch(/^\[whatpro\] /)
     expect(p.calls).toHaveLength(requests)
     if ('linked' in opts) expect(p.calls.some((c) => String(c.init.body ?? '').includes('cw-token'))).toBe(false)
+  })
+
+  it('exchanges the session again before the token expires, and hands out the new token', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    try {
+      const p = chatwootPage({ ttlMs: 3 * 60_000 })
+      await vi.waitFor(() => expect(menu(p, 'kanban')).not.toBeNull())
+      const exchanges = () => p.calls.filter((c) => c.url === `${HUB}/api/v1/auth/chatwoot`)
+      expect(exchanges()).toHaveLength(1)
+      await vi.advanceTimersByTimeAsync(59_000)
+      expect(exchanges()).toHaveLength(1)
+      await vi.advanceTimersByTimeAsync(2_000)
+      expect(exchanges()).toHaveLength(2)
+      expect(JSON.parse(String(exchanges()[1]!.init.body))).toMatchObject({ access_token: 'cw-token', chatwoot_account_id: 1 })
+
+      const app = p.doc.createElement('iframe')
+      app.setAttribute('src', `${HUB}/embed/conversation`)
+      p.doc.body.appendChild(app)
+      const appWin = { postMessage: vi.fn() }
+      Object.defineProperty(app, 'contentWindow', { value: appWin })
+      p.win.dispatchEvent(new p.win.MessageEvent('message', { data: { type: 'whatpro:hello', nonce: 'abcdefghijklmnopqrstuv' }, origin: HUB, source: appWin as never }))
+      await vi.waitFor(() => expect(appWin.postMessage).toHaveBeenCalledWith(expect.objectContaining({ token: 'wpi_test2' }), HUB))
+      expect(p.warn).not.toHaveBeenCalled()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('does nothing outside an account (the login page)', async () => {
@@ -338,6 +369,15 @@ describe('the panel and the handshake', () => {
     expect(p.win.location.pathname).toBe('/app/accounts/1/conversations/7')
     expect(popstate).toHaveBeenCalled()
     expect(p.doc.querySelector('[data-testid="whatpro-panel"]')).toBeNull()
+  })
+
+  it("tells its frames when Chatwoot's theme changes", async () => {
+    const { p, frameWin } = await openKanban()
+    p.doc.body.classList.add('dark')
+    await vi.waitFor(() => expect(frameWin.postMessage).toHaveBeenCalledWith({ type: 'whatpro:theme', theme: 'dark' }, HUB))
+    p.doc.body.classList.add('other-class')
+    await settle()
+    expect(frameWin.postMessage).toHaveBeenCalledTimes(1)
   })
 
   it('closes when its page asks (Escape inside the frame)', async () => {

@@ -107,6 +107,7 @@ export interface TokenGrant {
   expiresAt: number
   expiresAtText: string
   accountId: string
+  /** What the sender said; the session relies on the hub's validation for the linked account. */
   chatwootAccountId: number | null
   theme: Theme | null
   locale: string | null
@@ -147,7 +148,11 @@ export function readThemeMessage(data: unknown): Theme | null {
   return data.theme === 'dark' || data.theme === 'light' ? data.theme : null
 }
 
-/** The hint a Chatwoot appContext gives: ids and names as Chatwoot sent them, nothing else. */
+/**
+ * The hint a Chatwoot appContext gives: ids and names as Chatwoot sent them, nothing else. The
+ * conversation tab uses the account id to check the linked account and the conversation id to
+ * ask the hub; what it shows comes from the hub, never from these fields.
+ */
 export interface AppContextHint {
   accountId: number
   conversationId: number

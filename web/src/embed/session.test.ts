@@ -56,8 +56,9 @@ interface FetchCall {
   init: RequestInit
 }
 
-function fakeHub(validate: (token: string) => Record<string, unknown> | null = (token) =>
-  token.startsWith('wpi_good') ? { valid: true, account_id: 'acct_1', user_id: 'user_1', scopes: ['chat:read'], expires_at: EXPIRES } : null) {
+const validAnswer = { valid: true, account_id: 'acct_1', chatwoot_account_id: 7, user_id: 'user_1', scopes: ['chat:read'], expires_at: EXPIRES }
+
+function fakeHub(validate: (token: string) => Record<string, unknown> | null = (token) => (token.startsWith('wpi_good') ? validAnswer : null)) {
   const calls: FetchCall[] = []
   const fetch = vi.fn(async (url: string, init: RequestInit) => {
     calls.push({ url, init })
@@ -67,7 +68,7 @@ function fakeHub(validate: (token: string) => Record<string, unknown> | null = (
       return new Response(JSON.stringify(body ?? { valid: false, error: { code: 'TOKEN_INVALID' } }), { status: body ? 200 : 401 })
     }
     if (url === '/api/v1/auth/chatwoot') {
-      return new Response(JSON.stringify({ token: 'wpi_good_sso', expires_at: EXPIRES, account_id: 'acct_1' }), { status: 200 })
+      return new Response(JSON.stringify({ token: 'wpi_good_sso', expires_at: EXPIRES, account_id: 'acct_1', chatwoot_account_id: 7 }), { status: 200 })
     }
     return new Response('{}', { status: 404 })
   })
@@ -172,6 +173,29 @@ describe('the relay handshake', () => {
     s.stop()
   })
 
+  it("takes the linked Chatwoot account from the hub's validation, not from the relay", async () => {
+    const w = fakeWindow()
+    const s = session(w)
+    s.start()
+    w.message(token(lastHello(w).nonce, { chatwoot_account_id: 9 }), CW)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(s.state.auth).toBe('ok')
+    expect(s.state.chatwootAccountId).toBe(7)
+    s.stop()
+
+    // A hub account without a Chatwoot link: no linked account, whatever the relay says.
+    const w2 = fakeWindow()
+    const unlinked: Record<string, unknown> = { ...validAnswer }
+    delete unlinked.chatwoot_account_id
+    const s2 = session(w2, fakeHub((t) => (t.startsWith('wpi_good') ? unlinked : null)))
+    s2.start()
+    w2.message(token(lastHello(w2).nonce), CW)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(s2.state.auth).toBe('ok')
+    expect(s2.state.chatwootAccountId).toBeNull()
+    s2.stop()
+  })
+
   it('gives up at once when no allowed origin can be the parent', () => {
     const w = fakeWindow({ parentOrigin: EVIL, ancestors: [EVIL] })
     const s = session(w)
@@ -238,6 +262,7 @@ describe('the sign-in popup', () => {
     w.message(grant, HUB, w.popup)
     await vi.advanceTimersByTimeAsync(0)
     expect(s.state.auth).toBe('ok')
+    expect(s.state.chatwootAccountId).toBe(7) // from the hub: the popup names none
     expect(w.popup.close).toHaveBeenCalled()
     s.stop()
   })

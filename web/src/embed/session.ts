@@ -10,7 +10,9 @@
  *   token back with postMessage from the hub's own origin.
  *
  * Every token is checked with GET /api/v1/instance-tokens/validate before the page uses it, and
- * lives only in this closure: never in localStorage, sessionStorage or cookies.
+ * lives only in this closure: never in localStorage, sessionStorage or cookies. The validation
+ * also names the Chatwoot account linked to the token's hub account: that, not anything the
+ * relay, the popup or the parent's URL says, is the account a Chatwoot appContext must name.
  */
 import { reactive } from 'vue'
 import { EmbedApiError, type EmbedApi } from './api'
@@ -38,7 +40,10 @@ export interface SessionState {
   reason: DenyReason | null
   /** The hub account the token is for. */
   accountId: string | null
-  /** The Chatwoot account the relay (or the parent's URL) named: a hint, checked server-side where possible. */
+  /**
+   * The Chatwoot account linked to the token's hub account, as the hub's validation answered
+   * (null when the account has no Chatwoot link). Never taken from the relay or a URL.
+   */
   chatwootAccountId: number | null
   scopes: string[]
   userId: string | null
@@ -67,6 +72,8 @@ export interface SessionEnv {
 interface ValidateAnswer {
   valid?: boolean
   account_id?: string
+  /** The linked Chatwoot account, when the hub account has a link. */
+  chatwoot_account_id?: number
   user_id?: string
   scopes?: string[]
   expires_at?: string
@@ -108,6 +115,11 @@ function parentIsSameOrigin(win: Window): boolean {
   } catch {
     return false
   }
+}
+
+/** The hub's chatwoot_account_id, when it is a positive integer. */
+function linkedChatwootAccount(value: unknown): number | null {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : null
 }
 
 function ancestorOrigins(win: Window): string[] | null {
@@ -199,7 +211,7 @@ export function createEmbedSession(env: SessionEnv): EmbedSession {
     }, helloEveryMs)
   }
 
-  async function accept(grant: TokenGrant, chatwootAccountId: number | null): Promise<void> {
+  async function accept(grant: TokenGrant): Promise<void> {
     if (env.requestedAccount !== null && grant.accountId !== env.requestedAccount) return
     validating++
     let answer: ValidateAnswer
@@ -216,7 +228,7 @@ export function createEmbedSession(env: SessionEnv): EmbedSession {
     const validatedExpiry = Date.parse(answer.expires_at ?? '')
     expiresAt = Number.isFinite(validatedExpiry) ? Math.min(validatedExpiry, grant.expiresAt) : grant.expiresAt
     state.accountId = grant.accountId
-    state.chatwootAccountId = chatwootAccountId
+    state.chatwootAccountId = linkedChatwootAccount(answer.chatwoot_account_id)
     state.scopes = Array.isArray(answer.scopes) ? answer.scopes.filter((s): s is string => typeof s === 'string') : []
     state.userId = typeof answer.user_id === 'string' ? answer.user_id : null
     if (grant.theme) state.theme = grant.theme
@@ -244,6 +256,7 @@ export function createEmbedSession(env: SessionEnv): EmbedSession {
     }, Math.max(5000, left - 60_000))
   }
 
+  /** The Chatwoot account in the parent's URL: only what same-origin sign-in asks the hub for. */
   function parentAccount(): number | null {
     try {
       const m = /^\/app\/accounts\/(\d+)(?:\/|$)/.exec(win.parent.location.pathname)
@@ -296,7 +309,7 @@ export function createEmbedSession(env: SessionEnv): EmbedSession {
       if (state.auth !== 'ok') deny('sign-in-failed')
       return
     }
-    await accept(grant, chatwootAccount)
+    await accept(grant)
     if (state.auth !== 'ok') deny('sign-in-failed')
   }
 
@@ -305,7 +318,7 @@ export function createEmbedSession(env: SessionEnv): EmbedSession {
     if (popup && event.source === popup && event.origin === win.location.origin) {
       const grant = readTokenMessage(event.data, null)
       if (grant) {
-        void accept(grant, null).then(() => {
+        void accept(grant).then(() => {
           if (state.auth === 'ok') {
             try {
               popup?.close()
@@ -323,7 +336,7 @@ export function createEmbedSession(env: SessionEnv): EmbedSession {
     if (nonce !== null) {
       const grant = readTokenMessage(event.data, nonce)
       if (grant) {
-        void accept(grant, grant.chatwootAccountId)
+        void accept(grant)
         return
       }
     }

@@ -23,6 +23,8 @@ export const API_KEY_SCOPES = [
   'chatwoot:write',
   'webhooks:read',
   'webhooks:write',
+  'providers:read',
+  'providers:write',
   'hub:admin',
 ] as const
 

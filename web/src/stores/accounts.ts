@@ -9,7 +9,7 @@ import type { RouteLocationRaw } from 'vue-router'
 import { createAccount as createAccountApi, listAccounts, type Account } from '@/api/accounts'
 import { acceptInvitation, declineInvitation, fetchMe, type Me } from '@/api/me'
 import { inviteUser } from '@/api/users'
-import { activeMemberships, hasAccess, permissionsIn } from '@/lib/permissions'
+import { activeMemberships, hasAccess, permissionsIn, SUPER_ADMIN_PERMISSIONS } from '@/lib/permissions'
 import { useAuthStore } from './auth'
 
 export interface AccountOption {
@@ -53,6 +53,11 @@ export const useAccountsStore = defineStore('accounts', () => {
 
   function can(accountId: string | null | undefined, permission: string): boolean {
     return permissionsFor(accountId).includes(permission)
+  }
+
+  /** Permissions outside any account (hub-wide pages): super admins hold them all. */
+  function canGlobally(permission: string): boolean {
+    return isSuperAdmin.value && SUPER_ADMIN_PERMISSIONS.includes(permission)
   }
 
   function canOpen(accountId: string): boolean {
@@ -157,6 +162,7 @@ export const useAccountsStore = defineStore('accounts', () => {
     activeAccountId,
     permissionsFor,
     can,
+    canGlobally,
     canOpen,
     isMember,
     joinAsAdmin,

@@ -80,7 +80,7 @@ export function tokenBody(token: string, u: User = user(), expiresAt = '2999-01-
 const ADMIN = [
   'account:read', 'account:write', 'users:read', 'users:write', 'keys:read', 'keys:write', 'audit:read', 'usage:read',
   'inboxes:read', 'inboxes:write', 'kanban:read', 'kanban:write', 'chat:read', 'chat:write', 'chatwoot:read',
-  'chatwoot:write', 'webhooks:read', 'webhooks:write', 'hub:admin',
+  'chatwoot:write', 'webhooks:read', 'webhooks:write', 'providers:read', 'providers:write', 'hub:admin',
 ]
 const SUPERVISOR = ['account:read', 'inboxes:read', 'kanban:read', 'kanban:write', 'chat:read', 'chat:write', 'users:read', 'usage:read', 'audit:read']
 const AGENT = ['account:read', 'inboxes:read', 'kanban:read', 'kanban:write', 'chat:read', 'chat:write']

@@ -1,0 +1,179 @@
+/**
+ * The WhatsApp numbers of the account being viewed, and the one being connected: after
+ * "Connect" it holds the QR code and pairing code, and polls the status every 2 s until the
+ * number is connected (the QR code is then dropped).
+ */
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { ApiError } from '@/api/client'
+import { listInboxes, type Inbox } from '@/api/inboxes'
+import {
+  connectNumber,
+  createNumber,
+  createNumberInbox,
+  deleteNumber,
+  fetchNumberStatus,
+  listNumbers,
+  type CreateNumberInput,
+  type NumberConnection,
+  type NumberInboxInput,
+  type WhatsAppNumber,
+} from '@/api/numbers'
+import { toApiError, usePagedList } from '@/lib/pagedList'
+import { createPoller, type Poller } from '@/lib/poller'
+
+export const STATUS_POLL_MS = 2000
+
+export interface Connecting {
+  numberId: string
+  connection: NumberConnection
+  error: ApiError | null
+}
+
+export const useNumbersStore = defineStore('numbers', () => {
+  const accountId = ref<string | null>(null)
+  const list = usePagedList<WhatsAppNumber>((params) => listNumbers(accountId.value ?? '', params), 200)
+  /** Inboxes of the mirror by hub id (for the inbox column and adopting one). */
+  const inboxes = shallowRef<Inbox[]>([])
+  const connecting = shallowRef<Connecting | null>(null)
+  const connected = computed(() => connecting.value?.connection.status === 'connected')
+
+  let poller: Poller | null = null
+
+  function stopPolling(): void {
+    poller?.stop()
+    poller = null
+  }
+
+  function load(id: string): Promise<void> {
+    if (id !== accountId.value) {
+      list.reset()
+      inboxes.value = []
+      closeConnect()
+    }
+    accountId.value = id
+    return list.load()
+  }
+
+  /** The mirror's inboxes, for callers that may read them (inboxes:read). */
+  async function loadInboxes(): Promise<void> {
+    const id = requireAccount()
+    const page = await listInboxes(id, {}, { limit: 200 })
+    if (id === accountId.value) inboxes.value = page.data
+  }
+
+  function requireAccount(): string {
+    if (!accountId.value) throw new Error('numbers store: no account loaded')
+    return accountId.value
+  }
+
+  function patch(numberId: string, change: Partial<WhatsAppNumber>): void {
+    list.setItems(list.items.value.map((n) => (n.id === numberId ? { ...n, ...change } : n)))
+  }
+
+  /** 201; a LIMIT_EXCEEDED (422) reaches the caller, which shows the plan's limit. */
+  async function create(input: CreateNumberInput): Promise<WhatsAppNumber> {
+    const number = await createNumber(requireAccount(), input)
+    list.setItems([...list.items.value, number])
+    return number
+  }
+
+  async function remove(numberId: string): Promise<void> {
+    await deleteNumber(requireAccount(), numberId)
+    if (connecting.value?.numberId === numberId) closeConnect()
+    list.setItems(list.items.value.filter((n) => n.id !== numberId))
+  }
+
+  function fromConnection(c: NumberConnection): Partial<WhatsAppNumber> {
+    const change: Partial<WhatsAppNumber> = { status: c.status }
+    if (c.phone_number) change.phone_number = c.phone_number
+    if (c.display_name) change.display_name = c.display_name
+    if (c.status !== 'error') change.last_error = ''
+    return change
+  }
+
+  /**
+   * Starts connecting; Evolution answers a QR code, then the status is polled until connected.
+   * A failure is kept in `connecting.error` (the dialog shows it) rather than thrown.
+   */
+  async function connect(numberId: string): Promise<void> {
+    const id = requireAccount()
+    stopPolling()
+    connecting.value = { numberId, connection: { status: 'connecting' }, error: null }
+    try {
+      const connection = await connectNumber(id, numberId)
+      if (connecting.value?.numberId !== numberId) return
+      connecting.value = { numberId, connection, error: null }
+      patch(numberId, fromConnection(connection))
+      if (connection.status === 'connected') void list.load()
+      else watchStatus(id, numberId)
+    } catch (err) {
+      if (connecting.value?.numberId !== numberId) return
+      connecting.value = { numberId, connection: { status: 'error' }, error: toApiError(err) }
+      // The hub recorded the failure on the number.
+      patch(numberId, { status: 'error', last_error: toApiError(err).message })
+    }
+  }
+
+  function watchStatus(id: string, numberId: string): void {
+    const current = createPoller(async () => {
+      try {
+        const state = await fetchNumberStatus(id, numberId)
+        if (poller !== current) return true
+        const previous = connecting.value?.connection ?? { status: state.status }
+        // A status answer may carry a fresh QR code; without one the last is kept until connected.
+        const connection: NumberConnection =
+          state.status === 'connected'
+            ? { status: 'connected', phone_number: state.phone_number, display_name: state.display_name }
+            : { ...previous, ...state, qr_code: state.qr_code || previous.qr_code, pairing_code: state.pairing_code || previous.pairing_code }
+        connecting.value = { numberId, connection, error: null }
+        patch(numberId, fromConnection(state))
+        if (state.status !== 'connected') return false
+        // The phone's number and name arrive with the provider's events: read the rows again.
+        await list.load()
+        return true
+      } catch (err) {
+        if (poller !== current) return true
+        const apiError = toApiError(err)
+        if (connecting.value) connecting.value = { ...connecting.value, error: apiError }
+        return apiError.status >= 400 && apiError.status < 500
+      }
+    }, STATUS_POLL_MS)
+    poller = current
+    // The answer to connect is the first state: the first poll comes one interval later.
+    current.start({ immediate: false })
+  }
+
+  /** Stops watching the number being connected (the dialog closed, the page left). */
+  function closeConnect(): void {
+    stopPolling()
+    connecting.value = null
+  }
+
+  /** 201 (new) or 200 (it had one); the row points at the inbox. */
+  async function createInbox(numberId: string, input: NumberInboxInput = {}): Promise<Inbox> {
+    const inbox = await createNumberInbox(requireAccount(), numberId, input)
+    inboxes.value = [...inboxes.value.filter((i) => i.id !== inbox.id), inbox]
+    patch(numberId, { inbox_id: inbox.id })
+    return inbox
+  }
+
+  return {
+    accountId,
+    numbers: list.items,
+    hasMore: list.hasMore,
+    loading: list.loading,
+    error: list.error,
+    inboxes,
+    connecting,
+    connected,
+    load,
+    loadMore: list.loadMore,
+    loadInboxes,
+    create,
+    remove,
+    connect,
+    closeConnect,
+    createInbox,
+  }
+})

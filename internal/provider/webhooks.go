@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/httpx"
@@ -163,10 +164,6 @@ func (s *Service) instanceOf(ctx context.Context, ex *intake.Execution) (*Instan
 }
 
 func (s *Service) onConnection(ctx context.Context, ex *intake.Execution) error {
-	i, err := s.instanceOf(ctx, ex)
-	if err != nil {
-		return err
-	}
 	var ev struct {
 		Data struct {
 			State string `json:"state"`
@@ -175,13 +172,35 @@ func (s *Service) onConnection(ctx context.Context, ex *intake.Execution) error 
 	if err := json.Unmarshal(ex.Payload, &ev); err != nil {
 		return err
 	}
-	return setStatus(ctx, s.DB.W, i.AccountID, i.ID, Connection{Status: EvolutionStatus(ev.Data.State)}, "", s.now())
+	return s.applyEvent(ctx, ex, EvolutionStatus(ev.Data.State))
 }
 
 func (s *Service) onQRCode(ctx context.Context, ex *intake.Execution) error {
+	return s.applyEvent(ctx, ex, StatusQRRequired)
+}
+
+// applyEvent sets the number's status from an event unless a newer event
+// was applied already: jobs run concurrently, so a QR update sent before
+// the phone connected may finish after the "open" event.
+func (s *Service) applyEvent(ctx context.Context, ex *intake.Execution, status string) error {
 	i, err := s.instanceOf(ctx, ex)
 	if err != nil {
 		return err
 	}
-	return setStatus(ctx, s.DB.W, i.AccountID, i.ID, Connection{Status: StatusQRRequired}, "", s.now())
+	var env struct {
+		DateTime string `json:"date_time"`
+	}
+	_ = json.Unmarshal(ex.Payload, &env)
+	at, err := time.Parse(time.RFC3339Nano, env.DateTime)
+	if err != nil {
+		at = s.now() // no usable time: order of processing decides
+	}
+	at = at.UTC().Truncate(time.Microsecond)
+	now := s.now()
+	_, err = s.DB.W.ExecContext(ctx, `UPDATE provider_instances SET
+		status_changed_at = CASE WHEN status <> $1 THEN $2 ELSE status_changed_at END,
+		status = $1, last_error = '', last_event_at = $3, updated_at = $2
+		WHERE account_id = $4 AND id = $5 AND (last_event_at IS NULL OR last_event_at <= $3)`,
+		status, now, at, i.AccountID, i.ID)
+	return err
 }

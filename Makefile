@@ -6,6 +6,8 @@ LDFLAGS   := -s -w -X github.com/whatpro/hub/internal/version.Version=$(VERSION)
 # Use the local PostgreSQL for the second run of the suites when it answers.
 WHATPRO_TEST_POSTGRES_URL ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable')
 export WHATPRO_TEST_POSTGRES_URL
+# Go packages of the hub (npm packages may ship Go sources under web/node_modules).
+GOPKGS = $(shell $(GO) list ./... | grep -v /node_modules/)
 
 .PHONY: run build web web-deps test vet test-go test-web dev clean
 
@@ -29,10 +31,10 @@ web: web-deps
 test: web vet test-web test-go
 
 vet:
-	$(GO) vet ./...
+	$(GO) vet $(GOPKGS)
 
 test-go:
-	$(GO) test -count=1 -timeout 12m ./...
+	$(GO) test -count=1 -timeout 12m $(GOPKGS)
 
 test-web: web-deps
 	cd web && npm test

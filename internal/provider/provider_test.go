@@ -131,7 +131,7 @@ func TestCloudAPIProviderWebhooks(t *testing.T) {
 		f := setup(t, dialect)
 		meta := providersim.NewCloudAPI(providersim.Options{})
 		metaURL := serve(t, meta.Handler())
-		p := f.do(t, "POST", "/providers", map[string]any{"name": "Meta", "type": "cloud_api", "base_url": metaURL + "/v21.0",
+		p := f.do(t, "POST", "/providers", map[string]any{"name": "Meta", "type": "cloud_api", "base_url": metaURL, // the default Graph version is added
 			"credentials": map[string]string{"access_token": meta.AccessToken(), "app_secret": meta.AppSecret()}}).Expect(t, 201).JSON(t)
 		pid, verify := p["id"].(string), p["verify_token"].(string)
 		if h := f.do(t, "POST", "/providers/"+pid+"/test", nil).Expect(t, 200).JSON(t); h["status"] != "healthy" {

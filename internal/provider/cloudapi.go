@@ -26,9 +26,19 @@ func (c *cloudAPI) hdr(t Target) http.Header {
 	return http.Header{"Authorization": {"Bearer " + t.Creds.AccessToken}}
 }
 
-// base is the Graph API base with its version (e.g. https://graph.facebook.com/v21.0).
+// GraphVersion is used when the provider's base URL names no version.
+const GraphVersion = "v21.0"
+
+var versioned = regexp.MustCompile(`/v[0-9]{1,2}\.[0-9]$`)
+
+// url joins the Graph API base (e.g. https://graph.facebook.com/v21.0) and
+// path, adding the default version when the base has none.
 func (c *cloudAPI) url(t Target, path string) string {
-	return strings.TrimSuffix(t.BaseURL, "/") + path
+	base := strings.TrimSuffix(t.BaseURL, "/")
+	if !versioned.MatchString(base) {
+		base += "/" + GraphVersion
+	}
+	return base + path
 }
 
 func (c *cloudAPI) Test(ctx context.Context, t Target) Health {

@@ -7,6 +7,7 @@ import AuditLogPage from './pages/AuditLogPage.vue'
 import ChatwootPage from './pages/ChatwootPage.vue'
 import HubUsagePage from './pages/HubUsagePage.vue'
 import InboxesPage from './pages/InboxesPage.vue'
+import SignInHandoffPage from './pages/SignInHandoffPage.vue'
 import LoginPage from './pages/LoginPage.vue'
 import NotFoundPage from './pages/NotFoundPage.vue'
 import NumbersPage from './pages/NumbersPage.vue'
@@ -20,10 +21,12 @@ import UsersPage from './pages/UsersPage.vue'
 import WebhookEventsPage from './pages/WebhookEventsPage.vue'
 import { useAccountsStore } from './stores/accounts'
 import { useAuthStore } from './stores/auth'
-import { loginLocation, safeRedirect } from './lib/loginRedirect'
+import { handoffLocation, loginLocation, safeRedirect } from './lib/loginRedirect'
 
 export const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: LoginPage, meta: { public: true, titleKey: 'LOGIN.TITLE' } },
+  // The sign-in popup of an embedded page: signed in, it hands an instance token to its opener.
+  { path: '/sign-in/handoff', name: 'handoff', component: SignInHandoffPage, meta: { titleKey: 'HANDOFF.TITLE' } },
   {
     path: '/',
     component: DashboardLayout,
@@ -116,6 +119,7 @@ export function createAppRouter(history: RouterHistory) {
     if (to.meta.public) {
       if (to.name !== 'login' || !auth.isAuthenticated) return true
       // Already signed in (a reload, another tab logged in): go where the login would have.
+      if (to.query.popup === '1') return handoffLocation(to.query.account)
       const redirect = safeRedirect(to.query.redirect)
       if (redirect) return redirect
       await accounts.ensureMe().catch(() => undefined)

@@ -18,3 +18,8 @@ export function loginLocation(from: string | null, reason: LoginReason): RouteLo
   if (redirect && redirect !== '/') query.redirect = redirect
   return { name: 'login', query }
 }
+
+/** Where the login of an embedded page's sign-in popup continues once signed in. */
+export function handoffLocation(account: unknown): { name: string; query: Record<string, string> } {
+  return { name: 'handoff', query: typeof account === 'string' && account ? { account } : {} }
+}

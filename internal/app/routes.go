@@ -114,6 +114,8 @@ func (a *App) routes(h handlers) []httpx.Route {
 			Auth: httpx.Authenticated, AccountFrom: httpx.AccountBody},
 		pub("GET", "/api/v1/instance-tokens/validate", httpx.HandlerFunc(h.chatwoot.ValidateToken)),
 		user("DELETE", "/api/v1/instance-tokens/current", h.chatwoot.RevokeCurrent, ""),
+		user("POST", "/api/v1/me/chatwoot-identity/codes", h.chatwoot.IdentityLinkCode, ""),
+		user("POST", "/api/v1/me/chatwoot-identity", h.chatwoot.LinkIdentity, ""),
 
 		// Platform App: embedding configuration and signed provisioning events
 		{Method: "GET", Pattern: "/api/v1/platform-app/config", Handler: httpx.HandlerFunc(h.chatwoot.PlatformConfig),

@@ -72,3 +72,49 @@ func (s *Service) RemoveUserByEmail(r *http.Request, tx *sql.Tx, accountID, emai
 func (s *Service) GetAccountTx(ctx context.Context, tx *sql.Tx, accountID string) (*Account, error) {
 	return getAccount(ctx, tx, accountID)
 }
+
+// TransferMemberships gives `to` every active membership of `from` (keeping
+// the better role where `to` is already a member) and ends `from`'s, with
+// what it held there revoked. It serves the explicit linking of a Chatwoot
+// identity to a hub user; it returns the accounts involved.
+func (s *Service) TransferMemberships(r *http.Request, tx *sql.Tx, from, to string) ([]string, error) {
+	ctx, now := r.Context(), s.now()
+	ids, err := activeAccountIDs(ctx, tx, from)
+	if err != nil {
+		return nil, err
+	}
+	rank := map[string]int{RoleAgent: 1, RoleSupervisor: 2, RoleAdmin: 3}
+	for _, accountID := range ids {
+		role, _, err := membership(ctx, tx, accountID, from)
+		if err != nil {
+			return nil, err
+		}
+		if cur, status, err := membership(ctx, tx, accountID, to); err == nil && status == "active" && rank[cur] >= rank[role] {
+			role = cur
+		} else if err != nil && !errors.Is(err, db.ErrNotFound) {
+			return nil, err
+		}
+		if err := upsertMembership(ctx, tx, accountID, to, role, "active", "", now); err != nil {
+			return nil, err
+		}
+		removed := "removed"
+		if err := setMembership(ctx, tx, accountID, from, nil, &removed, now); err != nil {
+			return nil, err
+		}
+		if err := s.endAccess(r, tx, accountID, from); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+// IsPlaceholder reports whether a user exists only as a Chatwoot identity
+// (no email, no password, not a super admin): the only kind of user whose
+// identity may move to another hub user.
+func IsPlaceholder(ctx context.Context, q db.Querier, userID string) (bool, error) {
+	u, err := userByID(ctx, q, userID)
+	if err != nil {
+		return false, err
+	}
+	return u.Email == "" && u.passwordHash == "" && !u.SuperAdmin, nil
+}

@@ -8,6 +8,7 @@ import ChatwootPage from './pages/ChatwootPage.vue'
 import HubUsagePage from './pages/HubUsagePage.vue'
 import InboxesPage from './pages/InboxesPage.vue'
 import SignInHandoffPage from './pages/SignInHandoffPage.vue'
+import LinkChatwootPage from './pages/LinkChatwootPage.vue'
 import LoginPage from './pages/LoginPage.vue'
 import NotFoundPage from './pages/NotFoundPage.vue'
 import NumbersPage from './pages/NumbersPage.vue'
@@ -92,6 +93,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'usage', name: 'hub-usage', component: HubUsagePage, meta: { titleKey: 'HUB_USAGE.TITLE', permission: 'platform:manage' } },
       { path: 'sessions', name: 'sessions', component: SessionsPage, meta: { titleKey: 'SESSIONS.TITLE' } },
       { path: 'profile', name: 'profile', component: ProfilePage, meta: { titleKey: 'PROFILE.TITLE' } },
+      { path: 'link-chatwoot', name: 'link-chatwoot', component: LinkChatwootPage, meta: { titleKey: 'LINK_CHATWOOT.TITLE' } },
       {
         path: ':pathMatch(.*)*',
         name: 'not-found',

@@ -71,23 +71,6 @@ func linkByInstallation(ctx context.Context, q db.Querier, origin string, chatwo
 		origin, chatwootAccountID))
 }
 
-func allOrigins(ctx context.Context, q db.Querier) ([]*Link, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+linkCols+` FROM chatwoot_links`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*Link
-	for rows.Next() {
-		l, err := scanLink(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
-}
-
 func aad(id, col string) []byte { return secret.AAD("chatwoot_links", col, id) }
 
 // saveLink inserts or replaces the account's link (one per account).

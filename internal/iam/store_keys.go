@@ -57,19 +57,7 @@ func keyByPrefix(ctx context.Context, q db.Querier, prefix string) (*APIKey, err
 func listKeys(ctx context.Context, q db.Querier, accountID string, p httpx.PageParams) ([]*APIKey, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+keyCols+` FROM api_keys WHERE account_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
 		accountID, p.After, p.Limit+1)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*APIKey
-	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, err, scanKey)
 }
 
 func revokeKey(ctx context.Context, tx *sql.Tx, accountID, keyID string, now time.Time) error {

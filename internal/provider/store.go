@@ -71,36 +71,12 @@ func providerByID(ctx context.Context, q db.Querier, id string) (*Provider, erro
 func listProviders(ctx context.Context, q db.Querier, accountID string, p httpx.PageParams) ([]*Provider, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+providerCols+` FROM providers WHERE account_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
 		accountID, p.After, p.Limit+1)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*Provider
-	for rows.Next() {
-		pr, err := scanProvider(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, pr)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, err, scanProvider)
 }
 
 func allProviders(ctx context.Context, q db.Querier) ([]*Provider, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+providerCols+` FROM providers ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*Provider
-	for rows.Next() {
-		pr, err := scanProvider(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, pr)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, err, scanProvider)
 }
 
 func insertProvider(ctx context.Context, tx *sql.Tx, p *Provider) error {
@@ -143,19 +119,7 @@ func instanceByKey(ctx context.Context, q db.Querier, providerID, key string) (*
 func listInstances(ctx context.Context, q db.Querier, accountID string, p httpx.PageParams) ([]*Instance, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+instanceCols+` FROM provider_instances WHERE account_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
 		accountID, p.After, p.Limit+1)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*Instance
-	for rows.Next() {
-		i, err := scanInstance(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, i)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, err, scanInstance)
 }
 
 // setStatus records a connection result; status_changed_at moves only when

@@ -18,35 +18,35 @@ func TestAccounts(t *testing.T) {
 		agent := h.NewMember(acme.Admin.Token, acme.ID, "agent")
 		acmePath, globexPath := "/api/v1/accounts/"+acme.ID, "/api/v1/accounts/"+globex.ID
 
-		rows := run(t, h, []scenario{
-			{name: "admin cannot create accounts", method: "POST", path: "/api/v1/accounts", header: bearer(acme.Admin.Token), body: map[string]string{"name": "Mine"}, status: 403, code: "FORBIDDEN"},
-			{name: "API key cannot create accounts", method: "POST", path: "/api/v1/accounts", header: apiKey(key.Key), body: map[string]string{"name": "Mine"}, status: 403, code: "FORBIDDEN"},
-			{name: "name required", method: "POST", path: "/api/v1/accounts", header: bearer(super.Token), body: map[string]string{"name": "  "}, status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"name"`}},
-			{name: "name too long", method: "POST", path: "/api/v1/accounts", header: bearer(super.Token), body: map[string]string{"name": strings.Repeat("n", 121)}, status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"name"`}},
-			{name: "super admin creates", method: "POST", path: "/api/v1/accounts", header: bearer(super.Token), body: map[string]string{"name": " Initech "}, status: 201, contains: []string{`"name":"Initech"`, `"status":"active"`, `"id":"`}},
-			{name: "super admin lists all", method: "GET", path: "/api/v1/accounts", header: bearer(super.Token), status: 200, contains: []string{acme.ID, globex.ID, "Initech"}},
-			{name: "admin lists their own", method: "GET", path: "/api/v1/accounts", header: bearer(acme.Admin.Token), status: 200, contains: []string{acme.ID, `"role":"admin"`}, lacks: []string{globex.ID, "Globex", "Initech"}},
-			{name: "agent lists their own", method: "GET", path: "/api/v1/accounts", header: bearer(agent.Token), status: 200, contains: []string{acme.ID, `"role":"agent"`}, lacks: []string{globex.ID}},
-			{name: "API key cannot list accounts", method: "GET", path: "/api/v1/accounts", header: apiKey(key.Key), status: 403, code: "FORBIDDEN"},
-			{name: "get own", method: "GET", path: acmePath, header: bearer(agent.Token), status: 200, contains: []string{`"name":"Acme"`, `"role":"agent"`}},
-			{name: "get own with a key", method: "GET", path: acmePath, header: apiKey(key.Key), status: 200, contains: []string{`"name":"Acme"`}},
-			{name: "get another tenant's", method: "GET", path: globexPath, header: bearer(acme.Admin.Token), status: 404, code: "NOT_FOUND", lacks: []string{"Globex"}},
-			{name: "key on another tenant's", method: "GET", path: globexPath, header: apiKey(key.Key), status: 404, code: "NOT_FOUND", lacks: []string{"Globex"}},
-			{name: "patch another tenant's", method: "PATCH", path: globexPath, header: bearer(acme.Admin.Token), body: map[string]string{"name": "Pwned"}, status: 404, code: "NOT_FOUND"},
-			{name: "get an account that does not exist", method: "GET", path: "/api/v1/accounts/nope", header: bearer(acme.Admin.Token), status: 404, code: "NOT_FOUND"},
-			{name: "agent cannot rename", method: "PATCH", path: acmePath, header: bearer(agent.Token), body: map[string]string{"name": "Agent's"}, status: 403, code: "FORBIDDEN"},
-			{name: "admin renames", method: "PATCH", path: acmePath, header: bearer(acme.Admin.Token), body: map[string]string{"name": "Acme Ltda"}, status: 200, contains: []string{`"name":"Acme Ltda"`}},
-			{name: "admin cannot suspend", method: "PATCH", path: acmePath, header: bearer(acme.Admin.Token), body: map[string]string{"status": "suspended"}, status: 403, code: "FORBIDDEN"},
-			{name: "key cannot suspend", method: "PATCH", path: acmePath, header: apiKey(key.Key), body: map[string]string{"status": "suspended"}, status: 403, code: "FORBIDDEN"},
-			{name: "bad status", method: "PATCH", path: acmePath, header: bearer(super.Token), body: map[string]string{"status": "gone"}, status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"status"`}},
-			{name: "super admin suspends", method: "PATCH", path: acmePath, header: bearer(super.Token), body: map[string]string{"status": "suspended"}, status: 200, contains: []string{`"status":"suspended"`}},
-			{name: "suspended: admin", method: "GET", path: acmePath, header: bearer(acme.Admin.Token), status: 403, code: "ACCOUNT_SUSPENDED"},
-			{name: "suspended: agent", method: "GET", path: acmePath + "/users", header: bearer(agent.Token), status: 403, code: "ACCOUNT_SUSPENDED"},
-			{name: "suspended: key", method: "GET", path: acmePath, header: apiKey(key.Key), status: 403, code: "ACCOUNT_SUSPENDED"},
-			{name: "suspended: outsiders still get 404", method: "GET", path: acmePath, header: bearer(globex.Admin.Token), status: 404, code: "NOT_FOUND"},
-			{name: "suspended: super admin still sees it", method: "GET", path: acmePath, header: bearer(super.Token), status: 200},
-			{name: "super admin reactivates", method: "PATCH", path: acmePath, header: bearer(super.Token), body: map[string]string{"status": "active"}, status: 200},
-			{name: "active again", method: "GET", path: acmePath, header: bearer(agent.Token), status: 200},
+		rows := apptest.Run(t, h, []apptest.Scenario{
+			{Name: "admin cannot create accounts", Method: "POST", Path: "/api/v1/accounts", Header: apptest.Bearer(acme.Admin.Token), Body: map[string]string{"name": "Mine"}, Status: 403, Code: "FORBIDDEN"},
+			{Name: "API key cannot create accounts", Method: "POST", Path: "/api/v1/accounts", Header: apptest.KeyHeader(key.Key), Body: map[string]string{"name": "Mine"}, Status: 403, Code: "FORBIDDEN"},
+			{Name: "name required", Method: "POST", Path: "/api/v1/accounts", Header: apptest.Bearer(super.Token), Body: map[string]string{"name": "  "}, Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"name"`}},
+			{Name: "name too long", Method: "POST", Path: "/api/v1/accounts", Header: apptest.Bearer(super.Token), Body: map[string]string{"name": strings.Repeat("n", 121)}, Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"name"`}},
+			{Name: "super admin creates", Method: "POST", Path: "/api/v1/accounts", Header: apptest.Bearer(super.Token), Body: map[string]string{"name": " Initech "}, Status: 201, Contains: []string{`"name":"Initech"`, `"status":"active"`, `"id":"`}},
+			{Name: "super admin lists all", Method: "GET", Path: "/api/v1/accounts", Header: apptest.Bearer(super.Token), Status: 200, Contains: []string{acme.ID, globex.ID, "Initech"}},
+			{Name: "admin lists their own", Method: "GET", Path: "/api/v1/accounts", Header: apptest.Bearer(acme.Admin.Token), Status: 200, Contains: []string{acme.ID, `"role":"admin"`}, Lacks: []string{globex.ID, "Globex", "Initech"}},
+			{Name: "agent lists their own", Method: "GET", Path: "/api/v1/accounts", Header: apptest.Bearer(agent.Token), Status: 200, Contains: []string{acme.ID, `"role":"agent"`}, Lacks: []string{globex.ID}},
+			{Name: "API key cannot list accounts", Method: "GET", Path: "/api/v1/accounts", Header: apptest.KeyHeader(key.Key), Status: 403, Code: "FORBIDDEN"},
+			{Name: "get own", Method: "GET", Path: acmePath, Header: apptest.Bearer(agent.Token), Status: 200, Contains: []string{`"name":"Acme"`, `"role":"agent"`}},
+			{Name: "get own with a key", Method: "GET", Path: acmePath, Header: apptest.KeyHeader(key.Key), Status: 200, Contains: []string{`"name":"Acme"`}},
+			{Name: "get another tenant's", Method: "GET", Path: globexPath, Header: apptest.Bearer(acme.Admin.Token), Status: 404, Code: "NOT_FOUND", Lacks: []string{"Globex"}},
+			{Name: "key on another tenant's", Method: "GET", Path: globexPath, Header: apptest.KeyHeader(key.Key), Status: 404, Code: "NOT_FOUND", Lacks: []string{"Globex"}},
+			{Name: "patch another tenant's", Method: "PATCH", Path: globexPath, Header: apptest.Bearer(acme.Admin.Token), Body: map[string]string{"name": "Pwned"}, Status: 404, Code: "NOT_FOUND"},
+			{Name: "get an account that does not exist", Method: "GET", Path: "/api/v1/accounts/nope", Header: apptest.Bearer(acme.Admin.Token), Status: 404, Code: "NOT_FOUND"},
+			{Name: "agent cannot rename", Method: "PATCH", Path: acmePath, Header: apptest.Bearer(agent.Token), Body: map[string]string{"name": "Agent's"}, Status: 403, Code: "FORBIDDEN"},
+			{Name: "admin renames", Method: "PATCH", Path: acmePath, Header: apptest.Bearer(acme.Admin.Token), Body: map[string]string{"name": "Acme Ltda"}, Status: 200, Contains: []string{`"name":"Acme Ltda"`}},
+			{Name: "admin cannot suspend", Method: "PATCH", Path: acmePath, Header: apptest.Bearer(acme.Admin.Token), Body: map[string]string{"status": "suspended"}, Status: 403, Code: "FORBIDDEN"},
+			{Name: "key cannot suspend", Method: "PATCH", Path: acmePath, Header: apptest.KeyHeader(key.Key), Body: map[string]string{"status": "suspended"}, Status: 403, Code: "FORBIDDEN"},
+			{Name: "bad status", Method: "PATCH", Path: acmePath, Header: apptest.Bearer(super.Token), Body: map[string]string{"status": "gone"}, Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"status"`}},
+			{Name: "super admin suspends", Method: "PATCH", Path: acmePath, Header: apptest.Bearer(super.Token), Body: map[string]string{"status": "suspended"}, Status: 200, Contains: []string{`"status":"suspended"`}},
+			{Name: "suspended: admin", Method: "GET", Path: acmePath, Header: apptest.Bearer(acme.Admin.Token), Status: 403, Code: "ACCOUNT_SUSPENDED"},
+			{Name: "suspended: agent", Method: "GET", Path: acmePath + "/users", Header: apptest.Bearer(agent.Token), Status: 403, Code: "ACCOUNT_SUSPENDED"},
+			{Name: "suspended: key", Method: "GET", Path: acmePath, Header: apptest.KeyHeader(key.Key), Status: 403, Code: "ACCOUNT_SUSPENDED"},
+			{Name: "suspended: outsiders still get 404", Method: "GET", Path: acmePath, Header: apptest.Bearer(globex.Admin.Token), Status: 404, Code: "NOT_FOUND"},
+			{Name: "suspended: super admin still sees it", Method: "GET", Path: acmePath, Header: apptest.Bearer(super.Token), Status: 200},
+			{Name: "super admin reactivates", Method: "PATCH", Path: acmePath, Header: apptest.Bearer(super.Token), Body: map[string]string{"status": "active"}, Status: 200},
+			{Name: "active again", Method: "GET", Path: acmePath, Header: apptest.Bearer(agent.Token), Status: 200},
 		})
 		var created apptest.Account
 		rows["super admin creates"].Decode(t, &created)
@@ -91,29 +91,29 @@ func TestAddUserValidation(t *testing.T) {
 		}
 		rule := "passwords need at least 10 characters, must not be your email and must not be a common password"
 		before := h.Count(`SELECT count(*) FROM users`)
-		run(t, h, []scenario{
-			{name: "bad email", method: "POST", path: users, header: bearer(acme.Admin.Token), body: body("not-an-email", "Ana", "agent", apptest.Password),
-				status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"email"`}},
-			{name: "email without domain dot", method: "POST", path: users, header: bearer(acme.Admin.Token), body: body("ana@localhost", "Ana", "agent", apptest.Password),
-				status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"email"`}},
-			{name: "name too long", method: "POST", path: users, header: bearer(acme.Admin.Token), body: body("ana@example.test", strings.Repeat("n", 121), "agent", apptest.Password),
-				status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"name"`}},
-			{name: "bad role", method: "POST", path: users, header: bearer(acme.Admin.Token), body: body("ana@example.test", "Ana", "owner", apptest.Password),
-				status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"role"`}},
-			{name: "every bad field at once", method: "POST", path: users, header: bearer(acme.Admin.Token), body: body("x", "", "owner", ""),
-				status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"email"`, `"field":"name"`, `"field":"role"`}},
-			{name: "weak password", method: "POST", path: users, header: bearer(acme.Admin.Token), body: body("ana@example.test", "Ana", "agent", "password123"),
-				status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"password"`, rule}},
-			{name: "password is the email", method: "POST", path: users, header: bearer(acme.Admin.Token), body: body("ana.maria@example.test", "Ana", "agent", "ana.maria@example.test"),
-				status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"password"`, rule}},
-			{name: "unknown field", method: "POST", path: users, header: bearer(acme.Admin.Token), body: `{"email":"ana@example.test","name":"Ana","role":"agent","password":"x","super_admin":true}`,
-				status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"super_admin"`}},
-			{name: "wrong type", method: "POST", path: users, header: bearer(acme.Admin.Token), body: `{"email":"ana@example.test","name":"Ana","role":["admin"]}`,
-				status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"role"`}},
-			{name: "NUL in name", method: "POST", path: users, header: bearer(acme.Admin.Token), body: `{"email":"ana@example.test","name":"A\u0000na","role":"agent","password":"long-enough-pass-1"}`,
-				status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"name"`}},
-			{name: "bad role on PATCH", method: "PATCH", path: users + "/" + acme.Admin.UserID, header: bearer(acme.Admin.Token), body: map[string]string{"role": "owner"},
-				status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"role"`}},
+		apptest.Run(t, h, []apptest.Scenario{
+			{Name: "bad email", Method: "POST", Path: users, Header: apptest.Bearer(acme.Admin.Token), Body: body("not-an-email", "Ana", "agent", apptest.Password),
+				Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"email"`}},
+			{Name: "email without domain dot", Method: "POST", Path: users, Header: apptest.Bearer(acme.Admin.Token), Body: body("ana@localhost", "Ana", "agent", apptest.Password),
+				Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"email"`}},
+			{Name: "name too long", Method: "POST", Path: users, Header: apptest.Bearer(acme.Admin.Token), Body: body("ana@example.test", strings.Repeat("n", 121), "agent", apptest.Password),
+				Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"name"`}},
+			{Name: "bad role", Method: "POST", Path: users, Header: apptest.Bearer(acme.Admin.Token), Body: body("ana@example.test", "Ana", "owner", apptest.Password),
+				Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"role"`}},
+			{Name: "every bad field at once", Method: "POST", Path: users, Header: apptest.Bearer(acme.Admin.Token), Body: body("x", "", "owner", ""),
+				Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"email"`, `"field":"name"`, `"field":"role"`}},
+			{Name: "weak password", Method: "POST", Path: users, Header: apptest.Bearer(acme.Admin.Token), Body: body("ana@example.test", "Ana", "agent", "password123"),
+				Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"password"`, rule}},
+			{Name: "password is the email", Method: "POST", Path: users, Header: apptest.Bearer(acme.Admin.Token), Body: body("ana.maria@example.test", "Ana", "agent", "ana.maria@example.test"),
+				Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"password"`, rule}},
+			{Name: "unknown field", Method: "POST", Path: users, Header: apptest.Bearer(acme.Admin.Token), Body: `{"email":"ana@example.test","name":"Ana","role":"agent","password":"x","super_admin":true}`,
+				Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"super_admin"`}},
+			{Name: "wrong type", Method: "POST", Path: users, Header: apptest.Bearer(acme.Admin.Token), Body: `{"email":"ana@example.test","name":"Ana","role":["admin"]}`,
+				Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"role"`}},
+			{Name: "NUL in name", Method: "POST", Path: users, Header: apptest.Bearer(acme.Admin.Token), Body: `{"email":"ana@example.test","name":"A\u0000na","role":"agent","password":"long-enough-pass-1"}`,
+				Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"name"`}},
+			{Name: "bad role on PATCH", Method: "PATCH", Path: users + "/" + acme.Admin.UserID, Header: apptest.Bearer(acme.Admin.Token), Body: map[string]string{"role": "owner"},
+				Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"role"`}},
 		})
 		if after := h.Count(`SELECT count(*) FROM users`); after != before {
 			t.Errorf("refused requests created %d users", after-before)
@@ -139,26 +139,26 @@ func TestAddUserAndInvitations(t *testing.T) {
 		// An email that already belongs to a hub user (Globex's admin) is an
 		// invitation: no access, no password change, until accepted.
 		bob := globex.Admin
-		run(t, h, []scenario{
-			{name: "invite an existing user", method: "POST", path: users, header: bearer(acme.Admin.Token),
-				body:   map[string]string{"email": strings.ToUpper(bob.Email), "name": "Renamed Bob", "role": "supervisor", "password": "takeover-passphrase-1"},
-				status: 201, contains: []string{`"status":"invited"`, `"id":"` + bob.UserID + `"`, `"role":"supervisor"`}},
-			{name: "inviting again", method: "POST", path: users, header: bearer(acme.Admin.Token),
-				body: map[string]string{"email": bob.Email, "name": "Bob", "role": "agent"}, status: 409, code: "CONFLICT"},
-			{name: "adding an active member again", method: "POST", path: users, header: bearer(acme.Admin.Token),
-				body: map[string]string{"email": fresh.Email, "name": "Fresh", "role": "agent"}, status: 409, code: "CONFLICT"},
-			{name: "the invite's password does not work", method: "POST", path: "/api/v1/auth/login", body: login(bob.Email, "takeover-passphrase-1"), status: 401, code: "UNAUTHORIZED"},
-			{name: "bob's own password still works", method: "POST", path: "/api/v1/auth/login", body: login(bob.Email, apptest.Password), status: 200},
-			{name: "no access before accepting", method: "GET", path: "/api/v1/accounts/" + acme.ID, header: bearer(bob.Token), status: 404, code: "NOT_FOUND"},
-			{name: "the account is not listed yet", method: "GET", path: "/api/v1/accounts", header: bearer(bob.Token), status: 200, lacks: []string{acme.ID}},
-			{name: "me shows the invitation", method: "GET", path: "/api/v1/me", header: bearer(bob.Token), status: 200,
-				contains: []string{`"account_id":"` + acme.ID + `"`, `"status":"invited"`}},
-			{name: "an admin cannot activate an invitee", method: "PATCH", path: users + "/" + bob.UserID, header: bearer(acme.Admin.Token),
-				body: map[string]any{"active": true}, status: 409, code: "CONFLICT"},
-			{name: "someone else cannot accept it", method: "POST", path: "/api/v1/me/invitations/" + acme.ID + "/accept", header: bearer(fs.Token), status: 404, code: "NOT_FOUND"},
-			{name: "accept", method: "POST", path: "/api/v1/me/invitations/" + acme.ID + "/accept", header: bearer(bob.Token), status: 204},
-			{name: "access after accepting", method: "GET", path: users, header: bearer(bob.Token), status: 200, contains: []string{fresh.Email}},
-			{name: "accepting twice", method: "POST", path: "/api/v1/me/invitations/" + acme.ID + "/accept", header: bearer(bob.Token), status: 404, code: "NOT_FOUND"},
+		apptest.Run(t, h, []apptest.Scenario{
+			{Name: "invite an existing user", Method: "POST", Path: users, Header: apptest.Bearer(acme.Admin.Token),
+				Body:   map[string]string{"email": strings.ToUpper(bob.Email), "name": "Renamed Bob", "role": "supervisor", "password": "takeover-passphrase-1"},
+				Status: 201, Contains: []string{`"status":"invited"`, `"id":"` + bob.UserID + `"`, `"role":"supervisor"`}},
+			{Name: "inviting again", Method: "POST", Path: users, Header: apptest.Bearer(acme.Admin.Token),
+				Body: map[string]string{"email": bob.Email, "name": "Bob", "role": "agent"}, Status: 409, Code: "CONFLICT"},
+			{Name: "adding an active member again", Method: "POST", Path: users, Header: apptest.Bearer(acme.Admin.Token),
+				Body: map[string]string{"email": fresh.Email, "name": "Fresh", "role": "agent"}, Status: 409, Code: "CONFLICT"},
+			{Name: "the invite's password does not work", Method: "POST", Path: "/api/v1/auth/login", Body: login(bob.Email, "takeover-passphrase-1"), Status: 401, Code: "UNAUTHORIZED"},
+			{Name: "bob's own password still works", Method: "POST", Path: "/api/v1/auth/login", Body: login(bob.Email, apptest.Password), Status: 200},
+			{Name: "no access before accepting", Method: "GET", Path: "/api/v1/accounts/" + acme.ID, Header: apptest.Bearer(bob.Token), Status: 404, Code: "NOT_FOUND"},
+			{Name: "the account is not listed yet", Method: "GET", Path: "/api/v1/accounts", Header: apptest.Bearer(bob.Token), Status: 200, Lacks: []string{acme.ID}},
+			{Name: "me shows the invitation", Method: "GET", Path: "/api/v1/me", Header: apptest.Bearer(bob.Token), Status: 200,
+				Contains: []string{`"account_id":"` + acme.ID + `"`, `"status":"invited"`}},
+			{Name: "an admin cannot activate an invitee", Method: "PATCH", Path: users + "/" + bob.UserID, Header: apptest.Bearer(acme.Admin.Token),
+				Body: map[string]any{"active": true}, Status: 409, Code: "CONFLICT"},
+			{Name: "someone else cannot accept it", Method: "POST", Path: "/api/v1/me/invitations/" + acme.ID + "/accept", Header: apptest.Bearer(fs.Token), Status: 404, Code: "NOT_FOUND"},
+			{Name: "accept", Method: "POST", Path: "/api/v1/me/invitations/" + acme.ID + "/accept", Header: apptest.Bearer(bob.Token), Status: 204},
+			{Name: "access after accepting", Method: "GET", Path: users, Header: apptest.Bearer(bob.Token), Status: 200, Contains: []string{fresh.Email}},
+			{Name: "accepting twice", Method: "POST", Path: "/api/v1/me/invitations/" + acme.ID + "/accept", Header: apptest.Bearer(bob.Token), Status: 404, Code: "NOT_FOUND"},
 		})
 		if m := members(t, h, acme.Admin.Token, acme.ID)[bob.UserID]; m.Status != "active" || m.Role != "supervisor" {
 			t.Errorf("bob in acme after accepting: %+v", m)
@@ -178,16 +178,16 @@ func TestAddUserAndInvitations(t *testing.T) {
 		carol := h.NewTenant(super, "Carol's").Admin
 		h.Do(apptest.Req{Method: "POST", Path: users, Token: acme.Admin.Token,
 			Body: map[string]string{"email": carol.Email, "name": "Carol", "role": "agent"}}).Expect(t, 201)
-		run(t, h, []scenario{
-			{name: "decline", method: "POST", path: "/api/v1/me/invitations/" + acme.ID + "/decline", header: bearer(carol.Token), status: 204},
-			{name: "accept after declining", method: "POST", path: "/api/v1/me/invitations/" + acme.ID + "/accept", header: bearer(carol.Token), status: 404, code: "NOT_FOUND"},
-			{name: "no access after declining", method: "GET", path: "/api/v1/accounts/" + acme.ID, header: bearer(carol.Token), status: 404, code: "NOT_FOUND"},
-			{name: "not listed after declining", method: "GET", path: users, header: bearer(acme.Admin.Token), status: 200, lacks: []string{carol.Email}},
-			{name: "an admin cannot force a decliner in", method: "PATCH", path: users + "/" + carol.UserID, header: bearer(acme.Admin.Token),
-				body: map[string]any{"active": true}, status: 409, code: "CONFLICT"},
-			{name: "still no access", method: "GET", path: "/api/v1/accounts/" + acme.ID, header: bearer(carol.Token), status: 404, code: "NOT_FOUND"},
-			{name: "re-inviting is an invitation again", method: "POST", path: users, header: bearer(acme.Admin.Token),
-				body: map[string]string{"email": carol.Email, "name": "Carol", "role": "agent"}, status: 201, contains: []string{`"status":"invited"`}},
+		apptest.Run(t, h, []apptest.Scenario{
+			{Name: "decline", Method: "POST", Path: "/api/v1/me/invitations/" + acme.ID + "/decline", Header: apptest.Bearer(carol.Token), Status: 204},
+			{Name: "accept after declining", Method: "POST", Path: "/api/v1/me/invitations/" + acme.ID + "/accept", Header: apptest.Bearer(carol.Token), Status: 404, Code: "NOT_FOUND"},
+			{Name: "no access after declining", Method: "GET", Path: "/api/v1/accounts/" + acme.ID, Header: apptest.Bearer(carol.Token), Status: 404, Code: "NOT_FOUND"},
+			{Name: "not listed after declining", Method: "GET", Path: users, Header: apptest.Bearer(acme.Admin.Token), Status: 200, Lacks: []string{carol.Email}},
+			{Name: "an admin cannot force a decliner in", Method: "PATCH", Path: users + "/" + carol.UserID, Header: apptest.Bearer(acme.Admin.Token),
+				Body: map[string]any{"active": true}, Status: 409, Code: "CONFLICT"},
+			{Name: "still no access", Method: "GET", Path: "/api/v1/accounts/" + acme.ID, Header: apptest.Bearer(carol.Token), Status: 404, Code: "NOT_FOUND"},
+			{Name: "re-inviting is an invitation again", Method: "POST", Path: users, Header: apptest.Bearer(acme.Admin.Token),
+				Body: map[string]string{"email": carol.Email, "name": "Carol", "role": "agent"}, Status: 201, Contains: []string{`"status":"invited"`}},
 		})
 		// Carol's logins must not reach Acme's audit log: she never joined.
 		h.Login(carol.Email, apptest.Password)
@@ -212,15 +212,15 @@ func TestLastAdminIsKept(t *testing.T) {
 		users := "/api/v1/accounts/" + acme.ID + "/users/"
 		me := users + acme.Admin.UserID
 		second := h.NewMember(acme.Admin.Token, acme.ID, "admin")
-		run(t, h, []scenario{
-			{name: "demote while another admin exists", method: "PATCH", path: users + second.UserID, header: bearer(acme.Admin.Token), body: map[string]string{"role": "agent"}, status: 200, contains: []string{`"role":"agent"`}},
-			{name: "demote the last admin", method: "PATCH", path: me, header: bearer(acme.Admin.Token), body: map[string]string{"role": "supervisor"}, status: 409, code: "CONFLICT"},
-			{name: "disable the last admin", method: "PATCH", path: me, header: bearer(acme.Admin.Token), body: map[string]any{"active": false}, status: 409, code: "CONFLICT"},
-			{name: "remove the last admin", method: "DELETE", path: me, header: bearer(acme.Admin.Token), status: 409, code: "CONFLICT"},
-			{name: "the admin is still admin", method: "GET", path: "/api/v1/accounts/" + acme.ID, header: bearer(acme.Admin.Token), status: 200, contains: []string{`"role":"admin"`}},
-			{name: "promote back", method: "PATCH", path: users + second.UserID, header: bearer(acme.Admin.Token), body: map[string]string{"role": "admin"}, status: 200},
-			{name: "now the first may leave", method: "DELETE", path: me, header: bearer(second.Token), status: 204},
-			{name: "and the second is the last", method: "DELETE", path: users + second.UserID, header: bearer(second.Token), status: 409, code: "CONFLICT"},
+		apptest.Run(t, h, []apptest.Scenario{
+			{Name: "demote while another admin exists", Method: "PATCH", Path: users + second.UserID, Header: apptest.Bearer(acme.Admin.Token), Body: map[string]string{"role": "agent"}, Status: 200, Contains: []string{`"role":"agent"`}},
+			{Name: "demote the last admin", Method: "PATCH", Path: me, Header: apptest.Bearer(acme.Admin.Token), Body: map[string]string{"role": "supervisor"}, Status: 409, Code: "CONFLICT"},
+			{Name: "disable the last admin", Method: "PATCH", Path: me, Header: apptest.Bearer(acme.Admin.Token), Body: map[string]any{"active": false}, Status: 409, Code: "CONFLICT"},
+			{Name: "remove the last admin", Method: "DELETE", Path: me, Header: apptest.Bearer(acme.Admin.Token), Status: 409, Code: "CONFLICT"},
+			{Name: "the admin is still admin", Method: "GET", Path: "/api/v1/accounts/" + acme.ID, Header: apptest.Bearer(acme.Admin.Token), Status: 200, Contains: []string{`"role":"admin"`}},
+			{Name: "promote back", Method: "PATCH", Path: users + second.UserID, Header: apptest.Bearer(acme.Admin.Token), Body: map[string]string{"role": "admin"}, Status: 200},
+			{Name: "now the first may leave", Method: "DELETE", Path: me, Header: apptest.Bearer(second.Token), Status: 204},
+			{Name: "and the second is the last", Method: "DELETE", Path: users + second.UserID, Header: apptest.Bearer(second.Token), Status: 409, Code: "CONFLICT"},
 		})
 		rows := h.AuditLog(second.Token, acme.ID, url.Values{"action": {"user.updated"}, "resource_id": {second.UserID}})
 		if len(rows) != 2 || !strings.Contains(string(rows[1].Before), `"role":"admin"`) || !strings.Contains(string(rows[1].After), `"role":"agent"`) {
@@ -251,7 +251,7 @@ func TestMembershipEndRevokesAccess(t *testing.T) {
 			h.Do(apptest.Req{Method: "POST", Path: "/api/v1/me/invitations/" + globex.ID + "/accept", Token: u.Token}).Expect(t, 204)
 			inAcme := h.CreateAPIKey(u.Token, acme.ID, "acme-key", "users:read")
 			inGlobex := h.CreateAPIKey(u.Token, globex.ID, "globex-key", "users:read")
-			h.Do(apptest.Req{Method: "GET", Path: "/api/v1/accounts/" + acme.ID + "/users", Header: apiKey(inAcme.Key)}).Expect(t, 200)
+			h.Do(apptest.Req{Method: "GET", Path: "/api/v1/accounts/" + acme.ID + "/users", Header: apptest.KeyHeader(inAcme.Key)}).Expect(t, 200)
 			var it struct {
 				Token string `json:"token"`
 			}
@@ -260,13 +260,13 @@ func TestMembershipEndRevokesAccess(t *testing.T) {
 			h.Do(apptest.Req{Method: "GET", Path: "/api/v1/accounts/" + acme.ID + "/users", Token: it.Token}).Expect(t, 200)
 
 			h.Do(apptest.Req{Method: how.method, Path: "/api/v1/accounts/" + acme.ID + "/users/" + u.UserID, Token: acme.Admin.Token, Body: how.body}).Expect(t, how.status)
-			run(t, h, []scenario{
-				{name: how.name + ": the very next request", method: "GET", path: "/api/v1/accounts/" + acme.ID, header: bearer(u.Token), status: 404, code: "NOT_FOUND"},
-				{name: how.name + ": their key there", method: "GET", path: "/api/v1/accounts/" + acme.ID + "/users", header: apiKey(inAcme.Key), status: 401, code: "TOKEN_REVOKED"},
-				{name: how.name + ": their instance token there", method: "GET", path: "/api/v1/accounts/" + acme.ID + "/users", header: bearer(it.Token), status: 401, code: "TOKEN_REVOKED"},
-				{name: how.name + ": their other account", method: "GET", path: "/api/v1/accounts/" + globex.ID + "/users", header: bearer(u.Token), status: 200},
-				{name: how.name + ": their key elsewhere", method: "GET", path: "/api/v1/accounts/" + globex.ID + "/users", header: apiKey(inGlobex.Key), status: 200},
-				{name: how.name + ": still logs in", method: "POST", path: "/api/v1/auth/login", body: login(u.Email, apptest.Password), status: 200},
+			apptest.Run(t, h, []apptest.Scenario{
+				{Name: how.name + ": the very next request", Method: "GET", Path: "/api/v1/accounts/" + acme.ID, Header: apptest.Bearer(u.Token), Status: 404, Code: "NOT_FOUND"},
+				{Name: how.name + ": their key there", Method: "GET", Path: "/api/v1/accounts/" + acme.ID + "/users", Header: apptest.KeyHeader(inAcme.Key), Status: 401, Code: "TOKEN_REVOKED"},
+				{Name: how.name + ": their instance token there", Method: "GET", Path: "/api/v1/accounts/" + acme.ID + "/users", Header: apptest.Bearer(it.Token), Status: 401, Code: "TOKEN_REVOKED"},
+				{Name: how.name + ": their other account", Method: "GET", Path: "/api/v1/accounts/" + globex.ID + "/users", Header: apptest.Bearer(u.Token), Status: 200},
+				{Name: how.name + ": their key elsewhere", Method: "GET", Path: "/api/v1/accounts/" + globex.ID + "/users", Header: apptest.KeyHeader(inGlobex.Key), Status: 200},
+				{Name: how.name + ": still logs in", Method: "POST", Path: "/api/v1/auth/login", Body: login(u.Email, apptest.Password), Status: 200},
 			})
 		}
 		// Re-enabling restores the membership but not the revoked keys.
@@ -316,6 +316,6 @@ func TestMe(t *testing.T) {
 		if strings.Contains(string(r.Body), "argon2") || strings.Contains(string(r.Body), "totp_secret") {
 			t.Fatalf("me leaks secrets: %s", r.Body)
 		}
-		h.Do(apptest.Req{Method: "GET", Path: "/api/v1/me", Header: apiKey(key.Key)}).ExpectError(t, 403, "FORBIDDEN")
+		h.Do(apptest.Req{Method: "GET", Path: "/api/v1/me", Header: apptest.KeyHeader(key.Key)}).ExpectError(t, 403, "FORBIDDEN")
 	})
 }

@@ -47,7 +47,7 @@ func BenchmarkAuthenticatedRequest(b *testing.B) {
 		})
 		b.Run(d+"/api-key", func(b *testing.B) {
 			for b.Loop() {
-				h.Do(apptest.Req{Method: "GET", Path: path, Header: apiKey(key.Key)}).Expect(b, 200)
+				h.Do(apptest.Req{Method: "GET", Path: path, Header: apptest.KeyHeader(key.Key)}).Expect(b, 200)
 			}
 		})
 	}

@@ -31,9 +31,9 @@ func TestInstancesShareRevocationAndThrottling(t *testing.T) {
 		one.Do(apptest.Req{Method: "GET", Path: "/api/v1/accounts/" + acme.ID, Token: laptop.Token}).ExpectError(t, 401, "SESSION_REVOKED")
 
 		k := one.CreateAPIKey(acme.Admin.Token, acme.ID, "ci", "users:read")
-		one.Do(apptest.Req{Method: "GET", Path: "/api/v1/accounts/" + acme.ID + "/users", Header: apiKey(k.Key)}).Expect(t, 200)
+		one.Do(apptest.Req{Method: "GET", Path: "/api/v1/accounts/" + acme.ID + "/users", Header: apptest.KeyHeader(k.Key)}).Expect(t, 200)
 		two.Do(apptest.Req{Method: "DELETE", Path: "/api/v1/accounts/" + acme.ID + "/api-keys/" + k.ID, Token: acme.Admin.Token}).Expect(t, 204)
-		one.Do(apptest.Req{Method: "GET", Path: "/api/v1/accounts/" + acme.ID + "/users", Header: apiKey(k.Key)}).ExpectError(t, 401, "TOKEN_REVOKED")
+		one.Do(apptest.Req{Method: "GET", Path: "/api/v1/accounts/" + acme.ID + "/users", Header: apptest.KeyHeader(k.Key)}).ExpectError(t, 401, "TOKEN_REVOKED")
 
 		for i := range 10 {
 			hub := []*apptest.Hub{one, two}[i%2]

@@ -50,40 +50,40 @@ func TestAPIKeys(t *testing.T) {
 		agent := h.NewMember(acme.Admin.Token, acme.ID, "agent")
 		sup := h.NewMember(acme.Admin.Token, acme.ID, "supervisor")
 
-		run(t, h, []scenario{
-			{name: "X-API-Key", method: "GET", path: users, header: apiKey(k.Key), status: 200, contains: []string{acme.Admin.Email}},
-			{name: "Authorization: Bearer", method: "GET", path: users, header: bearer(k.Key), status: 200, contains: []string{acme.Admin.Email}},
-			{name: "a scope the key lacks", method: "GET", path: "/api/v1/accounts/" + acme.ID + "/audit-logs", header: apiKey(k.Key), status: 403, code: "FORBIDDEN"},
-			{name: "a write the key lacks", method: "POST", path: users, header: apiKey(k.Key), body: map[string]string{"email": "x@example.test", "name": "X", "role": "agent", "password": apptest.Password}, status: 403, code: "FORBIDDEN"},
-			{name: "another account's route", method: "GET", path: "/api/v1/accounts/" + globex.ID + "/users", header: apiKey(k.Key), status: 404, code: "NOT_FOUND", lacks: []string{globex.Admin.Email}},
-			{name: "another account itself", method: "GET", path: "/api/v1/accounts/" + globex.ID, header: apiKey(k.Key), status: 404, code: "NOT_FOUND"},
-			{name: "garbage", method: "GET", path: users, header: apiKey("wp_live_garbage"), status: 401, code: "TOKEN_INVALID"},
-			{name: "unknown prefix", method: "GET", path: users, header: apiKey("wp_live_aaaaaaaaaaaa." + secretPart), status: 401, code: "TOKEN_INVALID"},
-			{name: "right prefix, wrong secret", method: "GET", path: users, header: apiKey("wp_live_" + k.Prefix + ".wrong"), status: 401, code: "TOKEN_INVALID"},
-			{name: "empty secret", method: "GET", path: users, header: apiKey("wp_live_" + k.Prefix + "."), status: 401, code: "TOKEN_INVALID"},
-			{name: "other bytes", method: "GET", path: users, header: apiKey("wp_live_\xff\xfe." + secretPart), status: 401, code: "TOKEN_INVALID"},
-			{name: "keys are refused on /me", method: "GET", path: "/api/v1/me", header: apiKey(k.Key), status: 403, code: "FORBIDDEN"},
-			{name: "keys are refused on /sessions", method: "GET", path: "/api/v1/sessions", header: apiKey(k.Key), status: 403, code: "FORBIDDEN"},
-			{name: "keys are refused on session revoke", method: "DELETE", path: "/api/v1/sessions/" + acme.Admin.SessionID, header: apiKey(k.Key), status: 403, code: "FORBIDDEN"},
-			{name: "keys are refused on password change", method: "POST", path: "/api/v1/me/password", header: apiKey(k.Key), body: map[string]string{"current_password": "a", "new_password": "b"}, status: 403, code: "FORBIDDEN"},
-			{name: "keys are refused on logout", method: "POST", path: "/api/v1/auth/logout", header: apiKey(k.Key), status: 403, code: "FORBIDDEN"},
-			{name: "a key cannot mint keys", method: "POST", path: keys, header: apiKey(writer.Key), body: map[string]any{"name": "child", "scopes": []string{"users:read"}}, status: 403, code: "FORBIDDEN"},
-			{name: "no scopes", method: "POST", path: keys, header: bearer(acme.Admin.Token), body: map[string]any{"name": "x", "scopes": []string{}}, status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"scopes"`}},
-			{name: "unknown scope", method: "POST", path: keys, header: bearer(acme.Admin.Token), body: map[string]any{"name": "x", "scopes": []string{"root"}}, status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"scopes"`, "unknown scope root"}},
-			{name: "platform scope", method: "POST", path: keys, header: bearer(acme.Admin.Token), body: map[string]any{"name": "x", "scopes": []string{"platform:manage"}}, status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"scopes"`}},
-			{name: "past expiry", method: "POST", path: keys, header: bearer(acme.Admin.Token), body: map[string]any{"name": "x", "scopes": []string{"users:read"}, "expires_at": clk.Now().Add(-time.Minute)}, status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"expires_at"`}},
-			{name: "no name", method: "POST", path: keys, header: bearer(acme.Admin.Token), body: map[string]any{"scopes": []string{"users:read"}}, status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"name"`}},
-			{name: "name too long", method: "POST", path: keys, header: bearer(acme.Admin.Token), body: map[string]any{"name": strings.Repeat("k", 101), "scopes": []string{"users:read"}}, status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"name"`}},
-			{name: "agents cannot create keys", method: "POST", path: keys, header: bearer(agent.Token), body: map[string]any{"name": "x", "scopes": []string{"account:read"}}, status: 403, code: "FORBIDDEN"},
-			{name: "supervisors cannot create keys", method: "POST", path: keys, header: bearer(sup.Token), body: map[string]any{"name": "x", "scopes": []string{"users:read"}}, status: 403, code: "FORBIDDEN"},
-			{name: "a super admin outside the account", method: "POST", path: keys, header: bearer(super.Token), body: map[string]any{"name": "x", "scopes": []string{"users:read"}}, status: 403, code: "FORBIDDEN"},
-			{name: "revoke", method: "DELETE", path: keys + "/" + revoked.ID, header: bearer(acme.Admin.Token), status: 204},
-			{name: "revoked at once", method: "GET", path: users, header: apiKey(revoked.Key), status: 401, code: "TOKEN_REVOKED"},
-			{name: "revoke twice", method: "DELETE", path: keys + "/" + revoked.ID, header: bearer(acme.Admin.Token), status: 404, code: "NOT_FOUND"},
-			{name: "revoke another account's key", method: "DELETE", path: "/api/v1/accounts/" + globex.ID + "/api-keys/" + k.ID, header: bearer(globex.Admin.Token), status: 404, code: "NOT_FOUND"},
-			{name: "revoke an unknown key", method: "DELETE", path: keys + "/" + db.NewID(), header: bearer(acme.Admin.Token), status: 404, code: "NOT_FOUND"},
-			{name: "the key revoked elsewhere still works", method: "GET", path: users, header: apiKey(k.Key), status: 200},
-			{name: "a writer key can write", method: "POST", path: users, header: apiKey(writer.Key), body: map[string]string{"email": apptest.UniqueEmail("bykey"), "name": "By Key", "role": "agent", "password": apptest.Password}, status: 201},
+		apptest.Run(t, h, []apptest.Scenario{
+			{Name: "X-API-Key", Method: "GET", Path: users, Header: apptest.KeyHeader(k.Key), Status: 200, Contains: []string{acme.Admin.Email}},
+			{Name: "Authorization: Bearer", Method: "GET", Path: users, Header: apptest.Bearer(k.Key), Status: 200, Contains: []string{acme.Admin.Email}},
+			{Name: "a scope the key lacks", Method: "GET", Path: "/api/v1/accounts/" + acme.ID + "/audit-logs", Header: apptest.KeyHeader(k.Key), Status: 403, Code: "FORBIDDEN"},
+			{Name: "a write the key lacks", Method: "POST", Path: users, Header: apptest.KeyHeader(k.Key), Body: map[string]string{"email": "x@example.test", "name": "X", "role": "agent", "password": apptest.Password}, Status: 403, Code: "FORBIDDEN"},
+			{Name: "another account's route", Method: "GET", Path: "/api/v1/accounts/" + globex.ID + "/users", Header: apptest.KeyHeader(k.Key), Status: 404, Code: "NOT_FOUND", Lacks: []string{globex.Admin.Email}},
+			{Name: "another account itself", Method: "GET", Path: "/api/v1/accounts/" + globex.ID, Header: apptest.KeyHeader(k.Key), Status: 404, Code: "NOT_FOUND"},
+			{Name: "garbage", Method: "GET", Path: users, Header: apptest.KeyHeader("wp_live_garbage"), Status: 401, Code: "TOKEN_INVALID"},
+			{Name: "unknown prefix", Method: "GET", Path: users, Header: apptest.KeyHeader("wp_live_aaaaaaaaaaaa." + secretPart), Status: 401, Code: "TOKEN_INVALID"},
+			{Name: "right prefix, wrong secret", Method: "GET", Path: users, Header: apptest.KeyHeader("wp_live_" + k.Prefix + ".wrong"), Status: 401, Code: "TOKEN_INVALID"},
+			{Name: "empty secret", Method: "GET", Path: users, Header: apptest.KeyHeader("wp_live_" + k.Prefix + "."), Status: 401, Code: "TOKEN_INVALID"},
+			{Name: "other bytes", Method: "GET", Path: users, Header: apptest.KeyHeader("wp_live_\xff\xfe." + secretPart), Status: 401, Code: "TOKEN_INVALID"},
+			{Name: "keys are refused on /me", Method: "GET", Path: "/api/v1/me", Header: apptest.KeyHeader(k.Key), Status: 403, Code: "FORBIDDEN"},
+			{Name: "keys are refused on /sessions", Method: "GET", Path: "/api/v1/sessions", Header: apptest.KeyHeader(k.Key), Status: 403, Code: "FORBIDDEN"},
+			{Name: "keys are refused on session revoke", Method: "DELETE", Path: "/api/v1/sessions/" + acme.Admin.SessionID, Header: apptest.KeyHeader(k.Key), Status: 403, Code: "FORBIDDEN"},
+			{Name: "keys are refused on password change", Method: "POST", Path: "/api/v1/me/password", Header: apptest.KeyHeader(k.Key), Body: map[string]string{"current_password": "a", "new_password": "b"}, Status: 403, Code: "FORBIDDEN"},
+			{Name: "keys are refused on logout", Method: "POST", Path: "/api/v1/auth/logout", Header: apptest.KeyHeader(k.Key), Status: 403, Code: "FORBIDDEN"},
+			{Name: "a key cannot mint keys", Method: "POST", Path: keys, Header: apptest.KeyHeader(writer.Key), Body: map[string]any{"name": "child", "scopes": []string{"users:read"}}, Status: 403, Code: "FORBIDDEN"},
+			{Name: "no scopes", Method: "POST", Path: keys, Header: apptest.Bearer(acme.Admin.Token), Body: map[string]any{"name": "x", "scopes": []string{}}, Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"scopes"`}},
+			{Name: "unknown scope", Method: "POST", Path: keys, Header: apptest.Bearer(acme.Admin.Token), Body: map[string]any{"name": "x", "scopes": []string{"root"}}, Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"scopes"`, "unknown scope root"}},
+			{Name: "platform scope", Method: "POST", Path: keys, Header: apptest.Bearer(acme.Admin.Token), Body: map[string]any{"name": "x", "scopes": []string{"platform:manage"}}, Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"scopes"`}},
+			{Name: "past expiry", Method: "POST", Path: keys, Header: apptest.Bearer(acme.Admin.Token), Body: map[string]any{"name": "x", "scopes": []string{"users:read"}, "expires_at": clk.Now().Add(-time.Minute)}, Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"expires_at"`}},
+			{Name: "no name", Method: "POST", Path: keys, Header: apptest.Bearer(acme.Admin.Token), Body: map[string]any{"scopes": []string{"users:read"}}, Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"name"`}},
+			{Name: "name too long", Method: "POST", Path: keys, Header: apptest.Bearer(acme.Admin.Token), Body: map[string]any{"name": strings.Repeat("k", 101), "scopes": []string{"users:read"}}, Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"name"`}},
+			{Name: "agents cannot create keys", Method: "POST", Path: keys, Header: apptest.Bearer(agent.Token), Body: map[string]any{"name": "x", "scopes": []string{"account:read"}}, Status: 403, Code: "FORBIDDEN"},
+			{Name: "supervisors cannot create keys", Method: "POST", Path: keys, Header: apptest.Bearer(sup.Token), Body: map[string]any{"name": "x", "scopes": []string{"users:read"}}, Status: 403, Code: "FORBIDDEN"},
+			{Name: "a super admin outside the account", Method: "POST", Path: keys, Header: apptest.Bearer(super.Token), Body: map[string]any{"name": "x", "scopes": []string{"users:read"}}, Status: 403, Code: "FORBIDDEN"},
+			{Name: "revoke", Method: "DELETE", Path: keys + "/" + revoked.ID, Header: apptest.Bearer(acme.Admin.Token), Status: 204},
+			{Name: "revoked at once", Method: "GET", Path: users, Header: apptest.KeyHeader(revoked.Key), Status: 401, Code: "TOKEN_REVOKED"},
+			{Name: "revoke twice", Method: "DELETE", Path: keys + "/" + revoked.ID, Header: apptest.Bearer(acme.Admin.Token), Status: 404, Code: "NOT_FOUND"},
+			{Name: "revoke another account's key", Method: "DELETE", Path: "/api/v1/accounts/" + globex.ID + "/api-keys/" + k.ID, Header: apptest.Bearer(globex.Admin.Token), Status: 404, Code: "NOT_FOUND"},
+			{Name: "revoke an unknown key", Method: "DELETE", Path: keys + "/" + db.NewID(), Header: apptest.Bearer(acme.Admin.Token), Status: 404, Code: "NOT_FOUND"},
+			{Name: "the key revoked elsewhere still works", Method: "GET", Path: users, Header: apptest.KeyHeader(k.Key), Status: 200},
+			{Name: "a writer key can write", Method: "POST", Path: users, Header: apptest.KeyHeader(writer.Key), Body: map[string]string{"email": apptest.UniqueEmail("bykey"), "name": "By Key", "role": "agent", "password": apptest.Password}, Status: 201},
 		})
 
 		// Lists show every key's metadata and never a secret.
@@ -121,12 +121,12 @@ func TestAPIKeys(t *testing.T) {
 		}
 
 		// Expiry: by the clock, and by a past expires_at set in the table.
-		h.Do(apptest.Req{Method: "GET", Path: users, Header: apiKey(dated.Key)}).Expect(t, 200)
+		h.Do(apptest.Req{Method: "GET", Path: users, Header: apptest.KeyHeader(dated.Key)}).Expect(t, 200)
 		h.Exec(`UPDATE api_keys SET expires_at = $1 WHERE id = $2`, clk.Now().Add(-time.Second).UTC(), expiring.ID)
-		h.Do(apptest.Req{Method: "GET", Path: users, Header: apiKey(expiring.Key)}).ExpectError(t, 401, "TOKEN_EXPIRED")
+		h.Do(apptest.Req{Method: "GET", Path: users, Header: apptest.KeyHeader(expiring.Key)}).ExpectError(t, 401, "TOKEN_EXPIRED")
 		clk.Advance(time.Hour + time.Second)
-		h.Do(apptest.Req{Method: "GET", Path: users, Header: apiKey(dated.Key)}).ExpectError(t, 401, "TOKEN_EXPIRED")
-		h.Do(apptest.Req{Method: "GET", Path: users, Header: apiKey(k.Key)}).Expect(t, 200)
+		h.Do(apptest.Req{Method: "GET", Path: users, Header: apptest.KeyHeader(dated.Key)}).ExpectError(t, 401, "TOKEN_EXPIRED")
+		h.Do(apptest.Req{Method: "GET", Path: users, Header: apptest.KeyHeader(k.Key)}).Expect(t, 200)
 		h.Refresh(acme.Admin).Expect(t, 200) // its access token aged with the clock
 
 		// Keys act as themselves in the audit log.
@@ -154,13 +154,13 @@ func TestKeyFollowsItsCreatorsRole(t *testing.T) {
 		newUser := func() map[string]string {
 			return map[string]string{"email": apptest.UniqueEmail("k"), "name": "K", "role": "agent", "password": apptest.Password}
 		}
-		h.Do(apptest.Req{Method: "POST", Path: users, Header: apiKey(k.Key), Body: newUser()}).Expect(t, 201)
+		h.Do(apptest.Req{Method: "POST", Path: users, Header: apptest.KeyHeader(k.Key), Body: newUser()}).Expect(t, 201)
 		h.Do(apptest.Req{Method: "PATCH", Path: users + "/" + creator.UserID, Token: acme.Admin.Token, Body: map[string]string{"role": "supervisor"}}).Expect(t, 200)
-		run(t, h, []scenario{
-			{name: "write scope gone with the role", method: "POST", path: users, header: apiKey(k.Key), body: newUser(), status: 403, code: "FORBIDDEN"},
-			{name: "read scope kept", method: "GET", path: users, header: apiKey(k.Key), status: 200},
-			{name: "the demoted creator cannot mint", method: "POST", path: users[:len(users)-len("/users")] + "/api-keys", header: bearer(creator.Token),
-				body: map[string]any{"name": "x", "scopes": []string{"users:write"}}, status: 403, code: "FORBIDDEN"},
+		apptest.Run(t, h, []apptest.Scenario{
+			{Name: "write scope gone with the role", Method: "POST", Path: users, Header: apptest.KeyHeader(k.Key), Body: newUser(), Status: 403, Code: "FORBIDDEN"},
+			{Name: "read scope kept", Method: "GET", Path: users, Header: apptest.KeyHeader(k.Key), Status: 200},
+			{Name: "the demoted creator cannot mint", Method: "POST", Path: users[:len(users)-len("/users")] + "/api-keys", Header: apptest.Bearer(creator.Token),
+				Body: map[string]any{"name": "x", "scopes": []string{"users:write"}}, Status: 403, Code: "FORBIDDEN"},
 		})
 	})
 }
@@ -196,18 +196,18 @@ func TestRoles(t *testing.T) {
 			"supervisor": {200, 403, 200, 403, 403, 403, 403, 403, 403, 200},
 		}
 		for role, s := range map[string]*apptest.Session{"agent": agent, "supervisor": sup} {
-			var rows []scenario
+			var rows []apptest.Scenario
 			for i, c := range calls {
-				sc := scenario{name: role + " " + c.method + " " + c.path, method: c.method, path: c.path, header: bearer(s.Token), body: c.body, status: want[role][i]}
-				if sc.status == 403 {
-					sc.code = "FORBIDDEN"
+				sc := apptest.Scenario{Name: role + " " + c.method + " " + c.path, Method: c.method, Path: c.path, Header: apptest.Bearer(s.Token), Body: c.body, Status: want[role][i]}
+				if sc.Status == 403 {
+					sc.Code = "FORBIDDEN"
 				}
 				rows = append(rows, sc)
 			}
-			run(t, h, rows)
+			apptest.Run(t, h, rows)
 		}
 		// Nothing the refused calls tried happened.
-		h.Do(apptest.Req{Method: "GET", Path: base + "/users", Header: apiKey(key.Key)}).Expect(t, 200)
+		h.Do(apptest.Req{Method: "GET", Path: base + "/users", Header: apptest.KeyHeader(key.Key)}).Expect(t, 200)
 		if n := h.Count(`SELECT count(*) FROM users WHERE email = 'new@example.test'`); n != 0 {
 			t.Error("a refused call created a user")
 		}

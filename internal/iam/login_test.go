@@ -25,26 +25,26 @@ func TestLogin(t *testing.T) {
 		acme := h.NewTenant(super, "Acme")
 		agent := h.AddUser(acme.Admin.Token, acme.ID, apptest.UniqueEmail("agent"), "agent")
 
-		rows := run(t, h, []scenario{
-			{name: "success", method: "POST", path: "/api/v1/auth/login", body: login(agent.Email, apptest.Password),
-				status: 200, contains: []string{`"access_token":"ey`, `"expires_at":"`, `"email":"` + agent.Email + `"`, `"id":"` + agent.ID + `"`},
-				lacks: []string{"argon2", "password"}},
-			{name: "email is case-insensitive", method: "POST", path: "/api/v1/auth/login", body: login(strings.ToUpper(agent.Email), apptest.Password), status: 200},
-			{name: "wrong password", method: "POST", path: "/api/v1/auth/login", body: login(agent.Email, "not-the-password-1"),
-				status: 401, code: "UNAUTHORIZED", lacks: []string{agent.ID}},
-			{name: "unknown email", method: "POST", path: "/api/v1/auth/login", body: login("nobody@example.test", "not-the-password-1"),
-				status: 401, code: "UNAUTHORIZED"},
-			{name: "empty object", method: "POST", path: "/api/v1/auth/login", body: `{}`,
-				status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"email"`, `"field":"password"`}},
-			{name: "wrong type", method: "POST", path: "/api/v1/auth/login", body: `{"email":1,"password":"x"}`,
-				status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"email"`}},
-			{name: "unknown field", method: "POST", path: "/api/v1/auth/login", body: `{"email":"a@b.co","password":"x","admin":true}`,
-				status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"admin"`}},
-			{name: "email too long", method: "POST", path: "/api/v1/auth/login", body: login(strings.Repeat("a", 250)+"@b.co", "x"),
-				status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"email"`}},
-			{name: "NUL in email", method: "POST", path: "/api/v1/auth/login", body: `{"email":"a\u0000b@b.co","password":"xxxxxxxxxxxx"}`,
-				status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"email"`}},
-			{name: "not JSON", method: "POST", path: "/api/v1/auth/login", body: `email=a`, status: 400, code: "BAD_REQUEST"},
+		rows := apptest.Run(t, h, []apptest.Scenario{
+			{Name: "success", Method: "POST", Path: "/api/v1/auth/login", Body: login(agent.Email, apptest.Password),
+				Status: 200, Contains: []string{`"access_token":"ey`, `"expires_at":"`, `"email":"` + agent.Email + `"`, `"id":"` + agent.ID + `"`},
+				Lacks: []string{"argon2", "password"}},
+			{Name: "email is case-insensitive", Method: "POST", Path: "/api/v1/auth/login", Body: login(strings.ToUpper(agent.Email), apptest.Password), Status: 200},
+			{Name: "wrong password", Method: "POST", Path: "/api/v1/auth/login", Body: login(agent.Email, "not-the-password-1"),
+				Status: 401, Code: "UNAUTHORIZED", Lacks: []string{agent.ID}},
+			{Name: "unknown email", Method: "POST", Path: "/api/v1/auth/login", Body: login("nobody@example.test", "not-the-password-1"),
+				Status: 401, Code: "UNAUTHORIZED"},
+			{Name: "empty object", Method: "POST", Path: "/api/v1/auth/login", Body: `{}`,
+				Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"email"`, `"field":"password"`}},
+			{Name: "wrong type", Method: "POST", Path: "/api/v1/auth/login", Body: `{"email":1,"password":"x"}`,
+				Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"email"`}},
+			{Name: "unknown field", Method: "POST", Path: "/api/v1/auth/login", Body: `{"email":"a@b.co","password":"x","admin":true}`,
+				Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"admin"`}},
+			{Name: "email too long", Method: "POST", Path: "/api/v1/auth/login", Body: login(strings.Repeat("a", 250)+"@b.co", "x"),
+				Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"email"`}},
+			{Name: "NUL in email", Method: "POST", Path: "/api/v1/auth/login", Body: `{"email":"a\u0000b@b.co","password":"xxxxxxxxxxxx"}`,
+				Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"email"`}},
+			{Name: "not JSON", Method: "POST", Path: "/api/v1/auth/login", Body: `email=a`, Status: 400, Code: "BAD_REQUEST"},
 		})
 
 		// No enumeration: the two failures are the same answer.

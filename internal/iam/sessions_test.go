@@ -42,16 +42,16 @@ func TestRefreshRotatesAndDetectsReuse(t *testing.T) {
 			t.Fatalf("refresh changed the session: %s → %s", first.SessionID, s.SessionID)
 		}
 
-		run(t, h, []scenario{
-			{name: "refresh token as bearer", method: "GET", path: "/api/v1/me", header: bearer(s.Refresh), status: 401, code: "TOKEN_INVALID"},
-			{name: "refresh token as API key", method: "GET", path: "/api/v1/me", header: apiKey(s.Refresh), status: 401, code: "TOKEN_INVALID"},
-			{name: "access token as refresh cookie", method: "POST", path: "/api/v1/auth/refresh", header: cookie(s.Token), status: 401, code: "TOKEN_INVALID"},
-			{name: "no cookie", method: "POST", path: "/api/v1/auth/refresh", status: 401, code: "UNAUTHORIZED"},
-			{name: "unknown cookie", method: "POST", path: "/api/v1/auth/refresh", header: cookie("wpr_forged"), status: 401, code: "TOKEN_INVALID"},
+		apptest.Run(t, h, []apptest.Scenario{
+			{Name: "refresh token as bearer", Method: "GET", Path: "/api/v1/me", Header: apptest.Bearer(s.Refresh), Status: 401, Code: "TOKEN_INVALID"},
+			{Name: "refresh token as API key", Method: "GET", Path: "/api/v1/me", Header: apptest.KeyHeader(s.Refresh), Status: 401, Code: "TOKEN_INVALID"},
+			{Name: "access token as refresh cookie", Method: "POST", Path: "/api/v1/auth/refresh", Header: cookie(s.Token), Status: 401, Code: "TOKEN_INVALID"},
+			{Name: "no cookie", Method: "POST", Path: "/api/v1/auth/refresh", Status: 401, Code: "UNAUTHORIZED"},
+			{Name: "unknown cookie", Method: "POST", Path: "/api/v1/auth/refresh", Header: cookie("wpr_forged"), Status: 401, Code: "TOKEN_INVALID"},
 			// The first, already used, token comes back: someone copied it.
-			{name: "reuse", method: "POST", path: "/api/v1/auth/refresh", header: cookie(first.Refresh), status: 401, code: "SESSION_REVOKED"},
-			{name: "latest access token after reuse", method: "GET", path: "/api/v1/me", header: bearer(s.Token), status: 401, code: "SESSION_REVOKED"},
-			{name: "latest refresh token after reuse", method: "POST", path: "/api/v1/auth/refresh", header: cookie(s.Refresh), status: 401, code: "SESSION_REVOKED"},
+			{Name: "reuse", Method: "POST", Path: "/api/v1/auth/refresh", Header: cookie(first.Refresh), Status: 401, Code: "SESSION_REVOKED"},
+			{Name: "latest access token after reuse", Method: "GET", Path: "/api/v1/me", Header: apptest.Bearer(s.Token), Status: 401, Code: "SESSION_REVOKED"},
+			{Name: "latest refresh token after reuse", Method: "POST", Path: "/api/v1/auth/refresh", Header: cookie(s.Refresh), Status: 401, Code: "SESSION_REVOKED"},
 		})
 
 		// The reuse is audited in the user's account, once.
@@ -99,33 +99,33 @@ func TestAccessTokenFailures(t *testing.T) {
 		refreshTyp["typ"] = "refresh"
 		parts := strings.Split(s.Token, ".")
 
-		run(t, h, []scenario{
-			{name: "control: a token we forge right works", method: "GET", path: "/api/v1/me",
-				header: bearer(forge(t, jwt.SigningMethodHS256, jwtKey, "t1", good)), status: 200},
-			{name: "malformed", method: "GET", path: "/api/v1/me", header: bearer("not-a-token"), status: 401, code: "TOKEN_INVALID"},
-			{name: "three garbage parts", method: "GET", path: "/api/v1/me", header: bearer("a.b.c"), status: 401, code: "TOKEN_INVALID"},
-			{name: "signature cut", method: "GET", path: "/api/v1/me", header: bearer(parts[0] + "." + parts[1] + "."), status: 401, code: "TOKEN_INVALID"},
-			{name: "payload swapped", method: "GET", path: "/api/v1/me", header: bearer(parts[0] + "." + strings.Split(other.Token, ".")[1] + "." + parts[2]), status: 401, code: "TOKEN_INVALID"},
-			{name: "signed with another key", method: "GET", path: "/api/v1/me",
-				header: bearer(forge(t, jwt.SigningMethodHS256, otherRing.Derive(secret.PurposeJWT, 32), "t1", good)), status: 401, code: "TOKEN_INVALID"},
-			{name: "signed with the ring key of another purpose", method: "GET", path: "/api/v1/me",
-				header: bearer(forge(t, jwt.SigningMethodHS256, ring.Derive(secret.PurposeAuditMAC, 32), "t1", good)), status: 401, code: "TOKEN_INVALID"},
-			{name: "alg none", method: "GET", path: "/api/v1/me",
-				header: bearer(forge(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, "t1", good)), status: 401, code: "TOKEN_INVALID"},
-			{name: "HS512 with the right key", method: "GET", path: "/api/v1/me",
-				header: bearer(forge(t, jwt.SigningMethodHS512, jwtKey, "t1", good)), status: 401, code: "TOKEN_INVALID"},
-			{name: "unknown kid", method: "GET", path: "/api/v1/me",
-				header: bearer(forge(t, jwt.SigningMethodHS256, jwtKey, "t9", good)), status: 401, code: "TOKEN_INVALID"},
-			{name: "no exp", method: "GET", path: "/api/v1/me",
-				header: bearer(forge(t, jwt.SigningMethodHS256, jwtKey, "t1", noExp)), status: 401, code: "TOKEN_INVALID"},
-			{name: "typ refresh", method: "GET", path: "/api/v1/me",
-				header: bearer(forge(t, jwt.SigningMethodHS256, jwtKey, "t1", refreshTyp)), status: 401, code: "TOKEN_INVALID"},
-			{name: "session of another user", method: "GET", path: "/api/v1/me",
-				header: bearer(forge(t, jwt.SigningMethodHS256, jwtKey, "t1", claims(other.SessionID, s.UserID))), status: 401, code: "TOKEN_INVALID"},
-			{name: "session that never existed", method: "GET", path: "/api/v1/me",
-				header: bearer(forge(t, jwt.SigningMethodHS256, jwtKey, "t1", claims(db.NewID(), s.UserID))), status: 401, code: "TOKEN_INVALID"},
-			{name: "basic auth is no credential", method: "GET", path: "/api/v1/me",
-				header: map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte("a:b"))}, status: 401, code: "UNAUTHORIZED"},
+		apptest.Run(t, h, []apptest.Scenario{
+			{Name: "control: a token we forge right works", Method: "GET", Path: "/api/v1/me",
+				Header: apptest.Bearer(forge(t, jwt.SigningMethodHS256, jwtKey, "t1", good)), Status: 200},
+			{Name: "malformed", Method: "GET", Path: "/api/v1/me", Header: apptest.Bearer("not-a-token"), Status: 401, Code: "TOKEN_INVALID"},
+			{Name: "three garbage parts", Method: "GET", Path: "/api/v1/me", Header: apptest.Bearer("a.b.c"), Status: 401, Code: "TOKEN_INVALID"},
+			{Name: "signature cut", Method: "GET", Path: "/api/v1/me", Header: apptest.Bearer(parts[0] + "." + parts[1] + "."), Status: 401, Code: "TOKEN_INVALID"},
+			{Name: "payload swapped", Method: "GET", Path: "/api/v1/me", Header: apptest.Bearer(parts[0] + "." + strings.Split(other.Token, ".")[1] + "." + parts[2]), Status: 401, Code: "TOKEN_INVALID"},
+			{Name: "signed with another key", Method: "GET", Path: "/api/v1/me",
+				Header: apptest.Bearer(forge(t, jwt.SigningMethodHS256, otherRing.Derive(secret.PurposeJWT, 32), "t1", good)), Status: 401, Code: "TOKEN_INVALID"},
+			{Name: "signed with the ring key of another purpose", Method: "GET", Path: "/api/v1/me",
+				Header: apptest.Bearer(forge(t, jwt.SigningMethodHS256, ring.Derive(secret.PurposeAuditMAC, 32), "t1", good)), Status: 401, Code: "TOKEN_INVALID"},
+			{Name: "alg none", Method: "GET", Path: "/api/v1/me",
+				Header: apptest.Bearer(forge(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, "t1", good)), Status: 401, Code: "TOKEN_INVALID"},
+			{Name: "HS512 with the right key", Method: "GET", Path: "/api/v1/me",
+				Header: apptest.Bearer(forge(t, jwt.SigningMethodHS512, jwtKey, "t1", good)), Status: 401, Code: "TOKEN_INVALID"},
+			{Name: "unknown kid", Method: "GET", Path: "/api/v1/me",
+				Header: apptest.Bearer(forge(t, jwt.SigningMethodHS256, jwtKey, "t9", good)), Status: 401, Code: "TOKEN_INVALID"},
+			{Name: "no exp", Method: "GET", Path: "/api/v1/me",
+				Header: apptest.Bearer(forge(t, jwt.SigningMethodHS256, jwtKey, "t1", noExp)), Status: 401, Code: "TOKEN_INVALID"},
+			{Name: "typ refresh", Method: "GET", Path: "/api/v1/me",
+				Header: apptest.Bearer(forge(t, jwt.SigningMethodHS256, jwtKey, "t1", refreshTyp)), Status: 401, Code: "TOKEN_INVALID"},
+			{Name: "session of another user", Method: "GET", Path: "/api/v1/me",
+				Header: apptest.Bearer(forge(t, jwt.SigningMethodHS256, jwtKey, "t1", claims(other.SessionID, s.UserID))), Status: 401, Code: "TOKEN_INVALID"},
+			{Name: "session that never existed", Method: "GET", Path: "/api/v1/me",
+				Header: apptest.Bearer(forge(t, jwt.SigningMethodHS256, jwtKey, "t1", claims(db.NewID(), s.UserID))), Status: 401, Code: "TOKEN_INVALID"},
+			{Name: "basic auth is no credential", Method: "GET", Path: "/api/v1/me",
+				Header: map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte("a:b"))}, Status: 401, Code: "UNAUTHORIZED"},
 		})
 
 		// A token whose session row is gone is invalid, not revoked.
@@ -179,19 +179,19 @@ func TestSessionsListRevokeLogout(t *testing.T) {
 			t.Fatal("another user's session is listed")
 		}
 
-		run(t, h, []scenario{
-			{name: "revoke another user's session", method: "DELETE", path: "/api/v1/sessions/" + laptop.SessionID, header: bearer(stranger.Token), status: 404, code: "NOT_FOUND"},
-			{name: "it still works", method: "GET", path: "/api/v1/me", header: bearer(laptop.Token), status: 200},
-			{name: "revoke an unknown session", method: "DELETE", path: "/api/v1/sessions/" + db.NewID(), header: bearer(laptop.Token), status: 404, code: "NOT_FOUND"},
-			{name: "revoke the phone from the laptop", method: "DELETE", path: "/api/v1/sessions/" + phone.SessionID, header: bearer(laptop.Token), status: 204},
-			{name: "the phone's very next request", method: "GET", path: "/api/v1/me", header: bearer(phone.Token), status: 401, code: "SESSION_REVOKED"},
-			{name: "the phone cannot refresh", method: "POST", path: "/api/v1/auth/refresh", header: cookie(phone.Refresh), status: 401, code: "SESSION_REVOKED"},
-			{name: "revoking twice", method: "DELETE", path: "/api/v1/sessions/" + phone.SessionID, header: bearer(laptop.Token), status: 404, code: "NOT_FOUND"},
-			{name: "the laptop goes on", method: "GET", path: "/api/v1/sessions", header: bearer(laptop.Token), status: 200, lacks: []string{phone.SessionID}},
-			{name: "logout", method: "POST", path: "/api/v1/auth/logout", header: bearer(laptop.Token), status: 204},
-			{name: "after logout", method: "GET", path: "/api/v1/me", header: bearer(laptop.Token), status: 401, code: "SESSION_REVOKED"},
-			{name: "refresh after logout", method: "POST", path: "/api/v1/auth/refresh", header: cookie(laptop.Refresh), status: 401, code: "SESSION_REVOKED"},
-			{name: "the first session is untouched", method: "GET", path: "/api/v1/me", header: bearer(acme.Admin.Token), status: 200},
+		apptest.Run(t, h, []apptest.Scenario{
+			{Name: "revoke another user's session", Method: "DELETE", Path: "/api/v1/sessions/" + laptop.SessionID, Header: apptest.Bearer(stranger.Token), Status: 404, Code: "NOT_FOUND"},
+			{Name: "it still works", Method: "GET", Path: "/api/v1/me", Header: apptest.Bearer(laptop.Token), Status: 200},
+			{Name: "revoke an unknown session", Method: "DELETE", Path: "/api/v1/sessions/" + db.NewID(), Header: apptest.Bearer(laptop.Token), Status: 404, Code: "NOT_FOUND"},
+			{Name: "revoke the phone from the laptop", Method: "DELETE", Path: "/api/v1/sessions/" + phone.SessionID, Header: apptest.Bearer(laptop.Token), Status: 204},
+			{Name: "the phone's very next request", Method: "GET", Path: "/api/v1/me", Header: apptest.Bearer(phone.Token), Status: 401, Code: "SESSION_REVOKED"},
+			{Name: "the phone cannot refresh", Method: "POST", Path: "/api/v1/auth/refresh", Header: cookie(phone.Refresh), Status: 401, Code: "SESSION_REVOKED"},
+			{Name: "revoking twice", Method: "DELETE", Path: "/api/v1/sessions/" + phone.SessionID, Header: apptest.Bearer(laptop.Token), Status: 404, Code: "NOT_FOUND"},
+			{Name: "the laptop goes on", Method: "GET", Path: "/api/v1/sessions", Header: apptest.Bearer(laptop.Token), Status: 200, Lacks: []string{phone.SessionID}},
+			{Name: "logout", Method: "POST", Path: "/api/v1/auth/logout", Header: apptest.Bearer(laptop.Token), Status: 204},
+			{Name: "after logout", Method: "GET", Path: "/api/v1/me", Header: apptest.Bearer(laptop.Token), Status: 401, Code: "SESSION_REVOKED"},
+			{Name: "refresh after logout", Method: "POST", Path: "/api/v1/auth/refresh", Header: cookie(laptop.Refresh), Status: 401, Code: "SESSION_REVOKED"},
+			{Name: "the first session is untouched", Method: "GET", Path: "/api/v1/me", Header: apptest.Bearer(acme.Admin.Token), Status: 200},
 		})
 		rows := h.AuditLog(acme.Admin.Token, acme.ID, url.Values{"resource_type": {"session"}})
 		got := map[string]string{}
@@ -215,23 +215,23 @@ func TestChangePassword(t *testing.T) {
 			return map[string]string{"current_password": cur, "new_password": nw}
 		}
 		rule := "passwords need at least 10 characters, must not be your email and must not be a common password"
-		run(t, h, []scenario{
-			{name: "wrong current", method: "POST", path: "/api/v1/me/password", header: bearer(u.Token), body: pw("wrong-password-1", next),
-				status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"current_password"`}},
-			{name: "short", method: "POST", path: "/api/v1/me/password", header: bearer(u.Token), body: pw(apptest.Password, "Sh0rt!"),
-				status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"new_password"`, rule}},
-			{name: "the email", method: "POST", path: "/api/v1/me/password", header: bearer(u.Token), body: pw(apptest.Password, strings.ToUpper(u.Email)),
-				status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"new_password"`, rule}},
-			{name: "common", method: "POST", path: "/api/v1/me/password", header: bearer(u.Token), body: pw(apptest.Password, "password123"),
-				status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"new_password"`, rule}},
-			{name: "unknown field", method: "POST", path: "/api/v1/me/password", header: bearer(u.Token), body: `{"password":"x"}`,
-				status: 400, code: "VALIDATION_ERROR", contains: []string{`"field":"password"`}},
-			{name: "nothing changed yet", method: "GET", path: "/api/v1/me", header: bearer(other.Token), status: 200},
-			{name: "success", method: "POST", path: "/api/v1/me/password", header: bearer(u.Token), body: pw(apptest.Password, next), status: 204},
-			{name: "the current session stays", method: "GET", path: "/api/v1/me", header: bearer(u.Token), status: 200},
-			{name: "the other session ends", method: "GET", path: "/api/v1/me", header: bearer(other.Token), status: 401, code: "SESSION_REVOKED"},
-			{name: "the old password fails", method: "POST", path: "/api/v1/auth/login", body: login(u.Email, apptest.Password), status: 401, code: "UNAUTHORIZED"},
-			{name: "the new one works", method: "POST", path: "/api/v1/auth/login", body: login(u.Email, next), status: 200},
+		apptest.Run(t, h, []apptest.Scenario{
+			{Name: "wrong current", Method: "POST", Path: "/api/v1/me/password", Header: apptest.Bearer(u.Token), Body: pw("wrong-password-1", next),
+				Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"current_password"`}},
+			{Name: "short", Method: "POST", Path: "/api/v1/me/password", Header: apptest.Bearer(u.Token), Body: pw(apptest.Password, "Sh0rt!"),
+				Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"new_password"`, rule}},
+			{Name: "the email", Method: "POST", Path: "/api/v1/me/password", Header: apptest.Bearer(u.Token), Body: pw(apptest.Password, strings.ToUpper(u.Email)),
+				Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"new_password"`, rule}},
+			{Name: "common", Method: "POST", Path: "/api/v1/me/password", Header: apptest.Bearer(u.Token), Body: pw(apptest.Password, "password123"),
+				Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"new_password"`, rule}},
+			{Name: "unknown field", Method: "POST", Path: "/api/v1/me/password", Header: apptest.Bearer(u.Token), Body: `{"password":"x"}`,
+				Status: 400, Code: "VALIDATION_ERROR", Contains: []string{`"field":"password"`}},
+			{Name: "nothing changed yet", Method: "GET", Path: "/api/v1/me", Header: apptest.Bearer(other.Token), Status: 200},
+			{Name: "success", Method: "POST", Path: "/api/v1/me/password", Header: apptest.Bearer(u.Token), Body: pw(apptest.Password, next), Status: 204},
+			{Name: "the current session stays", Method: "GET", Path: "/api/v1/me", Header: apptest.Bearer(u.Token), Status: 200},
+			{Name: "the other session ends", Method: "GET", Path: "/api/v1/me", Header: apptest.Bearer(other.Token), Status: 401, Code: "SESSION_REVOKED"},
+			{Name: "the old password fails", Method: "POST", Path: "/api/v1/auth/login", Body: login(u.Email, apptest.Password), Status: 401, Code: "UNAUTHORIZED"},
+			{Name: "the new one works", Method: "POST", Path: "/api/v1/auth/login", Body: login(u.Email, next), Status: 200},
 		})
 		rows := h.AuditLog(acme.Admin.Token, acme.ID, url.Values{"action": {"user.password.changed"}})
 		if len(rows) != 1 || rows[0].ResourceID != u.UserID || !strings.Contains(string(rows[0].After), `"other_sessions_revoked":1`) {

@@ -59,16 +59,16 @@ func TestTOTPSecondFactor(t *testing.T) {
 			}
 			return b
 		}
-		run(t, h, []scenario{
-			{name: "setup again", method: "POST", path: "/api/v1/me/totp/setup", header: bearer(u.Token), status: 409, code: "CONFLICT"},
-			{name: "password alone", method: "POST", path: "/api/v1/auth/login", body: with(nil), status: 401, code: "UNAUTHORIZED", contains: []string{"second factor"}},
-			{name: "wrong code", method: "POST", path: "/api/v1/auth/login", body: with(map[string]string{"totp_code": stale}), status: 401, code: "UNAUTHORIZED"},
-			{name: "right code, wrong password", method: "POST", path: "/api/v1/auth/login", body: map[string]string{"email": u.Email, "password": "wrong-password-1", "totp_code": code},
-				status: 401, code: "UNAUTHORIZED", contains: []string{"the email or the password is wrong"}},
-			{name: "right code", method: "POST", path: "/api/v1/auth/login", body: with(map[string]string{"totp_code": code}), status: 200},
-			{name: "recovery code", method: "POST", path: "/api/v1/auth/login", body: with(map[string]string{"recovery_code": strings.ToLower(recovery[0])}), status: 200},
-			{name: "recovery code twice", method: "POST", path: "/api/v1/auth/login", body: with(map[string]string{"recovery_code": recovery[0]}), status: 401, code: "UNAUTHORIZED"},
-			{name: "another recovery code", method: "POST", path: "/api/v1/auth/login", body: with(map[string]string{"recovery_code": strings.ReplaceAll(recovery[1], "-", "")}), status: 200},
+		apptest.Run(t, h, []apptest.Scenario{
+			{Name: "setup again", Method: "POST", Path: "/api/v1/me/totp/setup", Header: apptest.Bearer(u.Token), Status: 409, Code: "CONFLICT"},
+			{Name: "password alone", Method: "POST", Path: "/api/v1/auth/login", Body: with(nil), Status: 401, Code: "UNAUTHORIZED", Contains: []string{"second factor"}},
+			{Name: "wrong code", Method: "POST", Path: "/api/v1/auth/login", Body: with(map[string]string{"totp_code": stale}), Status: 401, Code: "UNAUTHORIZED"},
+			{Name: "right code, wrong password", Method: "POST", Path: "/api/v1/auth/login", Body: map[string]string{"email": u.Email, "password": "wrong-password-1", "totp_code": code},
+				Status: 401, Code: "UNAUTHORIZED", Contains: []string{"the email or the password is wrong"}},
+			{Name: "right code", Method: "POST", Path: "/api/v1/auth/login", Body: with(map[string]string{"totp_code": code}), Status: 200},
+			{Name: "recovery code", Method: "POST", Path: "/api/v1/auth/login", Body: with(map[string]string{"recovery_code": strings.ToLower(recovery[0])}), Status: 200},
+			{Name: "recovery code twice", Method: "POST", Path: "/api/v1/auth/login", Body: with(map[string]string{"recovery_code": recovery[0]}), Status: 401, Code: "UNAUTHORIZED"},
+			{Name: "another recovery code", Method: "POST", Path: "/api/v1/auth/login", Body: with(map[string]string{"recovery_code": strings.ReplaceAll(recovery[1], "-", "")}), Status: 200},
 		})
 		h.AssertLogsFree(t, append(recovery, secret)...)
 	})
@@ -80,12 +80,12 @@ func TestProductionSuperAdminMustSetUpTOTP(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		h := newHub(t, dialect, apptest.Options{Env: []string{"WHATPRO_ENV=production", "WHATPRO_PUBLIC_URL=https://hub.example.com"}})
 		s := h.LoginSuper()
-		run(t, h, []scenario{
-			{name: "me says so", method: "GET", path: "/api/v1/me", header: bearer(s.Token), status: 200, contains: []string{`"mfa_pending":true`}},
-			{name: "no accounts yet", method: "POST", path: "/api/v1/accounts", header: bearer(s.Token), body: map[string]string{"name": "Early"}, status: 403, code: "FORBIDDEN"},
-			{name: "no listing", method: "GET", path: "/api/v1/accounts", header: bearer(s.Token), status: 403, code: "FORBIDDEN"},
-			{name: "no password change", method: "POST", path: "/api/v1/me/password", header: bearer(s.Token),
-				body: map[string]string{"current_password": apptest.SuperPassword, "new_password": "another-passphrase-5"}, status: 403, code: "FORBIDDEN"},
+		apptest.Run(t, h, []apptest.Scenario{
+			{Name: "me says so", Method: "GET", Path: "/api/v1/me", Header: apptest.Bearer(s.Token), Status: 200, Contains: []string{`"mfa_pending":true`}},
+			{Name: "no accounts yet", Method: "POST", Path: "/api/v1/accounts", Header: apptest.Bearer(s.Token), Body: map[string]string{"name": "Early"}, Status: 403, Code: "FORBIDDEN"},
+			{Name: "no listing", Method: "GET", Path: "/api/v1/accounts", Header: apptest.Bearer(s.Token), Status: 403, Code: "FORBIDDEN"},
+			{Name: "no password change", Method: "POST", Path: "/api/v1/me/password", Header: apptest.Bearer(s.Token),
+				Body: map[string]string{"current_password": apptest.SuperPassword, "new_password": "another-passphrase-5"}, Status: 403, Code: "FORBIDDEN"},
 		})
 		secret, _ := enableTOTP(t, h, s)
 		h.Do(apptest.Req{Method: "POST", Path: "/api/v1/accounts", Token: s.Token, Body: map[string]string{"name": "Now"}}).Expect(t, 201)

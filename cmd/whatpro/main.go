@@ -4,6 +4,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -32,13 +34,15 @@ commands:
   user create --email E --name N [--super-admin]   (password on stdin)
   user set-password --email E                      (password on stdin)
   audit verify        check every audit chain; non-zero exit names the first broken row
+  healthcheck [--url URL]                          exit 0 when the local hub answers /healthz (container HEALTHCHECK)
 `
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Environ(), os.Stdin, os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
+	// --help on a command prints its flags and is not a failure.
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "whatpro:", err)
 		os.Exit(1)
 	}
@@ -87,6 +91,8 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 			return cmdAuditVerify(ctx, cfg, log, stdout)
 		}
 		return fmt.Errorf("usage: whatpro audit verify")
+	case "healthcheck":
+		return cmdHealthcheck(ctx, cfg, args, stdout)
 	case "secrets":
 		if len(args) == 1 && args[0] == "rotate" {
 			return cmdSecretsRotate(ctx, cfg, log, stdout)

@@ -136,7 +136,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	}
 	a.Chatwoot = &chatwoot.Service{
 		DB: a.DB, Keys: a.Keys, IAM: a.IAM, PublicURL: a.Cfg.PublicURL, Now: a.IAM.Now,
-		Client: &chatwoot.Client{HTTP: outbound.New(outbound.Options{AllowPrivate: a.Cfg.AllowPrivateNetwork, UserAgent: "WhatPro-Hub", Timeout: opts.OutboundTimeout})},
+		Client: &chatwoot.Client{HTTP: outbound.New(outbound.Options{AllowPrivate: a.Cfg.AllowPrivateNetwork, PrivateHosts: a.Cfg.AllowPrivateHosts, UserAgent: "WhatPro-Hub", Timeout: opts.OutboundTimeout})},
 	}
 	a.IAM.InstanceTokens = a.Chatwoot
 	a.Features = feature.New(a.DB, a.Log, a.Registry)

@@ -34,6 +34,7 @@ type Config struct {
 	// Identity and embedding settings used by later parts of the hub.
 	TrustedProxies       []string
 	AllowPrivateNetwork  bool
+	AllowPrivateHosts    []string
 	CORSOrigins          []string
 	BootstrapAdminEmail  string
 	BootstrapAdminPass   string // secret

@@ -19,19 +19,20 @@ func TestDefaults(t *testing.T) {
 
 func TestBadValuesNameTheVariable(t *testing.T) {
 	cases := map[string]string{
-		"WHATPRO_ADDR=nonsense":               "WHATPRO_ADDR",
-		"WHATPRO_ENV=staging":                 "WHATPRO_ENV",
-		"WHATPRO_DATABASE_URL=mysql://x":      "WHATPRO_DATABASE_URL",
-		"WHATPRO_PUBLIC_URL=ftp://x":          "WHATPRO_PUBLIC_URL",
-		"WHATPRO_PUBLIC_URL=https://u:p@x":    "WHATPRO_PUBLIC_URL",
-		"WHATPRO_LOG_LEVEL=loud":              "WHATPRO_LOG_LEVEL",
-		"WHATPRO_SHUTDOWN_TIMEOUT=-1s":        "WHATPRO_SHUTDOWN_TIMEOUT",
-		"WHATPRO_MAX_BODY_BYTES=0":            "WHATPRO_MAX_BODY_BYTES",
-		"WHATPRO_TRUSTED_PROXIES=not-an-ip":   "WHATPRO_TRUSTED_PROXIES",
-		"WHATPRO_CORS_ORIGINS=https://x/path": "WHATPRO_CORS_ORIGINS",
-		"WHATPRO_ALLOW_PRIVATE_NETWORK=maybe": "WHATPRO_ALLOW_PRIVATE_NETWORK",
-		"WHATPRO_INBOX_SYNC_INTERVAL=1s":      "WHATPRO_INBOX_SYNC_INTERVAL",
-		"WHATPRO_TYPO=1":                      "WHATPRO_TYPO",
+		"WHATPRO_ADDR=nonsense":                 "WHATPRO_ADDR",
+		"WHATPRO_ENV=staging":                   "WHATPRO_ENV",
+		"WHATPRO_DATABASE_URL=mysql://x":        "WHATPRO_DATABASE_URL",
+		"WHATPRO_PUBLIC_URL=ftp://x":            "WHATPRO_PUBLIC_URL",
+		"WHATPRO_PUBLIC_URL=https://u:p@x":      "WHATPRO_PUBLIC_URL",
+		"WHATPRO_LOG_LEVEL=loud":                "WHATPRO_LOG_LEVEL",
+		"WHATPRO_SHUTDOWN_TIMEOUT=-1s":          "WHATPRO_SHUTDOWN_TIMEOUT",
+		"WHATPRO_MAX_BODY_BYTES=0":              "WHATPRO_MAX_BODY_BYTES",
+		"WHATPRO_TRUSTED_PROXIES=not-an-ip":     "WHATPRO_TRUSTED_PROXIES",
+		"WHATPRO_CORS_ORIGINS=https://x/path":   "WHATPRO_CORS_ORIGINS",
+		"WHATPRO_ALLOW_PRIVATE_NETWORK=maybe":   "WHATPRO_ALLOW_PRIVATE_NETWORK",
+		"WHATPRO_ALLOW_PRIVATE_HOSTS=https://x": "WHATPRO_ALLOW_PRIVATE_HOSTS",
+		"WHATPRO_INBOX_SYNC_INTERVAL=1s":        "WHATPRO_INBOX_SYNC_INTERVAL",
+		"WHATPRO_TYPO=1":                        "WHATPRO_TYPO",
 	}
 	for kv, name := range cases {
 		_, err := Load([]string{kv})

@@ -138,6 +138,15 @@ var vars = map[string]variable{
 		c.AllowPrivateNetwork = b
 		return err
 	}},
+	"WHATPRO_ALLOW_PRIVATE_HOSTS": {"", false, "comma list of host names outbound calls may reach on private addresses although the rest stays blocked (e.g. Chatwoot's domain behind a proxy on the same Docker network)", func(c *Config, v string) error {
+		c.AllowPrivateHosts = splitList(v)
+		for _, h := range c.AllowPrivateHosts {
+			if strings.ContainsAny(h, "/:@ ") || strings.Contains(h, "*") {
+				return fmt.Errorf("%q is not a host name such as chat.example.com", h)
+			}
+		}
+		return nil
+	}},
 	"WHATPRO_CORS_ORIGINS": {"", false, "extra origins allowed by CORS and embedding, comma separated", func(c *Config, v string) error {
 		c.CORSOrigins = splitList(v)
 		for _, o := range c.CORSOrigins {

@@ -29,6 +29,9 @@ type Options struct {
 	// AllowPrivate lets requests reach loopback, private and link-local
 	// addresses: for development and tests only.
 	AllowPrivate bool
+	// PrivateHosts are host names allowed to resolve to private addresses
+	// when AllowPrivate is off (WHATPRO_ALLOW_PRIVATE_HOSTS).
+	PrivateHosts []string
 	// Timeout bounds a whole exchange, body included. Default 10s.
 	Timeout time.Duration
 	// MaxResponseBytes caps response bodies. Default 5 MiB.
@@ -59,7 +62,7 @@ func New(opts Options) *Client {
 	if opts.MaxResponseBytes <= 0 {
 		opts.MaxResponseBytes = defaultMaxBytes
 	}
-	return &Client{hc: newHTTPClient(opts, newGuard(opts.AllowPrivate)), maxBytes: opts.MaxResponseBytes, userAgent: opts.UserAgent}
+	return &Client{hc: newHTTPClient(opts, newGuard(opts.AllowPrivate, opts.PrivateHosts)), maxBytes: opts.MaxResponseBytes, userAgent: opts.UserAgent}
 }
 
 func newHTTPClient(opts Options, g *guard) *http.Client {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -14,16 +15,28 @@ import (
 // IPs directly, so a second DNS answer (rebinding) is never consulted.
 type guard struct {
 	allowPrivate bool
+	// privateHosts may resolve to private addresses although allowPrivate
+	// is off: the operator's own names (Chatwoot's domain answered by a
+	// reverse proxy on the same Docker network), never a tenant's choice.
+	privateHosts map[string]bool
 	dialer       *net.Dialer
+	// trusted dials the vetted addresses of privateHosts, without the
+	// socket-level check that would refuse them.
+	trusted *net.Dialer
 	// lookup is a field so tests can stand in for DNS.
 	lookup func(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
-func newGuard(allowPrivate bool) *guard {
+func newGuard(allowPrivate bool, privateHosts []string) *guard {
 	g := &guard{
 		allowPrivate: allowPrivate,
+		privateHosts: map[string]bool{},
 		dialer:       &net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second},
+		trusted:      &net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second},
 		lookup:       net.DefaultResolver.LookupNetIP,
+	}
+	for _, h := range privateHosts {
+		g.privateHosts[normalHost(h)] = true
 	}
 	if !allowPrivate {
 		// Checked again on the socket's final address, just before
@@ -51,14 +64,19 @@ func (g *guard) DialContext(ctx context.Context, network, address string) (net.C
 	if err != nil {
 		return nil, err
 	}
-	for _, ip := range ips {
-		if err := forbidden(host, ip); err != nil {
-			return nil, err
+	dialer := g.dialer
+	if g.privateHosts[normalHost(host)] {
+		dialer = g.trusted
+	} else {
+		for _, ip := range ips {
+			if err := forbidden(host, ip); err != nil {
+				return nil, err
+			}
 		}
 	}
 	var lastErr error
 	for _, ip := range ips {
-		conn, err := g.dialer.DialContext(ctx, network, net.JoinHostPort(ip.String(), port))
+		conn, err := dialer.DialContext(ctx, network, net.JoinHostPort(ip.String(), port))
 		if err == nil {
 			return conn, nil
 		}
@@ -68,6 +86,12 @@ func (g *guard) DialContext(ctx context.Context, network, address string) (net.C
 		}
 	}
 	return nil, lastErr
+}
+
+// normalHost compares host names case-insensitively and without the
+// trailing dot of a fully qualified name.
+func normalHost(h string) string {
+	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(h)), ".")
 }
 
 func (g *guard) resolve(ctx context.Context, network, host string) ([]netip.Addr, error) {

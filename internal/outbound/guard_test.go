@@ -3,9 +3,12 @@ package outbound
 import (
 	"context"
 	"errors"
+	"net"
+	"net/http"
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestClassify(t *testing.T) {
@@ -37,7 +40,7 @@ func TestClassify(t *testing.T) {
 // public and a private address, as a rebinding attacker would give.
 func TestGuardChecksEveryResolvedAddress(t *testing.T) {
 	t.Parallel()
-	g := newGuard(false)
+	g := newGuard(false, nil)
 	var asked string
 	g.lookup = func(_ context.Context, network, host string) ([]netip.Addr, error) {
 		asked = network + " " + host
@@ -61,9 +64,35 @@ func TestGuardChecksEveryResolvedAddress(t *testing.T) {
 // before connect, which a literal IP reaches without the resolve step.
 func TestDialControl(t *testing.T) {
 	t.Parallel()
-	g := newGuard(false)
+	g := newGuard(false, nil)
 	_, err := g.dialer.DialContext(context.Background(), "tcp", "127.0.0.1:9")
 	if !errors.Is(err, ErrForbiddenAddress) {
 		t.Fatalf("err = %v, want ErrForbiddenAddress from Control", err)
+	}
+}
+
+// TestPrivateHosts: an operator-listed name may resolve to a private
+// address (Chatwoot's domain answered by a proxy on the same Docker network);
+// every other name is still held to public addresses, and the allowance is
+// by name, not by address.
+func TestPrivateHosts(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t, func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok")) })
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	g := newGuard(false, []string{"Chat.Example.TEST."})
+	g.lookup = func(context.Context, string, string) ([]netip.Addr, error) {
+		return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+	}
+	c := &Client{hc: newHTTPClient(Options{Timeout: 5 * time.Second}, g), maxBytes: 1 << 20}
+
+	res, err := get(t, c, "http://chat.example.test:"+port+"/")
+	if err != nil {
+		t.Fatalf("listed host: %v", err)
+	}
+	res.Body.Close()
+	for _, url := range []string{"http://other.example.test:" + port + "/", "http://127.0.0.1:" + port + "/", "http://chat.example.test.evil.test:" + port + "/"} {
+		if _, err := get(t, c, url); !errors.Is(err, ErrForbiddenAddress) {
+			t.Errorf("%s: err = %v, want ErrForbiddenAddress", url, err)
+		}
 	}
 }

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/x509"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -81,6 +82,9 @@ type Options struct {
 	OutboundTimeout time.Duration
 	// JobPollEvery shortens River's fetch interval (tests).
 	JobPollEvery time.Duration
+	// OutboundRootCAs replaces the system roots of calls to Chatwoot and
+	// providers (tests with their own TLS certificates).
+	OutboundRootCAs *x509.CertPool
 }
 
 // Open connects to the database and loads the key ring, without migrating
@@ -136,7 +140,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	}
 	a.Chatwoot = &chatwoot.Service{
 		DB: a.DB, Keys: a.Keys, IAM: a.IAM, PublicURL: a.Cfg.PublicURL, Now: a.IAM.Now,
-		Client: &chatwoot.Client{HTTP: outbound.New(outbound.Options{AllowPrivate: a.Cfg.AllowPrivateNetwork, PrivateHosts: a.Cfg.AllowPrivateHosts, UserAgent: "WhatPro-Hub", Timeout: opts.OutboundTimeout})},
+		Client: &chatwoot.Client{HTTP: outbound.New(outbound.Options{AllowPrivate: a.Cfg.AllowPrivateNetwork, PrivateHosts: a.Cfg.AllowPrivateHosts, UserAgent: "WhatPro-Hub", Timeout: opts.OutboundTimeout, RootCAs: opts.OutboundRootCAs})},
 	}
 	a.IAM.InstanceTokens = a.Chatwoot
 	a.Features = feature.New(a.DB, a.Log, a.Registry)

@@ -7,6 +7,8 @@
 package outbound
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +40,9 @@ type Options struct {
 	MaxResponseBytes int64
 	// UserAgent is sent when a request sets none.
 	UserAgent string
+	// RootCAs replaces the system roots (tests that put a TLS proxy with
+	// their own certificate in front of Chatwoot); nil means the system's.
+	RootCAs *x509.CertPool
 }
 
 const (
@@ -72,6 +77,7 @@ func newHTTPClient(opts Options, g *guard) *http.Client {
 		Proxy:                 nil,
 		DialContext:           g.DialContext,
 		ForceAttemptHTTP2:     true, // a custom DialContext turns HTTP/2 off otherwise
+		TLSClientConfig:       &tls.Config{RootCAs: opts.RootCAs, MinVersion: tls.VersionTLS12},
 		TLSHandshakeTimeout:   dialTimeout,
 		ResponseHeaderTimeout: opts.Timeout,
 		ExpectContinueTimeout: time.Second,

@@ -220,20 +220,29 @@ func MigrateAll(ctx context.Context, d *db.DB, log *slog.Logger) error {
 	return nil
 }
 
+// KeySpec is the key ring the hub runs with: WHATPRO_SECRET_KEYS, or in
+// development the key file of the data dir (created on first use).
+func KeySpec(cfg *config.Config, log *slog.Logger) (string, error) {
+	if cfg.SecretKeys != "" {
+		return cfg.SecretKeys, nil
+	}
+	if cfg.Production() {
+		return "", errors.New(secret.ProductionMissingKeysMessage())
+	}
+	s, created, err := secret.LoadOrCreateDevKeys(cfg.DataDir)
+	if err != nil {
+		return "", err
+	}
+	if created {
+		log.Warn("generated a development secret key; set WHATPRO_SECRET_KEYS in production", "dir", cfg.DataDir)
+	}
+	return s, nil
+}
+
 func loadKeys(cfg *config.Config, log *slog.Logger) (*secret.Ring, error) {
-	spec := cfg.SecretKeys
-	if spec == "" {
-		if cfg.Production() {
-			return nil, errors.New(secret.ProductionMissingKeysMessage())
-		}
-		s, created, err := secret.LoadOrCreateDevKeys(cfg.DataDir)
-		if err != nil {
-			return nil, err
-		}
-		if created {
-			log.Warn("generated a development secret key; set WHATPRO_SECRET_KEYS in production", "dir", cfg.DataDir)
-		}
-		spec = s
+	spec, err := KeySpec(cfg, log)
+	if err != nil {
+		return nil, err
 	}
 	ring, err := secret.Parse(spec)
 	if err != nil {

@@ -41,6 +41,8 @@ type Config struct {
 	PlatformEventsSecret string // secret
 	RateLimitAnon        int
 	RateLimitAuth        int
+	// BackupPassphrase is read only by `whatpro backup` and `restore`.
+	BackupPassphrase string // secret
 }
 
 // Production reports whether the hub runs with production safeguards.

@@ -147,6 +147,10 @@ var vars = map[string]variable{
 		}
 		return nil
 	}},
+	"WHATPRO_BACKUP_PASSPHRASE": {"", true, "passphrase of `whatpro backup` and `whatpro restore` files (read from stdin when empty)", func(c *Config, v string) error {
+		c.BackupPassphrase = v
+		return nil
+	}},
 	"WHATPRO_CORS_ORIGINS": {"", false, "extra origins allowed by CORS and embedding, comma separated", func(c *Config, v string) error {
 		c.CORSOrigins = splitList(v)
 		for _, o := range c.CORSOrigins {

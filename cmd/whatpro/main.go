@@ -34,6 +34,10 @@ commands:
   user create --email E --name N [--super-admin]   (password on stdin)
   user set-password --email E                      (password on stdin)
   audit verify        check every audit chain; non-zero exit names the first broken row
+  backup --to FILE    copy a running SQLite hub and its key ring into one encrypted file
+                      (passphrase: WHATPRO_BACKUP_PASSPHRASE or stdin; PostgreSQL: pg_dump, see README)
+  restore --from FILE [--print-keys]
+                      restore a backup into an empty WHATPRO_DATA_DIR (or print its key ring)
   healthcheck [--url URL]                          exit 0 when the local hub answers /healthz (container HEALTHCHECK)
 `
 
@@ -91,6 +95,10 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 			return cmdAuditVerify(ctx, cfg, log, stdout)
 		}
 		return fmt.Errorf("usage: whatpro audit verify")
+	case "backup":
+		return cmdBackup(ctx, cfg, log, args, stdin, stdout)
+	case "restore":
+		return cmdRestore(ctx, cfg, args, stdin, stdout)
 	case "healthcheck":
 		return cmdHealthcheck(ctx, cfg, args, stdout)
 	case "secrets":

@@ -96,7 +96,17 @@ func TestHubUnderPrefixBehindCaddy(t *testing.T) {
 func TestHubUnderPrefixBehindNginx(t *testing.T) {
 	t.Parallel()
 	nginx := needTool(t, "nginx")
-	dir := t.TempDir()
+	// nginx's workers drop to an unprivileged user and write proxy
+	// buffers under the prefix, so it must be reachable by them (a test's
+	// temp dir is private to its owner).
+	dir, err := os.MkdirTemp("", "whatpro-nginx-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	certFile, keyFile, roots := selfSigned(t, dir)
 	httpsAddr, httpAddr := freeAddr(t), freeAddr(t)
 	f := front{origin: "https://" + httpsAddr, roots: roots, proxyHSTS: true}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -50,6 +51,7 @@ type conn struct {
 	topics map[string]*sub
 
 	killOnce sync.Once
+	dead     atomic.Bool
 }
 
 func (c *conn) currentViewer() *Viewer {
@@ -73,6 +75,9 @@ func (c *conn) offer(w *wire) {
 // (the client resumes from its last sequence), so one slow client never
 // slows the others.
 func (c *conn) push(msg []byte) bool {
+	if c.dead.Load() {
+		return false
+	}
 	select {
 	case c.send <- msg:
 		return true
@@ -118,10 +123,13 @@ func (c *conn) sendJSON(v any) bool {
 }
 
 func (c *conn) kill(code websocket.StatusCode, reason string) {
+	c.dead.Store(true)
 	c.killOnce.Do(func() {
-		c.cancel()
+		// The close frame goes first: cancelling the context would drop
+		// the connection without it, and the client would not know why.
 		go func() {
 			_ = c.ws.Close(code, reason)
+			c.cancel()
 		}()
 	})
 }

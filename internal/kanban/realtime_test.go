@@ -154,13 +154,13 @@ func TestRealtimeTickets(t *testing.T) {
 				Body: map[string]any{"account_id": e.tenant.ID}, Status: 404, Code: "NOT_FOUND"},
 			{Name: "foreign origin", Method: "POST", Path: "/api/v1/realtime/tickets",
 				Header: map[string]string{"Authorization": "Bearer " + tok, "Origin": "https://evil.example"},
-				Body: map[string]any{"account_id": e.tenant.ID}, Status: 403, Code: "FORBIDDEN"},
+				Body:   map[string]any{"account_id": e.tenant.ID}, Status: 403, Code: "FORBIDDEN"},
 			{Name: "no scope", Method: "POST", Path: "/api/v1/realtime/tickets",
 				Header: apptest.KeyHeader(e.h.CreateAPIKey(tok, e.tenant.ID, "users", "users:read").Key),
-				Body: map[string]any{"account_id": e.tenant.ID}, Status: 403, Code: "FORBIDDEN"},
+				Body:   map[string]any{"account_id": e.tenant.ID}, Status: 403, Code: "FORBIDDEN"},
 			{Name: "key with kanban:read", Method: "POST", Path: "/api/v1/realtime/tickets",
 				Header: apptest.KeyHeader(e.h.CreateAPIKey(tok, e.tenant.ID, "rt", "kanban:read").Key),
-				Body: map[string]any{"account_id": e.tenant.ID}, Status: 201, Contains: []string{`"ticket":"wpt_`}},
+				Body:   map[string]any{"account_id": e.tenant.ID}, Status: 201, Contains: []string{`"ticket":"wpt_`}},
 			{Name: "plain GET is no upgrade", Method: "GET", Path: "/api/v1/realtime?ticket=wpt_nothing", Status: 401, Code: "TOKEN_INVALID"},
 		})
 		tk := ticket(t, e.h, tok, e.tenant.ID)
@@ -184,4 +184,3 @@ func TestRealtimeTickets(t *testing.T) {
 		}
 	})
 }
-

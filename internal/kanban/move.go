@@ -47,18 +47,18 @@ func (s *Service) Move(ctx context.Context, v *viewer, a actor, boardID, id stri
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.visibleCard(ctx, v, boardID, id); err != nil {
-		return nil, err
-	}
-	st, err := getStage(ctx, s.DB.R, v.accountID, boardID, in.StageID)
-	if err != nil {
-		return nil, httpx.Invalid(httpx.FieldError{Field: "stage_id", Message: "must be a stage of this board"})
-	}
 	var out *Card
 	err = s.write(ctx, v.accountID, func(tx *sql.Tx, bt *batch) error {
 		c, err := s.lockCard(ctx, tx, v.accountID, boardID, id)
 		if err != nil {
 			return err
+		}
+		if !v.seesCard(c) {
+			return httpx.NotFound()
+		}
+		st, err := getStage(ctx, tx, v.accountID, boardID, in.StageID)
+		if err != nil {
+			return httpx.Invalid(httpx.FieldError{Field: "stage_id", Message: "must be a stage of this board"})
 		}
 		if *in.Version != c.Version {
 			return &StaleError{Card: c}

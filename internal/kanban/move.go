@@ -14,7 +14,7 @@ func (s *Service) checkWIP(ctx context.Context, tx *sql.Tx, accountID string, st
 		return nil
 	}
 	var used int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM kanban_cards WHERE account_id = $1 AND stage_id = $2`, accountID, st.ID).Scan(&used); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM kanban_cards WHERE account_id = $1 AND board_id = $3 AND stage_id = $2`, accountID, st.ID, st.BoardID).Scan(&used); err != nil {
 		return err
 	}
 	if used+n > *st.WIPLimit {
@@ -86,7 +86,7 @@ func (s *Service) moveLocked(ctx context.Context, tx *sql.Tx, bt *batch, v *view
 			return nil, err
 		}
 	}
-	pos, rebalanced, err := s.position(ctx, tx, v.accountID, st.ID, c.ID, pl)
+	pos, rebalanced, err := s.position(ctx, tx, v.accountID, b.ID, st.ID, c.ID, pl)
 	if err != nil {
 		return nil, err
 	}

@@ -126,12 +126,13 @@ func runLoad() error {
 	if err != nil {
 		return fmt.Errorf("open delivery sockets: %w", err)
 	}
-	r, err := lk.Delivery(ctx, c, accounts[1], socks, 50)
+	r, r2, err := lk.Delivery(ctx, c, accounts[1], socks, 50)
 	lk.CloseAll(socks)
 	if err != nil {
 		return err
 	}
 	report(r)
+	report(r2)
 
 	time.Sleep(2 * time.Second) // let the hub drop the closed sockets before measuring
 	before := rss(child.Process.Pid)

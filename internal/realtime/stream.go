@@ -22,6 +22,7 @@ type stream struct {
 	hub       *Hub
 	accountID string
 	wake      chan struct{}
+	refs      int // sockets holding the stream (under hub.mu)
 
 	mu     sync.Mutex
 	pos    int64 // every event up to pos was offered to the sockets

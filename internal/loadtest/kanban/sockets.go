@@ -88,8 +88,9 @@ func CloseAll(list []*Socket) {
 }
 
 // Delivery moves a card moves times and measures, on every socket, the
-// time from the move's request to the socket reading its card.moved.
-func Delivery(ctx context.Context, c *Client, a *Account, socks []*Socket, moves int) (Result, error) {
+// time from the move's request to the socket reading its card.moved, and
+// from the move's answer (the commit) to it (0 when it came first).
+func Delivery(ctx context.Context, c *Client, a *Account, socks []*Socket, moves int) (Result, Result, error) {
 	type got struct {
 		seq int64
 		at  time.Time
@@ -120,7 +121,7 @@ func Delivery(ctx context.Context, c *Client, a *Account, socks []*Socket, moves
 		}()
 	}
 	cd := a.Cards[0]
-	sent := map[int64]time.Time{}
+	sent, answered := map[int64]time.Time{}, map[int64]time.Time{}
 	start := time.Now()
 	for range moves {
 		to := (cd.Stage + 1) % len(a.Stages)
@@ -130,28 +131,32 @@ func Delivery(ctx context.Context, c *Client, a *Account, socks []*Socket, moves
 		}
 		if _, err := c.Call(ctx, a.Token, "POST", "/api/v1/accounts/"+a.ID+"/boards/"+a.BoardID+"/cards/"+cd.ID+"/move",
 			map[string]any{"stage_id": a.Stages[to], "version": cd.Version}, &out); err != nil {
-			return Result{}, err
+			return Result{}, Result{}, err
 		}
+		t1 := time.Now()
 		cd.Version, cd.Stage = out.Version, to
 		seq, err := headSeq(ctx, c, a)
 		if err != nil {
-			return Result{}, err
+			return Result{}, Result{}, err
 		}
-		sent[seq] = t0
+		sent[seq], answered[seq] = t0, t1
 		time.Sleep(100 * time.Millisecond) // spaced moves: delivery latency, not a burst's queueing
 	}
 	wg.Wait()
-	var lat []time.Duration
+	var lat, after []time.Duration
 	missing := 0
 	for _, list := range arrivals {
 		missing += moves - len(list)
 		for _, g := range list {
 			if t0, ok := sent[g.seq]; ok {
 				lat = append(lat, g.at.Sub(t0))
+				after = append(after, max(0, g.at.Sub(answered[g.seq])))
 			}
 		}
 	}
-	return summarize(fmt.Sprintf("delivery of a move to %d sockets", len(socks)), lat, missing, time.Since(start)), nil
+	wall := time.Since(start)
+	return summarize(fmt.Sprintf("delivery to %d sockets, from the request", len(socks)), lat, missing, wall),
+		summarize(fmt.Sprintf("delivery to %d sockets, from the answer", len(socks)), after, missing, wall), nil
 }
 
 // headSeq reads the account's latest sequence (the move just committed is

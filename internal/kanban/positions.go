@@ -3,6 +3,7 @@ package kanban
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"math"
 
 	"github.com/whatpro/hub/internal/db"
@@ -47,7 +48,7 @@ func (s *Service) position(ctx context.Context, tx *sql.Tx, accountID, boardID, 
 	return 0, false, httpx.Internal(errRebalance)
 }
 
-var errRebalance = &httpx.Error{Code: httpx.CodeInternal, Message: "could not place the card after renumbering its column"}
+var errRebalance = errors.New("kanban: no room for the card after renumbering its column")
 
 func (s *Service) tryPosition(ctx context.Context, tx *sql.Tx, accountID, boardID, stageID, cardID string, pl placement) (float64, bool, error) {
 	anchorID, after := pl.BeforeID, false

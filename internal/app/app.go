@@ -31,9 +31,11 @@ import (
 	"github.com/whatpro/hub/internal/inbox"
 	"github.com/whatpro/hub/internal/intake"
 	"github.com/whatpro/hub/internal/jobs"
+	"github.com/whatpro/hub/internal/kanban"
 	"github.com/whatpro/hub/internal/outbound"
 	"github.com/whatpro/hub/internal/plan"
 	"github.com/whatpro/hub/internal/provider"
+	"github.com/whatpro/hub/internal/realtime"
 	"github.com/whatpro/hub/internal/secret"
 	"github.com/whatpro/hub/internal/usage"
 )
@@ -58,11 +60,16 @@ type App struct {
 	Dispatcher *intake.Dispatcher
 	Chatwoot   *chatwoot.Service
 	Audit      *audit.Log
-	Registry   *prometheus.Registry
-	table      []httpx.Route
-	handler    http.Handler
-	metrics    http.Handler
-	onStop     []func()
+	// Realtime is this instance's WebSocket hub; Events appends to the
+	// events table it serves.
+	Realtime *realtime.Hub
+	Events   *realtime.Log
+	Kanban   *kanban.Service
+	Registry *prometheus.Registry
+	table    []httpx.Route
+	handler  http.Handler
+	metrics  http.Handler
+	onStop   []func()
 }
 
 // Options tweak an App for tests and commands.
@@ -179,6 +186,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		HubURL: hubURL, Log: a.Log, Now: a.IAM.Now}
 	river.AddWorker(workers, &provider.HealthWorker{S: a.Provider})
 	a.Dispatcher = &intake.Dispatcher{DB: a.DB, Log: a.Log, Handlers: a.Provider.Handlers()}
+	a.buildRealtime(workers)
 	river.AddWorker(workers, &intake.ProcessWorker{Dispatcher: a.Dispatcher})
 	river.AddWorker(workers, &intake.PurgeWorker{DB: a.DB, RetentionDays: a.Cfg.RetentionDays, Log: a.Log})
 	if opts.Workers != nil {
@@ -187,7 +195,8 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	q, err := jobs.New(a.DB, jobs.Config{
 		Workers: workers,
 		Periodic: []*river.PeriodicJob{idempotency.Periodic(), iam.PurgeAttemptsPeriodic(), intake.PurgePeriodic(time.Hour),
-			inbox.Periodic(a.Cfg.InboxSyncInterval), provider.HealthPeriodic(5 * time.Minute)},
+			inbox.Periodic(a.Cfg.InboxSyncInterval), provider.HealthPeriodic(5 * time.Minute),
+			realtime.Periodic(10 * time.Minute), kanban.ReconcilePeriodic(a.Cfg.KanbanReconcileInterval)},
 		MaxWorkers: a.Cfg.JobWorkers,
 		Logger:     a.Log,
 		Middleware: []rivertype.Middleware{jobs.NewMetrics(a.Registry, a.DB)},
@@ -198,6 +207,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	}
 	a.Jobs = q
 	a.Inboxes.Jobs = q
+	a.Kanban.Jobs = q
 	if err := a.IAM.Bootstrap(ctx, a.Log, a.Cfg.BootstrapAdminEmail, a.Cfg.BootstrapAdminPass, a.Cfg.DataDir); err != nil {
 		return fmt.Errorf("bootstrap admin: %w", err)
 	}

@@ -37,6 +37,8 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 		usage:    &usage.Handler{DB: a.DB},
 		inbox:    &inbox.Handler{S: a.Inboxes},
 		provider: a.Provider,
+		realtime: a.Realtime,
+		kanban:   a.Kanban,
 	}
 	a.Provider.Intake = h.intake
 	a.table = append(a.routes(h), extra...)

@@ -11,9 +11,11 @@ import (
 	"github.com/whatpro/hub/internal/iam"
 	"github.com/whatpro/hub/internal/inbox"
 	"github.com/whatpro/hub/internal/intake"
+	"github.com/whatpro/hub/internal/kanban"
 	"github.com/whatpro/hub/internal/ops"
 	"github.com/whatpro/hub/internal/plan"
 	"github.com/whatpro/hub/internal/provider"
+	"github.com/whatpro/hub/internal/realtime"
 	"github.com/whatpro/hub/internal/usage"
 )
 
@@ -31,6 +33,8 @@ type handlers struct {
 	usage    *usage.Handler
 	inbox    *inbox.Handler
 	provider *provider.Service
+	realtime *realtime.Hub
+	kanban   *kanban.Service
 }
 
 // routes is the hub's route table: every route, readable top to bottom,
@@ -50,6 +54,12 @@ func (a *App) routes(h handlers) []httpx.Route {
 		return httpx.Route{Method: method, Pattern: "/api/v1/accounts/{accountID}" + pattern, Handler: fn,
 			Auth: httpx.Authenticated, Permission: perm, AccountFrom: httpx.AccountPath}
 	}
+	kb := func(method, pattern string, fn httpx.HandlerFunc, perm string) httpx.Route {
+		r := acct(method, pattern, fn, perm)
+		r.Feature = feature.Kanban
+		return r
+	}
+	kr, kw := iam.PermKanbanRead, iam.PermKanbanWrite
 	return []httpx.Route{
 		// Operations
 		probe("GET", "/healthz", http.HandlerFunc(h.ops.Healthz)),
@@ -159,6 +169,39 @@ func (a *App) routes(h handlers) []httpx.Route {
 		acct("GET", "/entitlements", h.plans.Entitlements, iam.PermAccountRead),
 		acct("GET", "/usage", h.usage.Get, iam.PermUsageRead),
 		user("GET", "/api/v1/usage", h.usage.Overview, iam.PermPlatform),
+
+		// Realtime: a single-use ticket, then the WebSocket (authenticated by it)
+		{Method: "POST", Pattern: "/api/v1/realtime/tickets", Handler: httpx.HandlerFunc(h.realtime.CreateTicket),
+			Auth: httpx.Authenticated, AccountFrom: httpx.AccountBody},
+		{Method: "GET", Pattern: "/api/v1/realtime", Handler: httpx.HandlerFunc(h.realtime.Upgrade)},
+
+		// Deal Kanban
+		kb("GET", "/boards", h.kanban.ListBoards, kr),
+		kb("POST", "/boards", h.kanban.CreateBoard, kw),
+		kb("GET", "/boards/{boardID}", h.kanban.GetBoard, kr),
+		kb("PATCH", "/boards/{boardID}", h.kanban.UpdateBoard, kw),
+		kb("DELETE", "/boards/{boardID}", h.kanban.DeleteBoard, kw),
+		kb("POST", "/boards/{boardID}/stages", h.kanban.CreateStage, kw),
+		kb("POST", "/boards/{boardID}/stages/reorder", h.kanban.ReorderStages, kw),
+		kb("PATCH", "/boards/{boardID}/stages/{stageID}", h.kanban.UpdateStage, kw),
+		kb("DELETE", "/boards/{boardID}/stages/{stageID}", h.kanban.DeleteStage, kw),
+		kb("GET", "/boards/{boardID}/cards", h.kanban.ListCardsHandler, kr),
+		kb("POST", "/boards/{boardID}/cards", h.kanban.CreateCardHandler, kw),
+		kb("POST", "/boards/{boardID}/cards/bulk-move", h.kanban.BulkMoveHandler, kw),
+		kb("GET", "/boards/{boardID}/export.csv", h.kanban.ExportCSV, kr),
+		kb("GET", "/boards/{boardID}/cards/{cardID}", h.kanban.GetCard, kr),
+		kb("PATCH", "/boards/{boardID}/cards/{cardID}", h.kanban.UpdateCardHandler, kw),
+		kb("DELETE", "/boards/{boardID}/cards/{cardID}", h.kanban.DeleteCardHandler, kw),
+		kb("POST", "/boards/{boardID}/cards/{cardID}/move", h.kanban.MoveHandler, kw),
+		kb("POST", "/boards/{boardID}/cards/{cardID}/won", h.kanban.CloseHandler(kanban.KindWon), kw),
+		kb("POST", "/boards/{boardID}/cards/{cardID}/lost", h.kanban.CloseHandler(kanban.KindLost), kw),
+		kb("GET", "/boards/{boardID}/cards/{cardID}/history", h.kanban.HistoryHandler, kr),
+		kb("GET", "/boards/{boardID}/cards/{cardID}/notes", h.kanban.ListNotes, kr),
+		kb("POST", "/boards/{boardID}/cards/{cardID}/notes", h.kanban.CreateNote, kw),
+		kb("PATCH", "/boards/{boardID}/cards/{cardID}/notes/{noteID}", h.kanban.UpdateNote, kw),
+		kb("DELETE", "/boards/{boardID}/cards/{cardID}/notes/{noteID}", h.kanban.DeleteNote, kw),
+		kb("POST", "/boards/{boardID}/cards/{cardID}/messages", h.kanban.SendMessage, kw),
+		kb("GET", "/deals", h.kanban.DealsHandler, kr),
 
 		// Embedding in Chatwoot
 		pub("GET", "/embed/context", httpx.HandlerFunc(h.embed.Context)),

@@ -235,10 +235,13 @@ func (c *Client) DeleteInbox(ctx context.Context, base string, accountID int, to
 // Conversation is the part of a Chatwoot conversation the hub reads (the
 // id in URLs is the per-account display id).
 type Conversation struct {
-	ID      int    `json:"id"`
-	InboxID int    `json:"inbox_id"`
-	Status  string `json:"status"`
-	Meta    struct {
+	ID               int            `json:"id"`
+	InboxID          int            `json:"inbox_id"`
+	Status           string         `json:"status"`
+	CustomAttributes map[string]any `json:"custom_attributes"`
+	LastActivityAt   int64          `json:"last_activity_at"`
+	UpdatedAt        float64        `json:"updated_at"`
+	Meta             struct {
 		Sender struct {
 			ID          int    `json:"id"`
 			Name        string `json:"name"`

@@ -209,3 +209,22 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
+
+// CheckInstanceToken implements iam.TokenChecker: the token with this id is
+// neither revoked nor expired.
+func (s *Service) CheckInstanceToken(ctx context.Context, id string) error {
+	var expires time.Time
+	var revoked *time.Time
+	err := s.DB.R.QueryRowContext(ctx, `SELECT expires_at, revoked_at FROM instance_tokens WHERE id = $1`, id).Scan(&expires, &revoked)
+	switch {
+	case errors.Is(db.Translate(err), db.ErrNotFound):
+		return httpx.E(httpx.CodeTokenInvalid, "the instance token is not valid")
+	case err != nil:
+		return err
+	case revoked != nil:
+		return httpx.E(httpx.CodeTokenRevoked, "the instance token was revoked")
+	case !expires.After(s.now()):
+		return httpx.E(httpx.CodeTokenExpired, "the instance token has expired")
+	}
+	return nil
+}

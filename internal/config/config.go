@@ -30,6 +30,11 @@ type Config struct {
 	RetentionDays   int
 	// InboxSyncInterval is the period of the Chatwoot inbox sync.
 	InboxSyncInterval time.Duration
+	// Realtime replay window (age and events per account) and the Kanban's
+	// reconciliation period.
+	RealtimeWindow          time.Duration
+	RealtimeWindowEvents    int64
+	KanbanReconcileInterval time.Duration
 
 	// Identity and embedding settings used by later parts of the hub.
 	TrustedProxies       []string

@@ -118,6 +118,27 @@ var vars = map[string]variable{
 		c.InboxSyncInterval = d
 		return nil
 	}},
+	"WHATPRO_REALTIME_WINDOW": {"24h", false, "how far back a reconnecting realtime client is replayed; older clients are told to resync", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute {
+			return fmt.Errorf("%q is not a duration of at least 1m", v)
+		}
+		c.RealtimeWindow = d
+		return nil
+	}},
+	"WHATPRO_REALTIME_WINDOW_EVENTS": {"100000", false, "events per account kept for realtime replay", func(c *Config, v string) error {
+		n, err := parsePositive(v, 100_000_000)
+		c.RealtimeWindowEvents = int64(n)
+		return err
+	}},
+	"WHATPRO_KANBAN_RECONCILE_INTERVAL": {"15m", false, "how often Kanban cards are reconciled with Chatwoot (missed webhooks, renamed contacts)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute {
+			return fmt.Errorf("%q is not a duration of at least 1m", v)
+		}
+		c.KanbanReconcileInterval = d
+		return nil
+	}},
 	"WHATPRO_TRUSTED_PROXIES": {"", false, "comma list of proxy IPs/CIDRs whose `X-Forwarded-For` is believed", func(c *Config, v string) error {
 		c.TrustedProxies = splitList(v)
 		for _, p := range c.TrustedProxies {

@@ -15,8 +15,8 @@ func count(query string) Counter {
 	}
 }
 
-// DefaultCounters measure the limits whose tables exist today; Kanban adds
-// max_boards when boards arrive.
+// DefaultCounters measure the limits whose tables other packages do not
+// own; the Kanban adds max_boards (kanban.BoardCounter) when it is wired.
 func DefaultCounters() map[string]Counter {
 	return map[string]Counter{
 		MaxInboxes:           count(`SELECT count(*) FROM inboxes WHERE account_id = $1 AND managed AND removed_at IS NULL`),

@@ -82,6 +82,8 @@ func contractCases(t *testing.T, s *Sim) []contractCase {
 			hubKeys: wantKeys(p("id"), p("status"), p("meta", "sender", "id"))},
 		{method: "POST", spec: acct + "/conversations/{conversation_id}/toggle_status", path: conv + "/toggle_status", status: 200,
 			body: map[string]any{"status": "pending"}, hubKeys: wantKeys(p("payload", "current_status"))},
+		{method: "POST", spec: acct + "/conversations/{conversation_id}/custom_attributes", path: conv + "/custom_attributes", status: 200,
+			body: map[string]any{"custom_attributes": map[string]any{"kanban_stage": "Proposta"}}, hubKeys: wantKeys(p("custom_attributes"))},
 		{method: "GET", spec: acct + "/conversations/{conversation_id}/messages", path: conv + "/messages", status: 200,
 			devs: []deviation{{"response", []string{"assignee"},
 				"messages/index renders meta.assignee as null for an unassigned conversation; swagger's agent schema is not nullable"}},

@@ -217,3 +217,27 @@ func (s *Sim) routeUpdateMessage(c *call) reply {
 	}
 	return fromErr(errNotFound())
 }
+
+// routeCustomAttributes is ConversationsController#custom_attributes:
+// the whole custom_attributes object is replaced by the one sent
+// (update!(custom_attributes: …)), and conversation_updated fires when it
+// changed.
+func (s *Sim) routeCustomAttributes(c *call) reply {
+	cv, err := c.findConversation()
+	if err != nil {
+		return fromErr(err)
+	}
+	attrs, present := pMap(c.body, "custom_attributes")
+	if !present {
+		return reply{status: http.StatusBadRequest, body: map[string]any{"error": "param is missing or the value is empty: custom_attributes"}}
+	}
+	if !jsonEqual(orEmpty(cv.CustomAttributes), attrs) {
+		before := orEmpty(cv.CustomAttributes)
+		cv.CustomAttributes = attrs
+		cv.UpdatedAt = s.now()
+		ev := s.conversationEventJSON(cv)
+		ev["changed_attributes"] = []map[string]any{change("custom_attributes", before, attrs)}
+		s.emit(c.out, cv.AccountID, s.inboxByID(cv.InboxID), "conversation_updated", ev)
+	}
+	return ok(map[string]any{"custom_attributes": orEmpty(cv.CustomAttributes)})
+}

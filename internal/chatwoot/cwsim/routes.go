@@ -41,6 +41,7 @@ func (s *Sim) routeTable() []route {
 		{method: "POST", pattern: acct + "/conversations", handle: s.routeCreateConversation},
 		{method: "GET", pattern: acct + "/conversations/{conversation_id}", handle: s.routeConversation},
 		{method: "POST", pattern: acct + "/conversations/{conversation_id}/toggle_status", handle: s.routeToggleStatus},
+		{method: "POST", pattern: acct + "/conversations/{conversation_id}/custom_attributes", handle: s.routeCustomAttributes},
 		{method: "GET", pattern: acct + "/conversations/{conversation_id}/messages", handle: s.routeMessages},
 		{method: "POST", pattern: acct + "/conversations/{conversation_id}/messages", handle: s.routeCreateMessage},
 		{method: "PATCH", pattern: acct + "/conversations/{conversation_id}/messages/{message_id}", handle: s.routeUpdateMessage},

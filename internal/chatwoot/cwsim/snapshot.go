@@ -44,6 +44,7 @@ type Conversation struct {
 	SourceID                                     string // contact_inbox.source_id
 	Status                                       string
 	AssigneeID                                   int
+	CustomAttributes                             map[string]any
 }
 
 // Message is a copy of a message.
@@ -115,7 +116,10 @@ func snapContact(ct *contact) Contact {
 
 func (s *Sim) snapConversation(cv *conversation) Conversation {
 	out := Conversation{ID: cv.ID, DisplayID: cv.DisplayID, AccountID: cv.AccountID, InboxID: cv.InboxID,
-		ContactID: cv.ContactID, Status: cv.Status}
+		ContactID: cv.ContactID, Status: cv.Status, CustomAttributes: map[string]any{}}
+	for k, v := range cv.CustomAttributes {
+		out.CustomAttributes[k] = v
+	}
 	if ci := s.contactInboxByID(cv.ContactInboxID); ci != nil {
 		out.SourceID = ci.SourceID
 	}

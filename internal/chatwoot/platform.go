@@ -39,7 +39,7 @@ func (s *Service) PlatformConfig(w http.ResponseWriter, r *http.Request) error {
 			"kanban":           s.hubURL("/embed/app/kanban" + q),
 			"chat":             s.hubURL("/embed/app/internal_chat" + q),
 			"admin":            s.hubURL("/embed/app/hub_admin" + q),
-			"conversation_tab": s.hubURL("/embed/conversation"),
+			"conversation_tab": s.ConversationTabURL(acc.AccountID),
 			"dashboard_script": s.hubURL("/embed/dashboard-script.js"),
 		},
 		"allowed_origins": origins,
@@ -64,6 +64,9 @@ type platformEvent struct {
 
 // Handle verifies, deduplicates and applies one event synchronously.
 func (p *PlatformEvents) Handle(w http.ResponseWriter, r *http.Request) error {
+	if !httpx.IsJSON(r) {
+		return httpx.E(httpx.CodeUnsupportedMedia, "the body must be sent with Content-Type: application/json")
+	}
 	raw, err := io.ReadAll(r.Body)
 	if err != nil {
 		return httpx.E(httpx.CodeTooLarge, "the body is too large")

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/whatpro/hub/internal/httpx"
 )
 
 type variable struct {
@@ -139,12 +141,13 @@ var vars = map[string]variable{
 		return err
 	}},
 	"WHATPRO_CORS_ORIGINS": {"", false, "extra origins allowed by CORS and embedding, comma separated", func(c *Config, v string) error {
-		c.CORSOrigins = splitList(v)
-		for _, o := range c.CORSOrigins {
-			u, err := url.Parse(o)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
-				return fmt.Errorf("%q is not an origin such as https://chat.example.com", o)
+		c.CORSOrigins = nil
+		for _, o := range splitList(v) {
+			canon, err := httpx.ParseOrigin(o, c.Production())
+			if err != nil {
+				return fmt.Errorf("%q %s", o, err.Error())
 			}
+			c.CORSOrigins = append(c.CORSOrigins, canon)
 		}
 		return nil
 	}},

@@ -147,6 +147,12 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	}
 	a.Origins = &embed.Origins{DB: a.DB, Extra: extra}
 	a.Chatwoot.OnLinkChange = a.Origins.Invalidate
+	a.Chatwoot.OriginOf = a.Origins.BelongsTo
+	a.IAM.OriginOf = a.Origins.BelongsTo
+	a.IAM.ConsoleOrigins = []string{a.Chatwoot.HubOrigin()}
+	if !a.Cfg.Production() {
+		a.IAM.ConsoleOrigins = append(a.IAM.ConsoleOrigins, "http://localhost:5173")
+	}
 	a.Plans = &plan.Catalog{DB: a.DB, Counters: plan.DefaultCounters()}
 	a.Features.Defaults = a.Plans.Features
 	a.IAM.BeforeNewMember = func(ctx context.Context, tx *sql.Tx, accountID string) error {

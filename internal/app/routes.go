@@ -46,6 +46,7 @@ func (a *App) routes(h handlers) []httpx.Route {
 	user := func(method, pattern string, fn httpx.HandlerFunc, perm string) httpx.Route {
 		return httpx.Route{Method: method, Pattern: pattern, Handler: fn, Auth: httpx.Authenticated, Permission: perm}
 	}
+	session := func(rt httpx.Route) httpx.Route { rt.SameOrigin = true; return rt }
 	acct := func(method, pattern string, fn httpx.HandlerFunc, perm string) httpx.Route {
 		return httpx.Route{Method: method, Pattern: "/api/v1/accounts/{accountID}" + pattern, Handler: fn,
 			Auth: httpx.Authenticated, Permission: perm, AccountFrom: httpx.AccountPath}
@@ -57,10 +58,10 @@ func (a *App) routes(h handlers) []httpx.Route {
 		probe("GET", "/metrics", h.ops.Metrics()),
 		pub("GET", "/api/v1/version", http.HandlerFunc(h.ops.Version)),
 
-		// Sessions
-		pub("POST", "/api/v1/auth/login", httpx.HandlerFunc(h.iam.Login)),
-		pub("POST", "/api/v1/auth/refresh", httpx.HandlerFunc(h.iam.Refresh)),
-		user("POST", "/api/v1/auth/logout", h.iam.Logout, ""),
+		// Sessions (SameOrigin: only the console's own pages drive them)
+		session(pub("POST", "/api/v1/auth/login", httpx.HandlerFunc(h.iam.Login))),
+		session(pub("POST", "/api/v1/auth/refresh", httpx.HandlerFunc(h.iam.Refresh))),
+		session(user("POST", "/api/v1/auth/logout", h.iam.Logout, "")),
 		user("GET", "/api/v1/sessions", h.iam.ListSessions, ""),
 		user("DELETE", "/api/v1/sessions/{sessionID}", h.iam.RevokeSession, ""),
 

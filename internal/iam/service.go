@@ -52,6 +52,13 @@ type Service struct {
 	OnAccountRequest func(accountID string, p *Principal)
 	// OnMembershipEnded hooks run when a member is removed or disabled.
 	OnMembershipEnded []MembershipEnded
+	// ConsoleOrigins are the origins of the hub's own pages (its public
+	// URL's, and the dev server's in development): the only ones a console
+	// session is used from and session routes accept browser calls from.
+	ConsoleOrigins []string
+	// OriginOf reports whether a canonical origin is one of the account's
+	// (its Chatwoot link's or a configured one).
+	OriginOf func(ctx context.Context, origin, accountID string) bool
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }

@@ -116,7 +116,9 @@ func (s *Service) ChangePassword(w http.ResponseWriter, r *http.Request) error {
 // AnswerInvitation accepts or declines an invitation to an account.
 func (s *Service) AnswerInvitation(accept bool) httpx.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := consoleUser(r)
+		// Joining an account is the person's own decision, made in the
+		// console: an embedded token of one account cannot make it.
+		p, err := sessionUser(r)
 		if err != nil {
 			return err
 		}

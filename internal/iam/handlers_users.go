@@ -137,6 +137,12 @@ func (s *Service) UpdateUser(w http.ResponseWriter, r *http.Request) error {
 		if err := s.keepAnAdmin(ctx, tx, accountID, losesAdmin); err != nil {
 			return err
 		}
+		if status != nil && *status == "active" && before.Status != "active" {
+			// Re-enabling takes a plan slot like adding does.
+			if err := s.ReserveMember(ctx, tx, accountID); err != nil {
+				return err
+			}
+		}
 		if err := setMembership(ctx, tx, accountID, userID, in.Role, status, now); err != nil {
 			return err
 		}

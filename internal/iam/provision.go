@@ -38,10 +38,17 @@ func (s *Service) ProvisionUser(ctx context.Context, tx *sql.Tx, accountID, emai
 	if err != nil {
 		return "", err
 	}
-	if _, status, err := membership(ctx, tx, accountID, u.ID); err != nil || status != "active" {
+	cur, status, err := membership(ctx, tx, accountID, u.ID)
+	if err != nil && !errors.Is(err, db.ErrNotFound) {
+		return "", err
+	}
+	if status != "active" {
 		if err := s.ReserveMember(ctx, tx, accountID); err != nil {
 			return "", err
 		}
+	}
+	if err := s.keepAnAdmin(ctx, tx, accountID, status == "active" && cur == RoleAdmin && role != RoleAdmin); err != nil {
+		return "", err
 	}
 	return u.ID, upsertMembership(ctx, tx, accountID, u.ID, role, "active", "", now)
 }

@@ -169,6 +169,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &idempotency.PurgeWorker{DB: a.DB, Log: a.Log})
 	river.AddWorker(workers, &iam.PurgeAttemptsWorker{DB: a.DB})
+	river.AddWorker(workers, &iam.LoginFailedWorker{S: a.IAM})
 	a.Inboxes = &inbox.Syncer{DB: a.DB, Chatwoot: a.Chatwoot, Log: a.Log}
 	river.AddWorker(workers, &inbox.SyncWorker{S: a.Inboxes})
 	river.AddWorker(workers, &inbox.SyncAllWorker{S: a.Inboxes})
@@ -200,6 +201,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	}
 	a.Jobs = q
 	a.Inboxes.Jobs = q
+	a.IAM.Jobs = q
 	if err := a.IAM.Bootstrap(ctx, a.Log, a.Cfg.BootstrapAdminEmail, a.Cfg.BootstrapAdminPass, a.Cfg.DataDir); err != nil {
 		return fmt.Errorf("bootstrap admin: %w", err)
 	}

@@ -4,7 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"net/http"
+	"sync/atomic"
 	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/whatpro/hub/internal/audit"
 	"github.com/whatpro/hub/internal/db"
@@ -59,6 +63,15 @@ type Service struct {
 	// OriginOf reports whether a canonical origin is one of the account's
 	// (its Chatwoot link's or a configured one).
 	OriginOf func(ctx context.Context, origin, accountID string) bool
+	// Jobs inserts background jobs inside a transaction.
+	Jobs Inserter
+
+	passwordChecks atomic.Int64
+}
+
+// Inserter inserts a job in the caller's transaction (jobs.Queue).
+type Inserter interface {
+	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }

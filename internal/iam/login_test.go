@@ -228,4 +228,3 @@ func TestForwardedForIgnoredWithoutTrustedProxy(t *testing.T) {
 		}
 	})
 }
-

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -30,6 +31,7 @@ import (
 	"github.com/whatpro/hub/internal/inbox"
 	"github.com/whatpro/hub/internal/intake"
 	"github.com/whatpro/hub/internal/jobs"
+	"github.com/whatpro/hub/internal/mail"
 	"github.com/whatpro/hub/internal/outbound"
 	"github.com/whatpro/hub/internal/plan"
 	"github.com/whatpro/hub/internal/provider"
@@ -81,6 +83,9 @@ type Options struct {
 	OutboundTimeout time.Duration
 	// JobPollEvery shortens River's fetch interval (tests).
 	JobPollEvery time.Duration
+	// MailTLS replaces the TLS settings of the SMTP client (tests trust
+	// their own server's certificate).
+	MailTLS *tls.Config
 }
 
 // Open connects to the database and loads the key ring, without migrating
@@ -129,6 +134,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		Proxies: httpx.ParseProxies(a.Cfg.TrustedProxies), SecureCookie: a.Cfg.PublicURL.Scheme == "https",
 		CookiePath: a.Cfg.BasePath() + "/api/v1/auth", Now: time.Now,
 		Limits: iam.NewRateLimits(a.Cfg.RateLimitAnon, a.Cfg.RateLimitAuth), Keys: a.Keys, Production: a.Cfg.Production(),
+		PublicURL: strings.TrimSuffix(a.Cfg.PublicURL.String(), "/"),
 	}
 	if opts.Now != nil {
 		a.IAM.Now = opts.Now
@@ -170,6 +176,16 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	river.AddWorker(workers, &idempotency.PurgeWorker{DB: a.DB, Log: a.Log})
 	river.AddWorker(workers, &iam.PurgeAttemptsWorker{DB: a.DB})
 	river.AddWorker(workers, &iam.LoginFailedWorker{S: a.IAM})
+	river.AddWorker(workers, &iam.PasswordResetWorker{S: a.IAM})
+	var sender *mail.Sender
+	if a.Cfg.SMTPURL != "" {
+		var err error
+		if sender, err = mail.NewSender(mail.Config{URL: a.Cfg.SMTPURL, From: a.Cfg.MailFrom, TLS: opts.MailTLS}); err != nil {
+			return err
+		}
+	}
+	river.AddWorker(workers, &mail.Worker{Sender: sender, Keys: a.Keys})
+	a.IAM.Mail = sender != nil
 	a.Inboxes = &inbox.Syncer{DB: a.DB, Chatwoot: a.Chatwoot, Log: a.Log}
 	river.AddWorker(workers, &inbox.SyncWorker{S: a.Inboxes})
 	river.AddWorker(workers, &inbox.SyncAllWorker{S: a.Inboxes})

@@ -47,6 +47,7 @@ func (a *App) routes(h handlers) []httpx.Route {
 		return httpx.Route{Method: method, Pattern: pattern, Handler: fn, Auth: httpx.Authenticated, Permission: perm}
 	}
 	session := func(rt httpx.Route) httpx.Route { rt.SameOrigin = true; return rt }
+	limited := func(rt httpx.Route, perMinute int) httpx.Route { rt.RateLimit = perMinute; return rt }
 	acct := func(method, pattern string, fn httpx.HandlerFunc, perm string) httpx.Route {
 		return httpx.Route{Method: method, Pattern: "/api/v1/accounts/{accountID}" + pattern, Handler: fn,
 			Auth: httpx.Authenticated, Permission: perm, AccountFrom: httpx.AccountPath}
@@ -64,6 +65,14 @@ func (a *App) routes(h handlers) []httpx.Route {
 		session(user("POST", "/api/v1/auth/logout", h.iam.Logout, "")),
 		user("GET", "/api/v1/sessions", h.iam.ListSessions, ""),
 		user("DELETE", "/api/v1/sessions/{sessionID}", h.iam.RevokeSession, ""),
+
+		// Password reset by e-mail, and the invitation link (activation)
+		session(limited(pub("POST", "/api/v1/auth/password-reset", httpx.HandlerFunc(h.iam.RequestPasswordReset)), 20)),
+		session(limited(pub("POST", "/api/v1/auth/password-reset/confirm", httpx.HandlerFunc(h.iam.ConfirmPasswordReset)), 20)),
+		session(limited(pub("POST", "/api/v1/invitations/inspect", httpx.HandlerFunc(h.iam.InspectInvitation)), 60)),
+		session(limited(pub("POST", "/api/v1/invitations/activate", httpx.HandlerFunc(h.iam.ActivateInvitation)), 20)),
+		user("POST", "/api/v1/me/invitations/redeem", h.iam.RedeemInvitation, ""),
+		user("POST", "/api/v1/users/{userID}/release-email", h.iam.ReleaseEmail, iam.PermPlatform),
 
 		// The caller
 		user("GET", "/api/v1/me", h.iam.Me, ""),
@@ -83,6 +92,7 @@ func (a *App) routes(h handlers) []httpx.Route {
 		acct("GET", "/users", h.iam.ListUsers, iam.PermUsersRead),
 		acct("POST", "/users", h.iam.AddUser, iam.PermUsersWrite),
 		acct("PATCH", "/users/{userID}", h.iam.UpdateUser, iam.PermUsersWrite),
+		acct("POST", "/users/{userID}/invitation", h.iam.Reinvite, iam.PermUsersWrite),
 		acct("DELETE", "/users/{userID}", h.iam.RemoveUser, iam.PermUsersWrite),
 
 		// API keys

@@ -46,6 +46,16 @@ func TestSSOKeepsTheHubsDecisions(t *testing.T) {
 			t.Errorf("the removal did not stand (%d removed rows)", n)
 		}
 
+		// Invited again by an admin: the next sign-in brings the member back, with the hub's role.
+		re := f.h.Do(apptest.Req{Method: "POST", Path: users + brunoID + "/invitation", Token: f.tenant.Admin.Token}).Expect(t, 200).JSON(t)
+		if re["status"] != "invited" || re["invitation_url"] != nil {
+			t.Errorf("re-inviting a Chatwoot-only member: %v", re)
+		}
+		back := f.sso(t, "bruno@acme.test", 1, origin).Expect(t, 200).JSON(t)
+		if got := back["user"].(map[string]any)["role"]; got != "supervisor" || role(brunoID) != "supervisor" {
+			t.Errorf("back with role %v / %s, want the hub's supervisor", got, role(brunoID))
+		}
+
 		// The last admin: Ana (admin by SSO) stays admin when Chatwoot demotes her.
 		ana := f.sso(t, "ana@acme.test", 1, origin).Expect(t, 200).JSON(t)["user"].(map[string]any)
 		anaID := ana["id"].(string)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/whatpro/hub/internal/httpx"
+	"github.com/whatpro/hub/internal/mail"
 )
 
 type variable struct {
@@ -161,6 +162,24 @@ var vars = map[string]variable{
 	}},
 	"WHATPRO_PLATFORM_EVENTS_SECRET": {"", true, "comma list of secrets that sign platform provisioning events", func(c *Config, v string) error {
 		c.PlatformEventsSecret = v
+		return nil
+	}},
+	"WHATPRO_SMTP_URL": {"", true, "`smtp://user:pass@host:587` (STARTTLS) or `smtps://user:pass@host:465` (TLS) to mail invitations, activation and password reset links; empty = no mail (admins see the links to hand over)", func(c *Config, v string) error {
+		if v != "" {
+			if _, err := mail.ParseURL(v); err != nil {
+				return err
+			}
+		}
+		c.SMTPURL = v
+		return nil
+	}},
+	"WHATPRO_MAIL_FROM": {"", false, "sender of the hub's mail, e.g. `WhatPro Hub <hub@example.com>` (required with WHATPRO_SMTP_URL)", func(c *Config, v string) error {
+		if v != "" {
+			if _, err := mail.ParseFrom(v); err != nil {
+				return err
+			}
+		}
+		c.MailFrom = v
 		return nil
 	}},
 	"WHATPRO_RATE_LIMIT_ANON": {"100", false, "unauthenticated requests per minute per IP", func(c *Config, v string) error {

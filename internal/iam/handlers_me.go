@@ -127,6 +127,15 @@ func (s *Service) AnswerInvitation(accept bool) httpx.HandlerFunc {
 		if err != nil || status != "invited" {
 			return httpx.NotFound()
 		}
+		if accept {
+			u, err := userByID(ctx, s.DB.R, p.UserID)
+			if err != nil {
+				return err
+			}
+			if u.confinedElsewhere(accountID) {
+				return s.refuseConfined(r, accountID, u)
+			}
+		}
 		next, action := "declined", "user.invitation.declined"
 		if accept {
 			next, action = "active", "user.invitation.accepted"

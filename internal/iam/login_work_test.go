@@ -23,6 +23,7 @@ func TestFailedLoginsDoEqualWork(t *testing.T) {
 		enableTOTP(t, h, withTOTP)
 		disabled := h.NewMember(acme.Admin.Token, acme.ID, "agent")
 		h.Exec(`UPDATE users SET active = FALSE WHERE id = $1`, disabled.UserID)
+		pending := h.Invite(acme.Admin.Token, acme.ID, apptest.UniqueEmail("pending"), "agent").Email
 		// Jobs stand still, so what a login writes stays where it was written.
 		if err := h.App.Jobs.Stop(time.Second, time.Second); err != nil {
 			t.Fatal(err)
@@ -32,6 +33,7 @@ func TestFailedLoginsDoEqualWork(t *testing.T) {
 			{"wrong password", known.Email, "wrong-password-1"},
 			{"wrong password, second factor on", withTOTP.Email, "wrong-password-1"},
 			{"disabled user, right password", disabled.Email, apptest.Password},
+			{"user who never set a password", pending, "wrong-password-1"},
 		}
 		var first map[string]int
 		for i, p := range paths {
@@ -50,7 +52,6 @@ func TestFailedLoginsDoEqualWork(t *testing.T) {
 			}
 			if i == 0 {
 				first = delta
-				// (River on SQLite also writes a wake-up notification per job.)
 				if delta["login_attempts"] != 1 || delta["river_job"] != 1 || delta["audit_logs"] != 0 || delta["sessions"] != 0 {
 					t.Errorf("%s wrote %v, want one attempt and one job", p.name, delta)
 				}
@@ -77,7 +78,9 @@ func rowCounts(t *testing.T, h *apptest.Hub) map[string]int {
 	for rows.Next() {
 		var n string
 		must(t, rows.Scan(&n))
-		if !strings.HasPrefix(n, "usage") {
+		// River's own bookkeeping (wake-up notifications, leader election) is the queue's
+		// business and timing; the job row it inserts is counted.
+		if !strings.HasPrefix(n, "usage") && (!strings.HasPrefix(n, "river_") || n == "river_job") {
 			tables = append(tables, n)
 		}
 	}

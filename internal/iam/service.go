@@ -65,6 +65,11 @@ type Service struct {
 	OriginOf func(ctx context.Context, origin, accountID string) bool
 	// Jobs inserts background jobs inside a transaction.
 	Jobs Inserter
+	// Mail says the hub mails links (WHATPRO_SMTP_URL); without it the
+	// admin who invites sees the link once, to hand over.
+	Mail bool
+	// PublicURL is the hub's external URL, no trailing slash (links).
+	PublicURL string
 
 	passwordChecks atomic.Int64
 }

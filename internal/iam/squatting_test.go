@@ -32,7 +32,7 @@ func TestNoCrossTenantSquatting(t *testing.T) {
 		}
 		h.Activate(inv.InvitationURL, "squatters-own-passphrase-1")
 		h.Do(apptest.Req{Method: "POST", Path: "/api/v1/invitations/activate",
-			Body: map[string]string{"token": apptest.LinkToken(t, inv.InvitationURL), "password": "another-passphrase-22"}}).
+			Body:                                   map[string]string{"token": apptest.LinkToken(t, inv.InvitationURL), "password": "another-passphrase-22"}}).
 			ExpectError(t, 400, "VALIDATION_ERROR") // single use
 		sq := h.Login(victim, "squatters-own-passphrase-1")
 

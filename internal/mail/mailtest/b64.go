@@ -5,7 +5,9 @@ import (
 	"io"
 )
 
-func base64Reader(r io.Reader) io.Reader { return base64.NewDecoder(base64.StdEncoding, newlineStripper{r}) }
+func base64Reader(r io.Reader) io.Reader {
+	return base64.NewDecoder(base64.StdEncoding, newlineStripper{r})
+}
 
 // newlineStripper drops CR and LF, which base64 bodies wrap at 76 columns.
 type newlineStripper struct{ r io.Reader }

@@ -126,6 +126,7 @@ func (a *App) routes(h handlers) []httpx.Route {
 		pub("GET", "/api/v1/instance-tokens/validate", httpx.HandlerFunc(h.chatwoot.ValidateToken)),
 		user("DELETE", "/api/v1/instance-tokens/current", h.chatwoot.RevokeCurrent, ""),
 		user("POST", "/api/v1/me/chatwoot-identity/codes", h.chatwoot.IdentityLinkCode, ""),
+		user("POST", "/api/v1/me/chatwoot-identity/inspect", h.chatwoot.InspectIdentityLink, ""),
 		user("POST", "/api/v1/me/chatwoot-identity", h.chatwoot.LinkIdentity, ""),
 
 		// Platform App: embedding configuration and signed provisioning events

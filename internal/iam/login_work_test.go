@@ -1,6 +1,7 @@
 package iam_test
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"strings"
@@ -24,10 +25,12 @@ func TestFailedLoginsDoEqualWork(t *testing.T) {
 		disabled := h.NewMember(acme.Admin.Token, acme.ID, "agent")
 		h.Exec(`UPDATE users SET active = FALSE WHERE id = $1`, disabled.UserID)
 		pending := h.Invite(acme.Admin.Token, acme.ID, apptest.UniqueEmail("pending"), "agent").Email
-		// Jobs stand still, so what a login writes stays where it was written.
+		// Jobs and the usage meter's flushes stand still, so what a login writes stays where it
+		// was written and nothing else writes meanwhile.
 		if err := h.App.Jobs.Stop(time.Second, time.Second); err != nil {
 			t.Fatal(err)
 		}
+		must(t, h.App.Usage.Close(context.Background()))
 		paths := []struct{ name, email, password string }{
 			{"unknown email", "nobody-" + dialect + "@example.test", "wrong-password-1"},
 			{"wrong password", known.Email, "wrong-password-1"},

@@ -73,3 +73,24 @@ func TestSSOKeepsTheHubsDecisions(t *testing.T) {
 		}
 	})
 }
+
+// The SSO failure limiter keys on the canonical origin: another spelling of the same Chatwoot
+// origin gets no fresh budget of failed session checks.
+func TestSSOFailureBudgetIsPerCanonicalOrigin(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, dialect string) {
+		t.Parallel()
+		f := setup(t, dialect)
+		f.link(t, 1, f.user("ana@acme.test").APIAccessToken).Expect(t, 200)
+		bogus := func(origin string) *apptest.Resp {
+			return f.h.Do(apptest.Req{Method: "POST", Path: "/api/v1/auth/chatwoot", Header: map[string]string{"Origin": origin},
+				Body: map[string]any{"access_token": "forged", "client": "c", "uid": "ana@acme.test", "chatwoot_account_id": 1}})
+		}
+		for range 10 {
+			bogus(f.simURL).ExpectError(t, 401, "UNAUTHORIZED")
+		}
+		bogus(f.simURL).ExpectError(t, 429, "RATE_LIMITED")
+		bogus(strings.ToUpper(f.simURL)).ExpectError(t, 429, "RATE_LIMITED")
+		bogus(f.simURL + "/").ExpectError(t, 429, "RATE_LIMITED")
+	})
+}

@@ -91,6 +91,6 @@ func TestSSOFailureBudgetIsPerCanonicalOrigin(t *testing.T) {
 		}
 		bogus(f.simURL).ExpectError(t, 429, "RATE_LIMITED")
 		bogus(strings.ToUpper(f.simURL)).ExpectError(t, 429, "RATE_LIMITED")
-		bogus(f.simURL + "/").ExpectError(t, 429, "RATE_LIMITED")
+		bogus(f.simURL+"/").ExpectError(t, 429, "RATE_LIMITED")
 	})
 }

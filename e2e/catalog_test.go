@@ -78,9 +78,7 @@ func TestCatalogPagesAgainstTheHub(t *testing.T) {
 	}
 	api.do("POST", "/api/v1/accounts", map[string]string{"name": "Acme Atendimento"}, http.StatusCreated, &account)
 	const ownerEmail, ownerPassword = "owner@acme.example", "e2e-Owner-Password-5519"
-	api.do("POST", "/api/v1/accounts/"+account.ID+"/users", map[string]string{
-		"email": ownerEmail, "name": "Olga Owner", "role": "admin", "password": ownerPassword,
-	}, http.StatusCreated, nil)
+	api.addPerson(account.ID, ownerEmail, "Olga Owner", "admin", ownerPassword)
 
 	b := newBrowser(t)
 	b.step("open the login page", chromedp.Navigate(h.URL+"/login"), chromedp.WaitVisible(testID("login-email")))

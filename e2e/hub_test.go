@@ -56,7 +56,7 @@ func (b *syncBuffer) String() string {
 // startHub runs the binary on a free port with a fresh data directory and a
 // bootstrap super admin, waits until /readyz answers 200, and stops it at the
 // end of the test, which fails unless the process exits with status 0.
-func startHub(t *testing.T) *hub {
+func startHub(t *testing.T, extraEnv ...string) *hub {
 	t.Helper()
 	port := freePort(t)
 	url := fmt.Sprintf("http://127.0.0.1:%d", port)
@@ -76,6 +76,7 @@ func startHub(t *testing.T) *hub {
 		"WHATPRO_RATE_LIMIT_ANON=100000",
 		"WHATPRO_RATE_LIMIT_AUTH=100000",
 	)
+	env = append(env, extraEnv...)
 	h := &hub{URL: url, logs: &syncBuffer{}, done: make(chan error, 1)}
 	h.cmd = exec.Command(binPath, "serve")
 	h.cmd.Env = env
@@ -167,6 +168,29 @@ func (h *hub) login(t *testing.T, email, password string) *apiClient {
 	}
 	c.token = out.AccessToken
 	return c
+}
+
+// addPerson invites email to the account and follows the invitation link the answer hands over
+// (no mail configured), choosing password, as the person would.
+func (c *apiClient) addPerson(accountID, email, name, role, password string) {
+	c.t.Helper()
+	var inv struct {
+		URL string `json:"invitation_url"`
+	}
+	c.do("POST", "/api/v1/accounts/"+accountID+"/users", map[string]string{"email": email, "name": name, "role": role}, http.StatusCreated, &inv)
+	token := inviteToken(c.t, inv.URL)
+	anon := &apiClient{t: c.t, base: c.base}
+	anon.do("POST", "/api/v1/invitations/activate", map[string]string{"token": token, "password": password}, http.StatusNoContent, nil)
+}
+
+// inviteToken is the token in a link's fragment.
+func inviteToken(t *testing.T, link string) string {
+	t.Helper()
+	_, frag, ok := strings.Cut(link, "#token=")
+	if !ok || frag == "" {
+		t.Fatalf("no #token= in %q", link)
+	}
+	return frag
 }
 
 // do sends a request and decodes the answer into out (when not nil); any

@@ -24,9 +24,7 @@ func TestConsolePagesAgainstTheHub(t *testing.T) {
 	// The admin joins (an existing user is invited, then accepts) and adds an agent.
 	api.do("POST", base+"/users", map[string]string{"email": adminEmail, "name": "Administrator", "role": "admin"}, http.StatusCreated, nil)
 	api.do("POST", "/api/v1/me/invitations/"+account.ID+"/accept", nil, http.StatusNoContent, nil)
-	api.do("POST", base+"/users", map[string]string{
-		"email": "agent@example.com", "name": "Agent Smith", "role": "agent", "password": "e2e-Agent-Password-4821",
-	}, http.StatusCreated, nil)
+	api.addPerson(account.ID, "agent@example.com", "Agent Smith", "agent", "e2e-Agent-Password-4821")
 
 	b := newBrowser(t)
 	b.step("open the login page", chromedp.Navigate(h.URL+"/login"), chromedp.WaitVisible(testID("login-email")))

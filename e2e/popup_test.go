@@ -23,8 +23,7 @@ func TestEmbedSignInPopup(t *testing.T) {
 	}
 	api.do("POST", "/api/v1/accounts", map[string]string{"name": "Popup Account"}, http.StatusCreated, &account)
 	const email, password = "agent-popup@example.com", "popup-Agent-passphrase-42"
-	api.do("POST", "/api/v1/accounts/"+account.ID+"/users",
-		map[string]string{"email": email, "name": "Popup Agent", "role": "agent", "password": password}, http.StatusCreated, nil)
+	api.addPerson(account.ID, email, "Popup Agent", "agent", password)
 
 	b := newBrowser(t)
 	b.step("open the tab on its own", chromedp.Navigate(h.URL+"/embed/conversation"), chromedp.WaitVisible(testID("embed-sign-in")))

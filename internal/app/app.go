@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"database/sql"
 	"errors"
@@ -32,6 +33,7 @@ import (
 	"github.com/whatpro/hub/internal/intake"
 	"github.com/whatpro/hub/internal/jobs"
 	"github.com/whatpro/hub/internal/kanban"
+	"github.com/whatpro/hub/internal/mail"
 	"github.com/whatpro/hub/internal/outbound"
 	"github.com/whatpro/hub/internal/plan"
 	"github.com/whatpro/hub/internal/provider"
@@ -92,6 +94,9 @@ type Options struct {
 	// OutboundRootCAs replaces the system roots of calls to Chatwoot and
 	// providers (tests with their own TLS certificates).
 	OutboundRootCAs *x509.CertPool
+	// MailTLS replaces the TLS settings of the SMTP client (tests trust
+	// their own server's certificate).
+	MailTLS *tls.Config
 }
 
 // Open connects to the database and loads the key ring, without migrating
@@ -140,6 +145,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		Proxies: httpx.ParseProxies(a.Cfg.TrustedProxies), SecureCookie: a.Cfg.PublicURL.Scheme == "https",
 		CookiePath: a.Cfg.BasePath() + "/api/v1/auth", Now: time.Now,
 		Limits: iam.NewRateLimits(a.Cfg.RateLimitAnon, a.Cfg.RateLimitAuth), Keys: a.Keys, Production: a.Cfg.Production(),
+		PublicURL: strings.TrimSuffix(a.Cfg.PublicURL.String(), "/"),
 	}
 	if opts.Now != nil {
 		a.IAM.Now = opts.Now
@@ -158,6 +164,12 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	}
 	a.Origins = &embed.Origins{DB: a.DB, Extra: extra}
 	a.Chatwoot.OnLinkChange = a.Origins.Invalidate
+	a.Chatwoot.OriginOf = a.Origins.BelongsTo
+	a.IAM.OriginOf = a.Origins.BelongsTo
+	a.IAM.ConsoleOrigins = []string{a.Chatwoot.HubOrigin()}
+	if !a.Cfg.Production() {
+		a.IAM.ConsoleOrigins = append(a.IAM.ConsoleOrigins, "http://localhost:5173")
+	}
 	a.Plans = &plan.Catalog{DB: a.DB, Counters: plan.DefaultCounters()}
 	a.Features.Defaults = a.Plans.Features
 	a.IAM.BeforeNewMember = func(ctx context.Context, tx *sql.Tx, accountID string) error {
@@ -174,6 +186,17 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &idempotency.PurgeWorker{DB: a.DB, Log: a.Log})
 	river.AddWorker(workers, &iam.PurgeAttemptsWorker{DB: a.DB})
+	river.AddWorker(workers, &iam.LoginFailedWorker{S: a.IAM})
+	river.AddWorker(workers, &iam.PasswordResetWorker{S: a.IAM})
+	var sender *mail.Sender
+	if a.Cfg.SMTPURL != "" {
+		var err error
+		if sender, err = mail.NewSender(mail.Config{URL: a.Cfg.SMTPURL, From: a.Cfg.MailFrom, TLS: opts.MailTLS}); err != nil {
+			return err
+		}
+	}
+	river.AddWorker(workers, &mail.Worker{Sender: sender, Keys: a.Keys})
+	a.IAM.Mail = sender != nil
 	a.Inboxes = &inbox.Syncer{DB: a.DB, Chatwoot: a.Chatwoot, Log: a.Log}
 	river.AddWorker(workers, &inbox.SyncWorker{S: a.Inboxes})
 	river.AddWorker(workers, &inbox.SyncAllWorker{S: a.Inboxes})
@@ -208,6 +231,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	a.Jobs = q
 	a.Inboxes.Jobs = q
 	a.Kanban.Jobs = q
+	a.IAM.Jobs = q
 	if err := a.IAM.Bootstrap(ctx, a.Log, a.Cfg.BootstrapAdminEmail, a.Cfg.BootstrapAdminPass, a.Cfg.DataDir); err != nil {
 		return fmt.Errorf("bootstrap admin: %w", err)
 	}

@@ -50,6 +50,8 @@ func (a *App) routes(h handlers) []httpx.Route {
 	user := func(method, pattern string, fn httpx.HandlerFunc, perm string) httpx.Route {
 		return httpx.Route{Method: method, Pattern: pattern, Handler: fn, Auth: httpx.Authenticated, Permission: perm}
 	}
+	session := func(rt httpx.Route) httpx.Route { rt.SameOrigin = true; return rt }
+	limited := func(rt httpx.Route, perMinute int) httpx.Route { rt.RateLimit = perMinute; return rt }
 	acct := func(method, pattern string, fn httpx.HandlerFunc, perm string) httpx.Route {
 		return httpx.Route{Method: method, Pattern: "/api/v1/accounts/{accountID}" + pattern, Handler: fn,
 			Auth: httpx.Authenticated, Permission: perm, AccountFrom: httpx.AccountPath}
@@ -67,12 +69,20 @@ func (a *App) routes(h handlers) []httpx.Route {
 		probe("GET", "/metrics", h.ops.Metrics()),
 		pub("GET", "/api/v1/version", http.HandlerFunc(h.ops.Version)),
 
-		// Sessions
-		pub("POST", "/api/v1/auth/login", httpx.HandlerFunc(h.iam.Login)),
-		pub("POST", "/api/v1/auth/refresh", httpx.HandlerFunc(h.iam.Refresh)),
-		user("POST", "/api/v1/auth/logout", h.iam.Logout, ""),
+		// Sessions (SameOrigin: only the console's own pages drive them)
+		session(pub("POST", "/api/v1/auth/login", httpx.HandlerFunc(h.iam.Login))),
+		session(pub("POST", "/api/v1/auth/refresh", httpx.HandlerFunc(h.iam.Refresh))),
+		session(user("POST", "/api/v1/auth/logout", h.iam.Logout, "")),
 		user("GET", "/api/v1/sessions", h.iam.ListSessions, ""),
 		user("DELETE", "/api/v1/sessions/{sessionID}", h.iam.RevokeSession, ""),
+
+		// Password reset by e-mail, and the invitation link (activation)
+		session(limited(pub("POST", "/api/v1/auth/password-reset", httpx.HandlerFunc(h.iam.RequestPasswordReset)), 20)),
+		session(limited(pub("POST", "/api/v1/auth/password-reset/confirm", httpx.HandlerFunc(h.iam.ConfirmPasswordReset)), 20)),
+		session(limited(pub("POST", "/api/v1/invitations/inspect", httpx.HandlerFunc(h.iam.InspectInvitation)), 60)),
+		session(limited(pub("POST", "/api/v1/invitations/activate", httpx.HandlerFunc(h.iam.ActivateInvitation)), 20)),
+		user("POST", "/api/v1/me/invitations/redeem", h.iam.RedeemInvitation, ""),
+		user("POST", "/api/v1/users/{userID}/release-email", h.iam.ReleaseEmail, iam.PermPlatform),
 
 		// The caller
 		user("GET", "/api/v1/me", h.iam.Me, ""),
@@ -92,6 +102,7 @@ func (a *App) routes(h handlers) []httpx.Route {
 		acct("GET", "/users", h.iam.ListUsers, iam.PermUsersRead),
 		acct("POST", "/users", h.iam.AddUser, iam.PermUsersWrite),
 		acct("PATCH", "/users/{userID}", h.iam.UpdateUser, iam.PermUsersWrite),
+		acct("POST", "/users/{userID}/invitation", h.iam.Reinvite, iam.PermUsersWrite),
 		acct("DELETE", "/users/{userID}", h.iam.RemoveUser, iam.PermUsersWrite),
 
 		// API keys
@@ -125,6 +136,7 @@ func (a *App) routes(h handlers) []httpx.Route {
 		pub("GET", "/api/v1/instance-tokens/validate", httpx.HandlerFunc(h.chatwoot.ValidateToken)),
 		user("DELETE", "/api/v1/instance-tokens/current", h.chatwoot.RevokeCurrent, ""),
 		user("POST", "/api/v1/me/chatwoot-identity/codes", h.chatwoot.IdentityLinkCode, ""),
+		user("POST", "/api/v1/me/chatwoot-identity/inspect", h.chatwoot.InspectIdentityLink, ""),
 		user("POST", "/api/v1/me/chatwoot-identity", h.chatwoot.LinkIdentity, ""),
 
 		// Platform App: embedding configuration and signed provisioning events

@@ -12,6 +12,7 @@ import (
 
 	"github.com/whatpro/hub/internal/app"
 	"github.com/whatpro/hub/internal/config"
+	"github.com/whatpro/hub/internal/mail/mailtest"
 )
 
 // TestKeys is a fixed key ring for tests (never used outside them).
@@ -25,6 +26,9 @@ type Hub struct {
 	URL     string // base URL including the public path
 	Dialect string
 	Logs    *SyncBuffer
+	// Mailbox is the SMTP server the hub mails to, when the test set one
+	// up: helpers read invitation links from it.
+	Mailbox *mailtest.Server
 }
 
 // Options for New.

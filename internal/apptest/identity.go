@@ -203,14 +203,71 @@ type Member struct {
 	Status string `json:"status"`
 }
 
-// AddUser adds email to the account with role; a new email gets Password.
-func (h *Hub) AddUser(token, accountID, email, role string) Member {
+// Invited is the answer to adding someone to an account.
+type Invited struct {
+	Member
+	InvitationURL string `json:"invitation_url"`
+	Mailed        bool   `json:"invitation_mailed"`
+}
+
+// Invite adds email to the account with role, the way an admin does: the
+// person is invited and nothing else happens yet.
+func (h *Hub) Invite(token, accountID, email, role string) Invited {
 	h.T.Helper()
-	var m Member
+	var m Invited
 	h.Do(Req{Method: "POST", Path: "/api/v1/accounts/" + accountID + "/users", Token: token,
-		Body: map[string]string{"email": email, "name": "User " + strings.Split(email, "@")[0], "role": role, "password": Password}}).
+		Body: map[string]string{"email": email, "name": "User " + strings.Split(email, "@")[0], "role": role}}).
 		Expect(h.T, http.StatusCreated).Decode(h.T, &m)
 	return m
+}
+
+// LinkToken is the one-time token in a link's fragment (#token=…).
+func LinkToken(t testing.TB, link string) string {
+	t.Helper()
+	u, err := url.Parse(link)
+	if err != nil {
+		t.Fatalf("link %q: %v", link, err)
+	}
+	frag, err := url.ParseQuery(u.Fragment)
+	if err != nil || frag.Get("token") == "" || u.RawQuery != "" {
+		t.Fatalf("link %q carries no #token= (or a query)", link)
+	}
+	return frag.Get("token")
+}
+
+// Activate follows an invitation link as a person without a login does:
+// they choose password and join.
+func (h *Hub) Activate(link, password string) {
+	h.T.Helper()
+	h.Do(Req{Method: "POST", Path: "/api/v1/invitations/activate",
+		Body: map[string]string{"token": LinkToken(h.T, link), "password": password}}).Expect(h.T, http.StatusNoContent)
+}
+
+// AddUser adds email to the account with role; a new email is activated
+// at once with Password (as its person would from the link), someone who
+// already has a login stays invited.
+func (h *Hub) AddUser(token, accountID, email, role string) Member {
+	h.T.Helper()
+	m := h.Invite(token, accountID, email, role)
+	if m.Mailed && h.Mailbox != nil {
+		// The link went by mail: read it where the person would.
+		var n int
+		Eventually(h.T, "the invitation mail to "+email, func() bool { n = len(h.Mailbox.To(email)); return n > 0 })
+		m.InvitationURL = h.Mailbox.To(email)[n-1].Link()
+	}
+	if m.InvitationURL == "" {
+		h.T.Fatalf("no invitation link to hand over (mail configured without Hub.Mailbox?): %+v", m)
+	}
+	var view struct {
+		HasLogin bool `json:"has_login"`
+	}
+	h.Do(Req{Method: "POST", Path: "/api/v1/invitations/inspect", Body: map[string]string{"token": LinkToken(h.T, m.InvitationURL)}}).
+		Expect(h.T, http.StatusOK).Decode(h.T, &view)
+	if !view.HasLogin {
+		h.Activate(m.InvitationURL, Password)
+		m.Status = "active"
+	}
+	return m.Member
 }
 
 // NewMember adds a fresh user with role to the account and logs them in.

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/outbound"
 )
 
@@ -196,12 +197,15 @@ func (c *Client) DeleteDashboardApp(ctx context.Context, base string, accountID 
 
 // Origin returns scheme://host[:port] of a base URL: the installation's
 // identity and the origin Chatwoot pages are served from.
+//
+// The origin is canonical (httpx.ParseOrigin): it identifies the
+// installation, so two spellings of one URL are one installation.
 func Origin(base string) (string, error) {
 	u, err := url.Parse(base)
 	if err != nil || u.Host == "" {
 		return "", fmt.Errorf("not an absolute URL")
 	}
-	return strings.ToLower(u.Scheme + "://" + u.Host), nil
+	return httpx.ParseOrigin(u.Scheme+"://"+u.Host, false)
 }
 
 // CreateAPIInbox creates an API-channel inbox whose callbacks go to

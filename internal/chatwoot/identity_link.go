@@ -1,6 +1,7 @@
 package chatwoot
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"net/http"
@@ -44,14 +45,42 @@ func (s *Service) IdentityLinkCode(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-// LinkIdentity redeems a code with a console session: the Chatwoot identity
-// now signs in as the caller, who takes over the memberships the identity's
-// placeholder user held. An identity already linked to a real hub user is
-// never moved.
-func (s *Service) LinkIdentity(w http.ResponseWriter, r *http.Request) error {
-	ctx, p := r.Context(), iam.PrincipalFrom(r.Context())
+// linkCode is a pending code: who in Chatwoot minted it.
+type linkCode struct {
+	Origin    string
+	CWUser    int
+	ExpiresAt time.Time
+}
+
+var errBadLinkCode = httpx.Invalid(httpx.FieldError{Field: "code", Message: "is unknown, used or expired; start again from Chatwoot"})
+
+func pendingLinkCode(ctx context.Context, q db.Querier, code string, now time.Time) (*linkCode, error) {
+	if !strings.HasPrefix(code, "wpl_") || len(code) > 100 {
+		return nil, errBadLinkCode
+	}
+	c := &linkCode{}
+	err := q.QueryRowContext(ctx, `SELECT origin, chatwoot_user_id, expires_at FROM chatwoot_link_codes
+		WHERE hash = $1 AND used_at IS NULL AND expires_at > $2`, iam.HashToken(code), now).Scan(&c.Origin, &c.CWUser, &c.ExpiresAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errBadLinkCode
+	}
+	return c, err
+}
+
+type linkAccount struct {
+	AccountID         string `json:"account_id"`
+	AccountName       string `json:"account_name"`
+	Role              string `json:"role"`
+	ChatwootAccountID *int   `json:"chatwoot_account_id"`
+}
+
+// InspectIdentityLink shows, before anything changes, what redeeming the
+// code would link: which Chatwoot installation and user, and which hub
+// accounts (with the roles) the caller would take over.
+func (s *Service) InspectIdentityLink(w http.ResponseWriter, r *http.Request) error {
+	p := iam.PrincipalFrom(r.Context())
 	if p.Kind != iam.KindUser {
-		return httpx.E(httpx.CodeForbidden, "redeem the code from the console, signed in as yourself")
+		return httpx.E(httpx.CodeForbidden, "open the link in the console, signed in as yourself")
 	}
 	var in struct {
 		Code string `json:"code"`
@@ -59,11 +88,61 @@ func (s *Service) LinkIdentity(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	badCode := httpx.Invalid(httpx.FieldError{Field: "code", Message: "is unknown, used or expired; start again from Chatwoot"})
-	if !strings.HasPrefix(in.Code, "wpl_") || len(in.Code) > 100 {
-		return badCode
+	ctx := r.Context()
+	c, err := pendingLinkCode(ctx, s.DB.R, in.Code, s.now())
+	if err != nil {
+		return err
+	}
+	var owner, email, name string
+	if err := s.DB.R.QueryRowContext(ctx, `SELECT ci.user_id, ci.email, u.name FROM chatwoot_identities ci JOIN users u ON u.id = ci.user_id
+		WHERE ci.origin = $1 AND ci.chatwoot_user_id = $2`, c.Origin, c.CWUser).Scan(&owner, &email, &name); err != nil {
+		return db.Translate(err)
+	}
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT a.id, a.name, m.role, l.chatwoot_account_id FROM memberships m
+		JOIN accounts a ON a.id = m.account_id LEFT JOIN chatwoot_links l ON l.account_id = a.id
+		WHERE m.user_id = $1 AND m.status = 'active' ORDER BY a.name, a.id`, owner)
+	accounts, err := db.Collect(rows, err, func(r interface{ Scan(...any) error }) (linkAccount, error) {
+		var a linkAccount
+		return a, r.Scan(&a.AccountID, &a.AccountName, &a.Role, &a.ChatwootAccountID)
+	})
+	if err != nil {
+		return err
+	}
+	if accounts == nil {
+		accounts = []linkAccount{}
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"origin": c.Origin, "chatwoot_user": map[string]any{"id": c.CWUser, "name": name, "email": email},
+		"accounts": accounts, "already_yours": owner == p.UserID, "expires_at": c.ExpiresAt})
+	return nil
+}
+
+// LinkIdentity redeems a code with a console session and the caller's
+// consent, proven again (their password, or a code from their
+// authenticator): the Chatwoot identity now signs in as the caller, who
+// takes over the memberships the identity's placeholder user held. An
+// identity already linked to a real hub user is never moved. A link
+// opened by mistake (or sent by someone else) changes nothing.
+func (s *Service) LinkIdentity(w http.ResponseWriter, r *http.Request) error {
+	ctx, p := r.Context(), iam.PrincipalFrom(r.Context())
+	if p.Kind != iam.KindUser {
+		return httpx.E(httpx.CodeForbidden, "redeem the code from the console, signed in as yourself")
+	}
+	var in struct {
+		Code     string `json:"code"`
+		Password string `json:"password"`
+		TOTPCode string `json:"totp_code"`
+	}
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
 	}
 	now := s.now()
+	if _, err := pendingLinkCode(ctx, s.DB.R, in.Code, now); err != nil {
+		return err
+	}
+	if err := s.IAM.Reauthenticate(r, p.UserID, in.Password, in.TOTPCode); err != nil {
+		return err
+	}
+	badCode := errBadLinkCode
 	var out map[string]any
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var origin string

@@ -21,7 +21,9 @@ func (s *Service) Install(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	hookURL, appURL := s.hubURL("/webhooks/chatwoot/"+l.ID), s.hubURL("/embed/conversation")
+	// The tab's URL names the account, so its page frames only for this
+	// account's origins (an account-less embed page frames for none).
+	hookURL, appURL, bareURL := s.hubURL("/webhooks/chatwoot/"+l.ID), s.ConversationTabURL(accountID), s.hubURL("/embed/conversation")
 	hooks, err := s.Client.Webhooks(ctx, l.BaseURL, l.ChatwootAccountID, token)
 	if err != nil {
 		return upstream(err)
@@ -44,8 +46,13 @@ func (s *Service) Install(w http.ResponseWriter, r *http.Request) error {
 	appID := 0
 	for _, a := range apps {
 		for _, c := range a.Content {
-			if c.URL == appURL {
+			switch c.URL {
+			case appURL:
 				appID = a.ID
+			case bareURL:
+				// Installed before the URL named the account: that tab can no
+				// longer be framed, so it goes (best effort).
+				_ = s.Client.DeleteDashboardApp(ctx, l.BaseURL, l.ChatwootAccountID, token, a.ID)
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,7 +73,7 @@ func (s *Service) PutLink(w http.ResponseWriter, r *http.Request) error {
 	if t := strings.TrimSpace(in.APIAccessToken); t == "" || len(t) > 200 {
 		bad = append(bad, httpx.FieldError{Field: "api_access_token", Message: "is required (a Chatwoot administrator's access token)"})
 	}
-	extra, extraErr := cleanOrigins(in.ExtraOrigins)
+	extra, extraErr := cleanOrigins(in.ExtraOrigins, s.IAM.Production)
 	if extraErr != nil {
 		bad = append(bad, httpx.FieldError{Field: "extra_origins", Message: extraErr.Error()})
 	}
@@ -81,7 +82,13 @@ func (s *Service) PutLink(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, now, accountID := r.Context(), s.now(), iam.AccessFrom(r.Context()).AccountID
 	baseURL := strings.TrimSuffix(base.String(), "/")
-	origin, _ := Origin(baseURL)
+	origin, err := Origin(baseURL)
+	if err == nil && s.IAM.Production {
+		_, err = httpx.ParseOrigin(origin, true)
+	}
+	if err != nil {
+		return httpx.Invalid(httpx.FieldError{Field: "base_url", Message: err.Error()})
+	}
 	version, _ := s.Client.Version(ctx, baseURL)
 	if _, err := s.Client.Inboxes(ctx, baseURL, in.ChatwootAccountID, tokenHeader(strings.TrimSpace(in.APIAccessToken))); err != nil {
 		return upstream(err)
@@ -98,6 +105,18 @@ func (s *Service) PutLink(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		before := map[string]any{"base_url": l.BaseURL, "chatwoot_account_id": l.ChatwootAccountID, "extra_origins": l.ExtraOrigins}
+		moved := l.Origin != "" && (l.Origin != origin || l.ChatwootAccountID != in.ChatwootAccountID)
+		if moved {
+			// Another installation or account: what the old one knew (its
+			// webhook's secret and id, the URL token, the app tab) must not
+			// authenticate anything for the new one.
+			if err := forgetInstallation(ctx, tx, accountID, now); err != nil {
+				return err
+			}
+			l.webhookSecret, l.urlToken, l.URLTokenEnabled, l.WebhookID, l.DashboardAppID = "", "", false, nil, nil
+		}
+		originsChanged := l.Origin != "" && (l.Origin != origin || !slices.Equal(l.ExtraOrigins, extra))
 		l.Origin, l.BaseURL, l.ChatwootAccountID, l.ExtraOrigins = origin, baseURL, in.ChatwootAccountID, extra
 		l.Status, l.LastError, l.ChatwootVersion, l.LastCheckedAt, l.UpdatedAt = "ok", "", version, &now, now
 		if l.apiToken, err = s.encrypt(l, "api_token", strings.TrimSpace(in.APIAccessToken)); err != nil {
@@ -107,8 +126,18 @@ func (s *Service) PutLink(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		out = l
-		return s.audit(ctx, tx, r, accountID, "chatwoot.linked", l.ID,
-			map[string]any{"base_url": baseURL, "chatwoot_account_id": in.ChatwootAccountID})
+		after := map[string]any{"base_url": baseURL, "chatwoot_account_id": in.ChatwootAccountID, "extra_origins": extra}
+		if originsChanged {
+			// A sensitive change: where the link's token goes and which
+			// pages may frame and call the hub. The token was entered again.
+			e := s.IAM.Entry(r, accountID, "chatwoot.origin_changed", "chatwoot_link", l.ID)
+			e.Before, e.After = before, map[string]any{"base_url": baseURL, "chatwoot_account_id": in.ChatwootAccountID,
+				"extra_origins": extra, "sensitive": true, "credentials_reentered": true, "webhook_secret_dropped": moved}
+			if err := s.IAM.Audit.Record(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return s.audit(ctx, tx, r, accountID, "chatwoot.linked", l.ID, after)
 	})
 	if err != nil {
 		return err
@@ -203,18 +232,21 @@ func (s *Service) PutWebhookSecret(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-func cleanOrigins(in []string) ([]string, error) {
+// cleanOrigins parses and re-serialises each extra origin (they go into
+// frame-ancestors and CORS answers), dropping duplicates.
+func cleanOrigins(in []string, production bool) ([]string, error) {
 	out := []string{}
+	if len(in) > 10 {
+		return nil, errors.New("at most 10 extra origins")
+	}
 	for _, o := range in {
-		if len(out) >= 10 {
-			return nil, errors.New("at most 10 extra origins")
+		origin, err := httpx.ParseOrigin(strings.TrimSpace(o), production)
+		if err != nil {
+			return nil, errors.New("each " + err.Error())
 		}
-		u, err := outbound.ValidateBaseURL(o)
-		if err != nil || (u.Path != "" && u.Path != "/") {
-			return nil, errors.New("each must be an origin such as https://chat.example.com")
+		if !slices.Contains(out, origin) {
+			out = append(out, origin)
 		}
-		origin, _ := Origin(u.String())
-		out = append(out, origin)
 	}
 	return out, nil
 }

@@ -94,6 +94,14 @@ func setLinkField(ctx context.Context, q db.Querier, accountID, col string, v an
 	return err
 }
 
+// forgetInstallation drops what identified the link to its previous
+// Chatwoot installation or account.
+func forgetInstallation(ctx context.Context, tx *sql.Tx, accountID string, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE chatwoot_links SET webhook_secret = NULL, webhook_id = NULL, dashboard_app_id = NULL,
+		url_token = NULL, url_token_enabled = FALSE, updated_at = $1 WHERE account_id = $2`, now, accountID)
+	return err
+}
+
 func deleteLink(ctx context.Context, tx *sql.Tx, accountID string) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM chatwoot_links WHERE account_id = $1`, accountID)
 	return err

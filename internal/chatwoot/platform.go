@@ -39,7 +39,7 @@ func (s *Service) PlatformConfig(w http.ResponseWriter, r *http.Request) error {
 			"kanban":           s.hubURL("/embed/app/kanban" + q),
 			"chat":             s.hubURL("/embed/app/internal_chat" + q),
 			"admin":            s.hubURL("/embed/app/hub_admin" + q),
-			"conversation_tab": s.hubURL("/embed/conversation"),
+			"conversation_tab": s.ConversationTabURL(acc.AccountID),
 			"dashboard_script": s.hubURL("/embed/dashboard-script.js"),
 		},
 		"allowed_origins": origins,
@@ -64,6 +64,9 @@ type platformEvent struct {
 
 // Handle verifies, deduplicates and applies one event synchronously.
 func (p *PlatformEvents) Handle(w http.ResponseWriter, r *http.Request) error {
+	if !httpx.IsJSON(r) {
+		return httpx.E(httpx.CodeUnsupportedMedia, "the body must be sent with Content-Type: application/json")
+	}
 	raw, err := io.ReadAll(r.Body)
 	if err != nil {
 		return httpx.E(httpx.CodeTooLarge, "the body is too large")
@@ -96,6 +99,16 @@ func (p *PlatformEvents) Handle(w http.ResponseWriter, r *http.Request) error {
 		status, out, err = p.apply(r, tx, ev)
 		return err
 	})
+	var refused *confinedRefusal
+	if errors.As(err, &refused) {
+		// The event changed nothing; its refusal is recorded on its own.
+		if aerr := p.Svc.DB.Tx(ctx, func(tx *sql.Tx) error {
+			return p.Svc.IAM.RecordConfinedRefusal(r, tx, refused.accountID, refused.userID, refused.email)
+		}); aerr != nil {
+			return aerr
+		}
+		return iam.ErrConfined
+	}
 	if err != nil {
 		return err
 	}
@@ -103,6 +116,12 @@ func (p *PlatformEvents) Handle(w http.ResponseWriter, r *http.Request) error {
 	httpx.WriteJSON(w, status, out)
 	return nil
 }
+
+// confinedRefusal carries a refused provisioning out of the transaction
+// that rolls back, to be audited after it.
+type confinedRefusal struct{ accountID, userID, email string }
+
+func (c *confinedRefusal) Error() string { return "provisioning refused: " + iam.ErrConfined.Message }
 
 // verify checks X-WhatPro-Signature over "{timestamp}.{body}" against every
 // configured secret (so secrets rotate) and a 5-minute timestamp window.
@@ -217,11 +236,17 @@ func (p *PlatformEvents) apply(r *http.Request, tx *sql.Tx, ev platformEvent) (i
 		if _, err := s.IAM.GetAccountTx(ctx, tx, d.AccountID); err != nil {
 			return 0, nil, err
 		}
-		uid, err := s.IAM.ProvisionUser(ctx, tx, d.AccountID, d.Email, strings.TrimSpace(d.Name), d.Role)
-		if err != nil {
+		uid, link, err := s.IAM.ProvisionUser(ctx, tx, d.AccountID, d.Email, strings.TrimSpace(d.Name), d.Role)
+		if errors.Is(err, iam.ErrConfined) {
+			return 0, nil, &confinedRefusal{accountID: d.AccountID, userID: uid, email: iam.NormalizeEmail(d.Email)}
+		} else if err != nil {
 			return 0, nil, err
 		}
-		return http.StatusOK, map[string]any{"account_id": d.AccountID, "user_id": uid}, entry(d.AccountID, "user.provisioned", uid, map[string]string{"role": d.Role})
+		out := map[string]any{"account_id": d.AccountID, "user_id": uid}
+		if link != "" {
+			out["activation_url"] = link // no mail configured: the operator hands it over
+		}
+		return http.StatusOK, out, entry(d.AccountID, "user.provisioned", uid, map[string]string{"role": d.Role})
 	case "user.removed":
 		var d struct {
 			AccountID string `json:"account_id"`

@@ -27,6 +27,9 @@ type Service struct {
 	// OnLinkChange runs after a link is created, changed or removed
 	// (the embed origins cache listens).
 	OnLinkChange func()
+	// OriginOf reports whether a canonical origin is one of the account's
+	// (embed.Origins.BelongsTo); nil refuses every foreign origin.
+	OriginOf func(ctx context.Context, origin, accountID string) bool
 
 	sso      singleflight.Group
 	cacheMu  sync.Mutex
@@ -40,6 +43,11 @@ func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microseco
 func (s *Service) HubOrigin() string { o, _ := Origin(s.PublicURL.String()); return o }
 
 func (s *Service) hubURL(path string) string { return s.PublicURL.String() + path }
+
+// ConversationTabURL is the Dashboard App URL installed for an account.
+func (s *Service) ConversationTabURL(accountID string) string {
+	return s.hubURL("/embed/conversation?account=" + url.QueryEscape(accountID))
+}
 
 func (s *Service) audit(ctx context.Context, tx *sql.Tx, r *http.Request, accountID, action, resID string, after any) error {
 	e := s.IAM.Entry(r, accountID, action, "chatwoot_link", resID)
@@ -72,6 +80,10 @@ func clientSafe(err error) string {
 		msg = msg[:200]
 	}
 	return msg
+}
+
+func (s *Service) originOf(ctx context.Context, origin, accountID string) bool {
+	return s.OriginOf != nil && s.OriginOf(ctx, origin, accountID)
 }
 
 func (s *Service) linkChanged() {

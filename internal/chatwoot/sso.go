@@ -50,17 +50,18 @@ func (s *Service) SSO(w http.ResponseWriter, r *http.Request) error {
 		len(in.AccessToken)+len(in.Client)+len(in.UID) > 600 {
 		return httpx.Invalid(httpx.FieldError{Field: "access_token", Message: "access_token, client, uid and chatwoot_account_id are required"})
 	}
-	origin := r.Header.Get("Origin")
+	origin := httpx.CanonicalOrigin(r.Header.Get("Origin"))
 	if origin == "" {
 		return httpx.E(httpx.CodeUnauthorized, "the request must come from a Chatwoot page (Origin header)")
 	}
 	ctx := r.Context()
-	l, err := linkByInstallation(ctx, s.DB.R, strings.ToLower(origin), in.ChatwootAccountID)
+	l, err := linkByInstallation(ctx, s.DB.R, origin, in.ChatwootAccountID)
 	if errors.Is(err, db.ErrNotFound) {
 		return httpx.E(httpx.CodeNotFound, "this Chatwoot account is not linked to the hub")
 	} else if err != nil {
 		return err
 	}
+	// Keyed on the canonical origin: spellings of one origin share a budget.
 	limKey := s.IAM.Proxies.ClientIP(r) + "|" + origin
 	if !s.failures.ok(limKey) {
 		w.Header().Set("Retry-After", "60")
@@ -159,24 +160,40 @@ func (s *Service) signIn(ctx context.Context, tx *sql.Tx, r *http.Request, l *Li
 	if err != nil {
 		return nil, err
 	}
-	var mstatus string
-	err = tx.QueryRowContext(ctx, `SELECT status FROM memberships WHERE account_id = $1 AND user_id = $2`, l.AccountID, userID).Scan(&mstatus)
+	// The hub's decisions stand: Chatwoot's role is used only for a member
+	// SSO creates; a role set in the hub, a removal or a disabling is never
+	// undone here. A removed member comes back only when re-invited.
+	var mstatus, mrole string
+	err = tx.QueryRowContext(ctx, `SELECT status, role FROM memberships WHERE account_id = $1 AND user_id = $2`, l.AccountID, userID).Scan(&mstatus, &mrole)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
-	if mstatus == "disabled" {
+	switch mstatus {
+	case "disabled":
 		return nil, httpx.E(httpx.CodeForbidden, "an admin disabled your access to this account in the hub")
-	}
-	if mstatus != "active" {
+	case "removed", "declined":
+		return nil, httpx.E(httpx.CodeForbidden, "an admin removed you from this account in the hub; ask to be invited again")
+	case "active":
+		role = mrole
+	case "invited":
+		// Re-invited by an admin: the Chatwoot login proves it is them, and
+		// the invitation's role is the hub's decision.
 		if err := s.IAM.ReserveMember(ctx, tx, l.AccountID); err != nil {
 			return nil, err
 		}
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (account_id, user_id, role, status, created_at, updated_at)
-		VALUES ($1, $2, $3, 'active', $4, $4)
-		ON CONFLICT (account_id, user_id) DO UPDATE SET role = excluded.role, status = 'active', updated_at = excluded.updated_at`,
-		l.AccountID, userID, role, now); err != nil {
-		return nil, err
+		role = mrole
+		if _, err := tx.ExecContext(ctx, `UPDATE memberships SET status = 'active', updated_at = $1 WHERE account_id = $2 AND user_id = $3`,
+			now, l.AccountID, userID); err != nil {
+			return nil, err
+		}
+	default:
+		if err := s.IAM.ReserveMember(ctx, tx, l.AccountID); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (account_id, user_id, role, status, created_at, updated_at)
+			VALUES ($1, $2, $3, 'active', $4, $4)`, l.AccountID, userID, role, now); err != nil {
+			return nil, db.Translate(err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM chatwoot_inbox_members WHERE account_id = $1 AND user_id = $2`, l.AccountID, userID); err != nil {
 		return nil, err
@@ -193,7 +210,7 @@ func (s *Service) signIn(ctx context.Context, tx *sql.Tx, r *http.Request, l *Li
 			scopes = append(scopes, sc)
 		}
 	}
-	tok, exp, err := s.mint(ctx, tx, l.AccountID, userID, l.Origin, scopes, defaultTTL*time.Minute)
+	tok, exp, err := s.mint(ctx, tx, l.AccountID, userID, l.Origin, "", scopes, defaultTTL*time.Minute)
 	if err != nil {
 		return nil, err
 	}

@@ -28,24 +28,30 @@ type instanceToken struct {
 	Scopes                        []string
 	ExpiresAt                     time.Time
 	RevokedAt                     *time.Time
+	AccountStatus                 string
 }
 
 // mint stores a new opaque token (wpi_ + 256 random bits, hashed at rest).
-func (s *Service) mint(ctx context.Context, tx *sql.Tx, accountID, userID, origin string, scopes []string, ttl time.Duration) (string, time.Time, error) {
+func (s *Service) mint(ctx context.Context, tx *sql.Tx, accountID, userID, origin, parentID string, scopes []string, ttl time.Duration) (string, time.Time, error) {
 	tok := iam.RandomToken("wpi_")
 	now := s.now()
 	exp := now.Add(ttl)
 	raw, _ := json.Marshal(scopes)
-	_, err := tx.ExecContext(ctx, `INSERT INTO instance_tokens (id, hash, account_id, user_id, scopes, origin, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, db.NewID(), iam.HashToken(tok), accountID, userID, string(raw), origin, now, exp)
+	var parent any
+	if parentID != "" {
+		parent = parentID
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO instance_tokens (id, hash, account_id, user_id, scopes, origin, parent_id, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, db.NewID(), iam.HashToken(tok), accountID, userID, string(raw), origin, parent, now, exp)
 	return tok, exp, db.Translate(err)
 }
 
 func tokenByHash(ctx context.Context, q db.Querier, tok string) (*instanceToken, error) {
 	t := &instanceToken{}
 	var scopes string
-	err := q.QueryRowContext(ctx, `SELECT id, account_id, user_id, origin, scopes, expires_at, revoked_at FROM instance_tokens WHERE hash = $1`,
-		iam.HashToken(tok)).Scan(&t.ID, &t.AccountID, &t.UserID, &t.Origin, &scopes, &t.ExpiresAt, &t.RevokedAt)
+	err := q.QueryRowContext(ctx, `SELECT t.id, t.account_id, t.user_id, t.origin, t.scopes, t.expires_at, t.revoked_at, a.status
+		FROM instance_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = $1`,
+		iam.HashToken(tok)).Scan(&t.ID, &t.AccountID, &t.UserID, &t.Origin, &scopes, &t.ExpiresAt, &t.RevokedAt, &t.AccountStatus)
 	if err != nil {
 		return nil, db.Translate(err)
 	}
@@ -53,7 +59,8 @@ func tokenByHash(ctx context.Context, q db.Querier, tok string) (*instanceToken,
 	return t, nil
 }
 
-// check validates a presented token: known, not revoked, not expired.
+// check validates a presented token: known, not revoked, not expired, and
+// of an account that is not suspended.
 func (s *Service) check(ctx context.Context, tok string) (*instanceToken, error) {
 	t, err := tokenByHash(ctx, s.DB.R, tok)
 	if errors.Is(err, db.ErrNotFound) {
@@ -66,20 +73,25 @@ func (s *Service) check(ctx context.Context, tok string) (*instanceToken, error)
 		return nil, httpx.E(httpx.CodeTokenRevoked, "the instance token was revoked")
 	case !t.ExpiresAt.After(s.now()):
 		return nil, httpx.E(httpx.CodeTokenExpired, "the instance token has expired")
+	case t.AccountStatus == "suspended":
+		return nil, httpx.E(httpx.CodeAccountSuspended, "this account is suspended")
 	}
 	return t, nil
 }
 
-// Resolve implements iam.TokenResolver: a request that carries an Origin
-// must come from the hub itself or the Chatwoot origin the token was
-// issued for.
+// Resolve implements iam.TokenResolver. A request that carries an Origin
+// must come from the hub itself, or from an origin of the token's own
+// account (and, for a token an SSO minted, from that very origin).
 func (s *Service) Resolve(ctx context.Context, tok string, r *http.Request) (*iam.Principal, error) {
 	t, err := s.check(ctx, tok)
 	if err != nil {
 		return nil, err
 	}
-	if o := r.Header.Get("Origin"); o != "" && o != s.HubOrigin() && o != t.Origin {
-		return nil, httpx.E(httpx.CodeTokenInvalid, "the instance token is not valid from this origin")
+	if o := r.Header.Get("Origin"); o != "" && o != s.HubOrigin() {
+		canon := httpx.CanonicalOrigin(o)
+		if canon == "" || (t.Origin != "" && canon != t.Origin) || !s.originOf(ctx, canon, t.AccountID) {
+			return nil, httpx.E(httpx.CodeTokenInvalid, "the instance token is not valid from this origin")
+		}
 	}
 	return &iam.Principal{Kind: iam.KindInstanceToken, KeyID: t.ID, UserID: t.UserID, AccountID: t.AccountID,
 		Scopes: t.Scopes, ExpiresAt: t.ExpiresAt}, nil
@@ -126,11 +138,14 @@ func (s *Service) CreateToken(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	ttl := time.Duration(in.TTLMinutes) * time.Minute
-	origin := ""
+	origin, parent := "", ""
 	if p.Kind == iam.KindInstanceToken {
+		// A token minted from a token lives no longer than it and dies
+		// with it (revoking the parent revokes its descendants).
 		if s.now().Add(ttl).After(p.ExpiresAt) {
 			ttl = p.ExpiresAt.Sub(s.now())
 		}
+		parent = p.KeyID
 		if t, err := tokenByHash(r.Context(), s.DB.R, bearer(r)); err == nil {
 			origin = t.Origin
 		}
@@ -141,7 +156,7 @@ func (s *Service) CreateToken(w http.ResponseWriter, r *http.Request) error {
 	var exp time.Time
 	err := s.DB.Tx(r.Context(), func(tx *sql.Tx) error {
 		var err error
-		tok, exp, err = s.mint(r.Context(), tx, acc.AccountID, p.UserID, origin, in.Scopes, ttl)
+		tok, exp, err = s.mint(r.Context(), tx, acc.AccountID, p.UserID, origin, parent, in.Scopes, ttl)
 		return err
 	})
 	if err != nil {
@@ -179,7 +194,10 @@ func (s *Service) RevokeCurrent(w http.ResponseWriter, r *http.Request) error {
 	if p.Kind != iam.KindInstanceToken {
 		return httpx.E(httpx.CodeForbidden, "present the instance token to revoke")
 	}
-	_, err := s.DB.W.ExecContext(r.Context(), `UPDATE instance_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, s.now(), p.KeyID)
+	_, err := s.DB.W.ExecContext(r.Context(), `WITH RECURSIVE family (id) AS (
+			SELECT id FROM instance_tokens WHERE id = $2
+			UNION SELECT t.id FROM instance_tokens t JOIN family f ON t.parent_id = f.id)
+		UPDATE instance_tokens SET revoked_at = $1 WHERE id IN (SELECT id FROM family) AND revoked_at IS NULL`, s.now(), p.KeyID)
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,8 @@ type Config struct {
 	RateLimitAuth        int
 	// BackupPassphrase is read only by `whatpro backup` and `restore`.
 	BackupPassphrase string // secret
+	SMTPURL          string // secret (may hold the SMTP password)
+	MailFrom         string
 }
 
 // Production reports whether the hub runs with production safeguards.
@@ -107,6 +109,9 @@ func Load(environ []string) (*Config, error) {
 }
 
 func (c *Config) check() error {
+	if c.SMTPURL != "" && c.MailFrom == "" {
+		return &Error{"WHATPRO_MAIL_FROM", "is required when WHATPRO_SMTP_URL is set"}
+	}
 	if c.Production() && c.PublicURL.Scheme != "https" && c.PublicURL.Hostname() != "localhost" {
 		// A plain-http public URL in production would ship cookies without Secure.
 		return &Error{"WHATPRO_PUBLIC_URL", "must be https in production"}

@@ -94,3 +94,35 @@ func TestREADMEDocumentsEveryVariable(t *testing.T) {
 		}
 	}
 }
+
+// Configured origins are parsed and re-serialised canonically, https only in production; the SMTP
+// settings are checked as they are loaded, and a mail server needs a sender.
+func TestOriginsAndMailSettings(t *testing.T) {
+	c, err := Load([]string{"WHATPRO_CORS_ORIGINS=HTTPS://Chat.Example.com:443/, http://localhost:3000"})
+	if err != nil || len(c.CORSOrigins) != 2 || c.CORSOrigins[0] != "https://chat.example.com" || c.CORSOrigins[1] != "http://localhost:3000" {
+		t.Fatalf("origins: %v %v", c, err)
+	}
+	for _, env := range [][]string{
+		{"WHATPRO_CORS_ORIGINS=https://*.example.com"},
+		{"WHATPRO_CORS_ORIGINS=https://a.example;sandbox"},
+		{"WHATPRO_ENV=production", "WHATPRO_PUBLIC_URL=https://hub.example.com", "WHATPRO_CORS_ORIGINS=http://chat.example.com"},
+		{"WHATPRO_SMTP_URL=http://mail.example.com", "WHATPRO_MAIL_FROM=hub@example.com"},
+		{"WHATPRO_SMTP_URL=smtp://u:p@mail.example.com:587"},
+		{"WHATPRO_SMTP_URL=smtps://mail.example.com", "WHATPRO_MAIL_FROM=not an address"},
+	} {
+		if _, err := Load(env); err == nil {
+			t.Errorf("%v accepted", env)
+		} else if strings.Contains(err.Error(), ":p@") {
+			t.Errorf("the error repeats the SMTP password: %v", err)
+		}
+	}
+	c, err = Load([]string{"WHATPRO_SMTP_URL=smtps://u:secret@mail.example.com", "WHATPRO_MAIL_FROM=WhatPro Hub <hub@example.com>"})
+	if err != nil || c.SMTPURL == "" {
+		t.Fatalf("smtp: %v", err)
+	}
+	for _, line := range c.Print([]string{"WHATPRO_SMTP_URL=smtps://u:secret@mail.example.com"}) {
+		if strings.Contains(line, "secret") {
+			t.Errorf("the printout shows the SMTP password: %s", line)
+		}
+	}
+}

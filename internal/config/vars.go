@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/whatpro/hub/internal/httpx"
+	"github.com/whatpro/hub/internal/mail"
 )
 
 type variable struct {
@@ -173,12 +176,13 @@ var vars = map[string]variable{
 		return nil
 	}},
 	"WHATPRO_CORS_ORIGINS": {"", false, "extra origins allowed by CORS and embedding, comma separated", func(c *Config, v string) error {
-		c.CORSOrigins = splitList(v)
-		for _, o := range c.CORSOrigins {
-			u, err := url.Parse(o)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
-				return fmt.Errorf("%q is not an origin such as https://chat.example.com", o)
+		c.CORSOrigins = nil
+		for _, o := range splitList(v) {
+			canon, err := httpx.ParseOrigin(o, c.Production())
+			if err != nil {
+				return fmt.Errorf("%q %s", o, err.Error())
 			}
+			c.CORSOrigins = append(c.CORSOrigins, canon)
 		}
 		return nil
 	}},
@@ -192,6 +196,24 @@ var vars = map[string]variable{
 	}},
 	"WHATPRO_PLATFORM_EVENTS_SECRET": {"", true, "comma list of secrets that sign platform provisioning events", func(c *Config, v string) error {
 		c.PlatformEventsSecret = v
+		return nil
+	}},
+	"WHATPRO_SMTP_URL": {"", true, "`smtp://user:pass@host:587` (STARTTLS) or `smtps://user:pass@host:465` (TLS) to mail invitations, activation and password reset links; empty = no mail (admins see the links to hand over)", func(c *Config, v string) error {
+		if v != "" {
+			if _, err := mail.ParseURL(v); err != nil {
+				return err
+			}
+		}
+		c.SMTPURL = v
+		return nil
+	}},
+	"WHATPRO_MAIL_FROM": {"", false, "sender of the hub's mail, e.g. `WhatPro Hub <hub@example.com>` (required with WHATPRO_SMTP_URL)", func(c *Config, v string) error {
+		if v != "" {
+			if _, err := mail.ParseFrom(v); err != nil {
+				return err
+			}
+		}
+		c.MailFrom = v
 		return nil
 	}},
 	"WHATPRO_RATE_LIMIT_ANON": {"100", false, "unauthenticated requests per minute per IP", func(c *Config, v string) error {

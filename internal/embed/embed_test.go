@@ -110,7 +110,11 @@ func TestEmbedPageHeaders(t *testing.T) {
 			{"a panel of account B", "/embed/app/hub_admin?account=" + f.b.ID, []string{f.originB, extraOrigin, devConsoleOrigin}},
 			{"an account without a link", "/embed/app/kanban?account=" + f.unlinkedTenant.ID, []string{extraOrigin, devConsoleOrigin}},
 			{"an account that does not exist", "/embed/app/kanban?account=nope", []string{extraOrigin, devConsoleOrigin}},
-			{"the conversation tab (no account: every link)", "/embed/conversation", []string{f.originA, f.originB, extraOrigin, devConsoleOrigin}},
+			// Without an account no tenant's origin is named: the shared URL
+			// must not disclose the hub's customers nor let B frame A's tab.
+			{"the conversation tab without an account", "/embed/conversation", []string{extraOrigin, devConsoleOrigin}},
+			{"a panel without an account", "/embed/app/kanban", []string{extraOrigin, devConsoleOrigin}},
+			{"the conversation tab of account A", "/embed/conversation?account=" + f.a.ID, []string{f.originA, extraOrigin, devConsoleOrigin}},
 		}
 		for _, c := range cases {
 			r := f.get(c.path, nil).Expect(t, 200)
@@ -298,7 +302,7 @@ func TestCORSDecisionsPerRoute(t *testing.T) {
 		if got := f.preflight(corsRoutes[0], f.originB).Header.Get("Access-Control-Allow-Origin"); got != "" {
 			t.Errorf("an unlinked Chatwoot still gets CORS: %q", got)
 		}
-		if got := frameAncestors(f.get("/embed/conversation", nil)); slices.Contains(got, f.originB) {
+		if got := frameAncestors(f.get("/embed/conversation?account="+f.b.ID, nil)); slices.Contains(got, f.originB) {
 			t.Errorf("an unlinked Chatwoot may still frame the hub: %v", got)
 		}
 	})

@@ -39,8 +39,8 @@ func (h *Handler) Context(w http.ResponseWriter, r *http.Request) error {
 		return httpx.Invalid(httpx.FieldError{Field: "chatwoot_account_id", Message: "must be a positive Chatwoot account id"})
 	}
 	out := map[string]any{"linked": false, "hub_origin": h.HubOrigin}
-	if origin := r.Header.Get("Origin"); origin != "" {
-		acct, err := h.LinkByInstallation(r, strings.ToLower(origin), id)
+	if origin := httpx.CanonicalOrigin(r.Header.Get("Origin")); origin != "" {
+		acct, err := h.LinkByInstallation(r, origin, id)
 		switch {
 		case err == nil:
 			out["linked"], out["account_id"] = true, acct
@@ -63,9 +63,9 @@ func (h *Handler) Script(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
-// Page serves an embed page (the SPA) with a frame-ancestors policy that
-// lists exactly the Chatwoot origins allowed for ?account= (all linked
-// origins when absent) and without X-Frame-Options.
+// EmbedPage serves an embed page (the SPA) with a frame-ancestors policy
+// that lists exactly the origins of ?account= (plus the configured ones;
+// none of any tenant when absent) and without X-Frame-Options.
 // The same origins are written into the page's whatpro-frame-origins meta,
 // so the page posts its hello only to an exact allowed parent origin.
 func (h *Handler) EmbedPage(w http.ResponseWriter, r *http.Request) {

@@ -7,26 +7,29 @@ package embed
 import (
 	"context"
 	"encoding/json"
-	"strings"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/whatpro/hub/internal/db"
+	"github.com/whatpro/hub/internal/httpx"
 )
 
 // Origins answers which origins may call or frame the hub. Link origins are
 // read from the database and cached briefly; configured ones are fixed.
+// Every origin is canonical (httpx.ParseOrigin), so comparing strings is
+// comparing origins.
 type Origins struct {
 	DB     *db.DB
 	Extra  []string // WHATPRO_CORS_ORIGINS (+ the dev console in development)
 	TTL    time.Duration
 	mu     sync.Mutex
 	at     time.Time
-	all    []string
+	all    map[string]bool
 	byAcct map[string][]string
 }
 
-func (o *Origins) load(ctx context.Context) ([]string, map[string][]string, error) {
+func (o *Origins) load(ctx context.Context) (map[string]bool, map[string][]string, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	ttl := o.TTL
@@ -42,17 +45,18 @@ func (o *Origins) load(ctx context.Context) ([]string, map[string][]string, erro
 	}
 	defer rows.Close()
 	by := map[string][]string{}
-	seen := map[string]bool{}
-	var all []string
+	all := map[string]bool{}
 	add := func(acct, origin string) {
-		origin = strings.ToLower(strings.TrimSuffix(origin, "/"))
-		if acct != "" {
-			by[acct] = append(by[acct], origin)
+		// Stored origins were validated when written; one that no longer
+		// parses is left out rather than written into a policy.
+		canon := httpx.CanonicalOrigin(origin)
+		if canon == "" {
+			return
 		}
-		if !seen[origin] {
-			seen[origin] = true
-			all = append(all, origin)
+		if acct != "" && !slices.Contains(by[acct], canon) {
+			by[acct] = append(by[acct], canon)
 		}
+		all[canon] = true
 	}
 	for rows.Next() {
 		var acct, origin, extra string
@@ -83,38 +87,42 @@ func (o *Origins) Invalidate() {
 	o.mu.Unlock()
 }
 
-// Allowed reports whether origin may call the hub's CORS routes.
+// Allowed reports whether origin may call the hub's CORS routes: it is the
+// origin of some linked Chatwoot or a configured one. Which account a
+// credential from it may act for is BelongsTo's question.
 func (o *Origins) Allowed(ctx context.Context, origin string) bool {
-	if origin == "" || origin == "null" {
-		return false
+	canon := httpx.CanonicalOrigin(origin)
+	if canon == "" || canon != origin {
+		return false // browsers send origins canonically; anything else is no browser's
 	}
 	all, _, err := o.load(ctx)
-	if err != nil {
-		return false
-	}
-	origin = strings.ToLower(origin)
-	for _, a := range all {
-		if a == origin {
-			return true
-		}
-	}
-	return false
+	return err == nil && all[canon]
+}
+
+// BelongsTo reports whether origin is one of the account's own origins
+// (its link's origin and extra origins) or a configured one.
+func (o *Origins) BelongsTo(ctx context.Context, origin, accountID string) bool {
+	canon := httpx.CanonicalOrigin(origin)
+	return canon != "" && slices.Contains(o.ForAccount(ctx, accountID), canon)
 }
 
 // ForAccount lists the origins that may frame the account's embed pages:
-// its links' origins plus configured extras; all of them when accountID is
-// empty. On error it answers none (fail closed).
+// its link's origins plus the configured ones. Without an account it is
+// the configured ones only: no page lists another tenant's origins. On
+// error it answers none (fail closed).
 func (o *Origins) ForAccount(ctx context.Context, accountID string) []string {
-	all, by, err := o.load(ctx)
+	_, by, err := o.load(ctx)
 	if err != nil {
 		return nil
 	}
-	if accountID == "" {
-		return all
+	out := []string{}
+	if accountID != "" {
+		out = append(out, by[accountID]...)
 	}
-	out := append([]string{}, by[accountID]...)
 	for _, e := range o.Extra {
-		out = append(out, strings.ToLower(e))
+		if c := httpx.CanonicalOrigin(e); c != "" && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
 	}
 	return out
 }

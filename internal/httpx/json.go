@@ -46,15 +46,13 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	}})
 }
 
-// DecodeJSON reads a JSON body into v: the content type must be JSON,
-// unknown fields are refused, exactly one value is allowed, and a body
-// over the limit is a 413.
+// DecodeJSON reads a JSON body into v: the content type must be declared
+// JSON (a body without one is what a cross-site form or no-cors fetch
+// sends, and is refused with 415), unknown fields are refused, exactly one
+// value is allowed, and a body over the limit is a 413.
 func DecodeJSON(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return E(CodeUnsupportedMedia, "the body must be application/json")
-		}
+	if !IsJSON(r) {
+		return E(CodeUnsupportedMedia, "the body must be sent with Content-Type: application/json")
 	}
 	raw, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -82,6 +80,12 @@ func DecodeJSON(r *http.Request, v any) error {
 		}
 	}
 	return nil
+}
+
+// IsJSON reports whether the request declares a JSON body.
+func IsJSON(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
 func nulFields(v reflect.Value, path string) []FieldError {

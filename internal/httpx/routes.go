@@ -42,6 +42,10 @@ type Route struct {
 	// webhooks come in bursts from one sender that never retries); -1
 	// exempts probes.
 	RateLimit int
+	// SameOrigin refuses browser requests that another origin made (the
+	// console's session routes): a page of another site, or of the same
+	// site, cannot drive the session.
+	SameOrigin bool
 }
 
 // Key is the ServeMux pattern "METHOD /path".

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,7 +35,11 @@ func (s *Service) Authenticate(r *http.Request) (*Principal, error) {
 	case tok == "":
 		return nil, errNoCredentials
 	case strings.HasPrefix(tok, apiKeyPrefix):
-		return s.authAPIKey(r.Context(), tok)
+		p, err := s.authAPIKey(r.Context(), tok)
+		if err == nil && !s.originMayUse(r, p.AccountID) {
+			return nil, errWrongOrigin
+		}
+		return p, err
 	case strings.HasPrefix(tok, "wpi_"):
 		if s.InstanceTokens == nil {
 			return nil, httpx.E(httpx.CodeTokenInvalid, "the token is not valid")
@@ -43,8 +48,27 @@ func (s *Service) Authenticate(r *http.Request) (*Principal, error) {
 	case strings.HasPrefix(tok, "wpr_"):
 		return nil, httpx.E(httpx.CodeTokenInvalid, "a refresh token is not an access token")
 	default:
-		return s.authSession(r.Context(), tok)
+		p, err := s.authSession(r.Context(), tok)
+		if err == nil && !s.originMayUse(r, "") {
+			return nil, errWrongOrigin
+		}
+		return p, err
 	}
+}
+
+var errWrongOrigin = httpx.E(httpx.CodeTokenInvalid, "this credential is not valid from this origin")
+
+// originMayUse says whether a credential of accountID ("" for a console
+// session, which only the hub's own pages hold) may be presented from the
+// request's Origin: none (a script), the console's, or one of the
+// account's own origins. Instance tokens are checked by their resolver.
+func (s *Service) originMayUse(r *http.Request, accountID string) bool {
+	o := r.Header.Get("Origin")
+	if o == "" || slices.Contains(s.ConsoleOrigins, o) {
+		return true
+	}
+	canon := httpx.CanonicalOrigin(o)
+	return accountID != "" && canon != "" && s.OriginOf != nil && s.OriginOf(r.Context(), canon, accountID)
 }
 
 func (s *Service) authSession(ctx context.Context, tok string) (*Principal, error) {

@@ -36,6 +36,27 @@ func BenchmarkLogin(b *testing.B) {
 	}
 }
 
+// BenchmarkLoginFailure times failed logins for an existing and an unknown email: the same
+// work, so the same time (TestFailedLoginsDoEqualWork proves the work is the same; this shows
+// what it costs, on a quiet machine).
+func BenchmarkLoginFailure(b *testing.B) {
+	for _, d := range benchDialects() {
+		h, acme, _ := benchHub(b, d)
+		for _, c := range []struct{ name, email string }{{"existing", acme.Admin.Email}, {"unknown", "nobody@example.test"}} {
+			b.Run(d+"/"+c.name, func(b *testing.B) {
+				body := login(c.email, "wrong-password-1")
+				for b.Loop() {
+					// Forget earlier failures (untimed) so the throttle never answers instead.
+					b.StopTimer()
+					h.Exec(`DELETE FROM login_attempts`)
+					b.StartTimer()
+					h.Do(apptest.Req{Method: "POST", Path: "/api/v1/auth/login", Body: body}).Expect(b, 401)
+				}
+			})
+		}
+	}
+}
+
 func BenchmarkAuthenticatedRequest(b *testing.B) {
 	for _, d := range benchDialects() {
 		h, acme, key := benchHub(b, d)

@@ -68,7 +68,7 @@ func (s *Service) CreateUser(ctx context.Context, email, name, password string, 
 	var u *User
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
-		if u, err = newUser(ctx, tx, email, name, hash, superAdmin, now); err != nil {
+		if u, err = newUser(ctx, tx, email, name, hash, "", superAdmin, now); err != nil {
 			return err
 		}
 		return s.Audit.RecordHub(ctx, tx, audit.Entry{ActorType: "system", Action: "user.created", ResourceType: "user", ResourceID: u.ID,

@@ -19,6 +19,9 @@ import (
 // permission or scope (403) and the feature flag (403 FEATURE_DISABLED).
 func (s *Service) Guard(rt httpx.Route) http.Handler {
 	return httpx.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		if rt.SameOrigin && !s.sameOrigin(r) {
+			return httpx.E(httpx.CodeForbidden, "this route answers only the hub's own pages")
+		}
 		if rt.Auth == httpx.Public {
 			key, limit := "ip:"+s.Proxies.ClientIP(r), s.Limits.anon()
 			if rt.RateLimit < 0 {
@@ -80,6 +83,19 @@ func (s *Service) Guard(rt httpx.Route) http.Handler {
 		rt.Handler.ServeHTTP(w, r.WithContext(ctx))
 		return nil
 	})
+}
+
+// sameOrigin judges a browser request by what the browser says of it: an
+// Origin other than the console's, or Sec-Fetch-Site other than
+// same-origin or none (typed in the address bar), is another page's doing.
+// A request with neither header is no browser's and is judged by its
+// credentials alone.
+func (s *Service) sameOrigin(r *http.Request) bool {
+	if o := r.Header.Get("Origin"); o != "" && !slices.Contains(s.ConsoleOrigins, o) {
+		return false
+	}
+	site := r.Header.Get("Sec-Fetch-Site")
+	return site == "" || site == "same-origin" || site == "none"
 }
 
 // mfaSetupRoutes are all a session with a pending second factor may call

@@ -31,7 +31,9 @@ type createKeyResp struct {
 // CreateAPIKey issues a key whose scopes are a subset of the caller's
 // permissions in the account; the full key is answered once.
 func (s *Service) CreateAPIKey(w http.ResponseWriter, r *http.Request) error {
-	p, err := consoleUser(r)
+	// A console session only: an embedded page's token (or a key) must not
+	// turn itself into a long-lived credential.
+	p, err := sessionUser(r)
 	if err != nil {
 		return err
 	}

@@ -116,7 +116,9 @@ func (s *Service) ChangePassword(w http.ResponseWriter, r *http.Request) error {
 // AnswerInvitation accepts or declines an invitation to an account.
 func (s *Service) AnswerInvitation(accept bool) httpx.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := consoleUser(r)
+		// Joining an account is the person's own decision, made in the
+		// console: an embedded token of one account cannot make it.
+		p, err := sessionUser(r)
 		if err != nil {
 			return err
 		}
@@ -124,6 +126,15 @@ func (s *Service) AnswerInvitation(accept bool) httpx.HandlerFunc {
 		_, status, err := membership(ctx, s.DB.R, accountID, p.UserID)
 		if err != nil || status != "invited" {
 			return httpx.NotFound()
+		}
+		if accept {
+			u, err := userByID(ctx, s.DB.R, p.UserID)
+			if err != nil {
+				return err
+			}
+			if u.confinedElsewhere(accountID) {
+				return s.refuseConfined(r, accountID, u)
+			}
 		}
 		next, action := "declined", "user.invitation.declined"
 		if accept {
@@ -181,4 +192,43 @@ func (s *Service) RevokeSession(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// Reauthenticate has the signed-in user prove again that it is them, for
+// a decision that binds their login (linking a Chatwoot identity): their
+// password, or a code from their authenticator. Failures count as failed
+// logins (same throttle), so it is no password oracle for a stolen
+// session.
+func (s *Service) Reauthenticate(r *http.Request, userID, password, totpCode string) error {
+	ctx, ip, now := r.Context(), s.Proxies.ClientIP(r), s.now()
+	if password == "" && totpCode == "" {
+		return httpx.Invalid(httpx.FieldError{Field: "password", Message: "confirm with your password (or totp_code, a code from your authenticator)"})
+	}
+	u, err := userByID(ctx, s.DB.R, userID)
+	if err != nil {
+		return err
+	}
+	if blocked, wait, err := throttled(ctx, s.DB.R, u.Email, ip, u.SuperAdmin, now); err != nil {
+		return err
+	} else if blocked {
+		return httpx.E(httpx.CodeRateLimited, "too many failed attempts; try again in "+itoa(int(wait.Seconds())+1)+" seconds")
+	}
+	field, ok := "password", false
+	if password != "" {
+		hash := u.passwordHash
+		if hash == "" {
+			hash = dummyHash
+		}
+		ok = s.checkPassword(hash, password) && u.passwordHash != ""
+	} else {
+		field = "totp_code"
+		ok = u.TOTPEnabled && s.checkSecondFactor(ctx, u, totpCode, "") == nil
+	}
+	if ok {
+		return nil
+	}
+	if err := recordAttempt(ctx, s.DB.W, u.Email, ip, false, now); err != nil {
+		return err
+	}
+	return httpx.Invalid(httpx.FieldError{Field: field, Message: "does not match; nothing was changed"})
 }

@@ -15,13 +15,20 @@ import (
 // other domains can revoke what the user held there (instance tokens).
 type MembershipEnded func(r *http.Request, tx *sql.Tx, accountID, userID string) error
 
-// ListUsers lists the account's members.
+// ListUsers lists the account's members; ?status=removed (or another
+// status) lists those instead.
 func (s *Service) ListUsers(w http.ResponseWriter, r *http.Request) error {
 	pp, err := parsePage(r)
 	if err != nil {
 		return err
 	}
-	rows, err := listMembers(r.Context(), s.DB.R, AccessFrom(r.Context()).AccountID, pp)
+	status := r.URL.Query().Get("status")
+	switch status {
+	case "", "active", "invited", "disabled", "declined", "removed":
+	default:
+		return httpx.Invalid(httpx.FieldError{Field: "status", Message: "must be active, invited, disabled, declined or removed"})
+	}
+	rows, err := listMembers(r.Context(), s.DB.R, AccessFrom(r.Context()).AccountID, status, pp)
 	if err != nil {
 		return err
 	}
@@ -36,8 +43,11 @@ type addUserReq struct {
 	Password string `json:"password"`
 }
 
-// AddUser creates a user for a new email, or invites an existing hub user
-// (who accepts in the console): never a silent takeover of an account.
+// AddUser invites someone by email. Nobody ever chooses another person's
+// password: a new person gets a one-time link to set theirs, someone with
+// a login accepts. The answer is the same whether the email already has a
+// hub user or not (status invited, the name the admin typed, a link or
+// "mailed"), so adding a user tells nothing about the rest of the hub.
 func (s *Service) AddUser(w http.ResponseWriter, r *http.Request) error {
 	var in addUserReq
 	if err := httpx.DecodeJSON(r, &in); err != nil {
@@ -49,48 +59,47 @@ func (s *Service) AddUser(w http.ResponseWriter, r *http.Request) error {
 	if !ValidRole(in.Role) {
 		c.add("role", "must be admin, supervisor or agent")
 	}
+	if in.Password != "" {
+		c.add("password", "is chosen by the person, from the invitation link; leave it empty")
+	}
 	if err := c.err(); err != nil {
 		return err
 	}
 	ctx, now, accountID := r.Context(), s.now(), AccessFrom(r.Context()).AccountID
-	existing, err := userByEmail(ctx, s.DB.R, in.Email)
-	if err != nil && !errors.Is(err, db.ErrNotFound) {
-		return err
-	}
-	var hash string
-	if existing == nil {
-		if err := CheckPolicy(in.Password, in.Email); err != nil {
-			return httpx.Invalid(httpx.FieldError{Field: "password", Message: PasswordRule})
-		}
-		if hash, err = HashPassword(in.Password); err != nil {
+	name := strings.TrimSpace(in.Name)
+	var out *Invitation
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		// A full plan refuses at once (the slot is taken on acceptance).
+		if err := s.ReserveMember(ctx, tx, accountID); err != nil {
 			return err
 		}
-	}
-	var out *Member
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		u, status := existing, "invited"
-		if u == nil {
-			var err error
-			if u, err = newUser(ctx, tx, in.Email, strings.TrimSpace(in.Name), hash, false, now); err != nil {
-				return err
+		u, err := userByEmail(ctx, tx, in.Email)
+		if errors.Is(err, db.ErrNotFound) {
+			// A tenant's admin proves nothing about the address: the new
+			// user stays in this account until someone proves it. The hub's
+			// operator (a super admin) vouches for the users they add.
+			home := accountID
+			if p := PrincipalFrom(ctx); p.Kind == KindUser && p.SuperAdmin {
+				home = ""
 			}
-			status = "active"
-			if err := s.ReserveMember(ctx, tx, accountID); err != nil {
-				return err
+			u, err = newUser(ctx, tx, in.Email, name, "", home, false, now)
+		} else if err == nil {
+			if _, st, err := membership(ctx, tx, accountID, u.ID); err == nil && (st == "active" || st == "invited" || st == "disabled") {
+				return httpx.E(httpx.CodeConflict, "this user is already in the account")
 			}
-		} else if _, st, err := membership(ctx, tx, accountID, u.ID); err == nil && (st == "active" || st == "invited" || st == "disabled") {
-			return httpx.E(httpx.CodeConflict, "this user is already in the account")
 		}
-		if err := upsertMembership(ctx, tx, accountID, u.ID, in.Role, status, PrincipalFrom(ctx).UserID, now); err != nil {
+		if err != nil {
 			return err
 		}
-		out = &Member{ID: u.ID, Email: u.Email, Name: u.Name, Role: in.Role, Status: status, CreatedAt: now}
-		action := "user.added"
-		if status == "invited" {
-			action = "user.invited"
+		if err := inviteMembership(ctx, tx, accountID, u.ID, in.Role, PrincipalFrom(ctx).UserID, name, now); err != nil {
+			return err
 		}
-		e := s.Entry(r, accountID, action, "user", u.ID)
-		e.After = out
+		if out, err = s.invite(ctx, tx, r, accountID, u, in.Role, now); err != nil {
+			return err
+		}
+		out.Member = Member{ID: u.ID, Email: u.Email, Name: name, Role: in.Role, Status: "invited", CreatedAt: now}
+		e := s.Entry(r, accountID, "user.invited", "user", u.ID)
+		e.After = map[string]any{"email": u.Email, "role": in.Role, "mailed": out.Mailed}
 		return s.Audit.Record(ctx, tx, e)
 	})
 	if err != nil {
@@ -136,6 +145,12 @@ func (s *Service) UpdateUser(w http.ResponseWriter, r *http.Request) error {
 			((in.Role != nil && *in.Role != RoleAdmin) || (status != nil && *status != "active"))
 		if err := s.keepAnAdmin(ctx, tx, accountID, losesAdmin); err != nil {
 			return err
+		}
+		if status != nil && *status == "active" && before.Status != "active" {
+			// Re-enabling takes a plan slot like adding does.
+			if err := s.ReserveMember(ctx, tx, accountID); err != nil {
+				return err
+			}
 		}
 		if err := setMembership(ctx, tx, accountID, userID, in.Role, status, now); err != nil {
 			return err

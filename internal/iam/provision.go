@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/whatpro/hub/internal/db"
 )
@@ -24,24 +25,49 @@ func (s *Service) SetAccountStatus(ctx context.Context, tx *sql.Tx, accountID, s
 }
 
 // ProvisionUser makes email a member of the account with role: a new email
-// becomes a password-less user (they sign in through Chatwoot or a reset);
-// an existing user is added directly, since the operator vouches for it.
-func (s *Service) ProvisionUser(ctx context.Context, tx *sql.Tx, accountID, email, name, role string) (string, error) {
+// becomes a password-less user who gets an activation link (mailed, or
+// returned to hand over); an existing user is added directly, since the
+// operator vouches for it, unless it is an unproven email confined to
+// another account (ErrConfined; the caller audits the refusal).
+func (s *Service) ProvisionUser(ctx context.Context, tx *sql.Tx, accountID, email, name, role string) (string, string, error) {
 	if !ValidRole(role) {
-		return "", fmt.Errorf("role must be admin, supervisor or agent")
+		return "", "", fmt.Errorf("role must be admin, supervisor or agent")
 	}
 	now := s.now()
 	u, err := userByEmail(ctx, tx, email)
 	if errors.Is(err, db.ErrNotFound) {
-		u, err = newUser(ctx, tx, email, name, "", false, now)
+		u, err = newUser(ctx, tx, email, name, "", "", false, now)
 	}
 	if err != nil {
+		return "", "", err
+	}
+	if u.confinedElsewhere(accountID) {
+		return u.ID, "", ErrConfined
+	}
+	link := ""
+	if u.passwordHash == "" {
+		inv, err := s.invite(ctx, tx, nil, accountID, u, role, now)
+		if err != nil {
+			return "", "", err
+		}
+		link = inv.InvitationURL
+	}
+	uid, err := s.provisionMembership(ctx, tx, accountID, u, role, now)
+	return uid, link, err
+}
+
+func (s *Service) provisionMembership(ctx context.Context, tx *sql.Tx, accountID string, u *User, role string, now time.Time) (string, error) {
+	cur, status, err := membership(ctx, tx, accountID, u.ID)
+	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return "", err
 	}
-	if _, status, err := membership(ctx, tx, accountID, u.ID); err != nil || status != "active" {
+	if status != "active" {
 		if err := s.ReserveMember(ctx, tx, accountID); err != nil {
 			return "", err
 		}
+	}
+	if err := s.keepAnAdmin(ctx, tx, accountID, status == "active" && cur == RoleAdmin && role != RoleAdmin); err != nil {
+		return "", err
 	}
 	return u.ID, upsertMembership(ctx, tx, accountID, u.ID, role, "active", "", now)
 }

@@ -28,6 +28,7 @@ func TestCreateAPIKeyRefusesScopesBeyondTheCreator(t *testing.T) {
 		{`["keys:write"]`, httpx.CodeForbidden},
 	} {
 		req := httptest.NewRequest("POST", "/api/v1/accounts/a/api-keys", strings.NewReader(`{"name":"k","scopes":`+tc.scopes+`}`))
+		req.Header.Set("Content-Type", "application/json")
 		ctx := WithPrincipal(req.Context(), &Principal{Kind: KindUser, UserID: "u"})
 		ctx = context.WithValue(ctx, keyAccess, &Access{AccountID: "a", Role: RoleSupervisor, Permissions: RolePermissions(RoleSupervisor), Member: false})
 		err := s.CreateAPIKey(httptest.NewRecorder(), req.WithContext(ctx))

@@ -4,7 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"net/http"
+	"sync/atomic"
 	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/whatpro/hub/internal/audit"
 	"github.com/whatpro/hub/internal/db"
@@ -52,6 +56,27 @@ type Service struct {
 	OnAccountRequest func(accountID string, p *Principal)
 	// OnMembershipEnded hooks run when a member is removed or disabled.
 	OnMembershipEnded []MembershipEnded
+	// ConsoleOrigins are the origins of the hub's own pages (its public
+	// URL's, and the dev server's in development): the only ones a console
+	// session is used from and session routes accept browser calls from.
+	ConsoleOrigins []string
+	// OriginOf reports whether a canonical origin is one of the account's
+	// (its Chatwoot link's or a configured one).
+	OriginOf func(ctx context.Context, origin, accountID string) bool
+	// Jobs inserts background jobs inside a transaction.
+	Jobs Inserter
+	// Mail says the hub mails links (WHATPRO_SMTP_URL); without it the
+	// admin who invites sees the link once, to hand over.
+	Mail bool
+	// PublicURL is the hub's external URL, no trailing slash (links).
+	PublicURL string
+
+	passwordChecks atomic.Int64
+}
+
+// Inserter inserts a job in the caller's transaction (jobs.Queue).
+type Inserter interface {
+	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }

@@ -33,9 +33,14 @@ func membership(ctx context.Context, q db.Querier, accountID, userID string) (ro
 	return role, status, db.Translate(err)
 }
 
+// memberName is what an account sees as a member's name: until someone
+// accepts an invitation, the name its admin typed, never the user's own
+// (which would tell the admin who already has a login on the hub).
+const memberName = `CASE WHEN m.status = 'invited' AND m.invited_name IS NOT NULL THEN m.invited_name ELSE u.name END`
+
 func member(ctx context.Context, q db.Querier, accountID, userID string) (*Member, error) {
 	m := &Member{}
-	err := q.QueryRowContext(ctx, `SELECT u.id, COALESCE(u.email, ''), u.name, m.role, m.status, m.created_at
+	err := q.QueryRowContext(ctx, `SELECT u.id, COALESCE(u.email, ''), `+memberName+`, m.role, m.status, m.created_at
 		FROM memberships m JOIN users u ON u.id = m.user_id
 		WHERE m.account_id = $1 AND m.user_id = $2 AND m.status <> 'removed'`, accountID, userID).
 		Scan(&m.ID, &m.Email, &m.Name, &m.Role, &m.Status, &m.CreatedAt)
@@ -45,11 +50,14 @@ func member(ctx context.Context, q db.Querier, accountID, userID string) (*Membe
 	return m, nil
 }
 
-func listMembers(ctx context.Context, q db.Querier, accountID string, p httpx.PageParams) ([]*Member, error) {
-	rows, err := q.QueryContext(ctx, `SELECT u.id, COALESCE(u.email, ''), u.name, m.role, m.status, m.created_at
+// listMembers lists the account's members: with status "" those who are
+// in it or invited, else those of that status (removed members, to
+// invite them again).
+func listMembers(ctx context.Context, q db.Querier, accountID, status string, p httpx.PageParams) ([]*Member, error) {
+	rows, err := q.QueryContext(ctx, `SELECT u.id, COALESCE(u.email, ''), `+memberName+`, m.role, m.status, m.created_at
 		FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.account_id = $1 AND m.status NOT IN ('removed', 'declined') AND u.id > $2
-		ORDER BY u.id LIMIT $3`, accountID, p.After, p.Limit+1)
+		WHERE m.account_id = $1 AND (($4 = '' AND m.status NOT IN ('removed', 'declined')) OR m.status = $4) AND u.id > $2
+		ORDER BY u.id LIMIT $3`, accountID, p.After, p.Limit+1, status)
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +71,17 @@ func listMembers(ctx context.Context, q db.Querier, accountID string, p httpx.Pa
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// inviteMembership makes (or revives) an invitation with the name the
+// inviting admin typed.
+func inviteMembership(ctx context.Context, tx *sql.Tx, accountID, userID, role, invitedBy, name string, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO memberships (account_id, user_id, role, status, invited_by, invited_name, created_at, updated_at)
+		VALUES ($1, $2, $3, 'invited', $4, $5, $6, $6)
+		ON CONFLICT (account_id, user_id) DO UPDATE SET role = excluded.role, status = 'invited', invited_by = excluded.invited_by,
+			invited_name = excluded.invited_name, updated_at = excluded.updated_at`,
+		accountID, userID, role, nullIfEmpty(invitedBy), nullIfEmpty(name), now)
+	return db.Translate(err)
 }
 
 // upsertMembership sets the membership, reviving a removed or declined one.

@@ -9,7 +9,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 
+	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
 	"github.com/whatpro/hub/internal/httpx"
@@ -29,7 +31,21 @@ func (s *Service) checkSecondFactor(ctx context.Context, u *User, code, recovery
 	switch {
 	case code != "":
 		sec, err := s.Keys.DecryptString(u.totpSecret, string(secret.AAD("users", "totp_secret", u.ID)))
-		if err != nil || !totp.Validate(strings.TrimSpace(code), sec) {
+		if err != nil {
+			return errTOTPWrong
+		}
+		step, ok := totpStep(strings.TrimSpace(code), sec, s.now())
+		if !ok {
+			return errTOTPWrong
+		}
+		// A code is accepted once: the step moves forward atomically, so a
+		// captured code (or a second use racing the first) is refused.
+		res, err := s.DB.W.ExecContext(ctx, `UPDATE users SET totp_last_step = $1 WHERE id = $2
+			AND (totp_last_step IS NULL OR totp_last_step < $1)`, step, u.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return errTOTPWrong
 		}
 		return nil
@@ -130,6 +146,23 @@ func (s *Service) TOTPEnable(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"enabled": true, "recovery_codes": codes})
 	return nil
+}
+
+// totpStep finds the 30-second step (now, or one either side for clock
+// skew) whose code is code.
+func totpStep(code, sec string, now time.Time) (int64, bool) {
+	if len(code) != 6 {
+		return 0, false
+	}
+	opts := totp.ValidateOpts{Period: 30, Skew: 0, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+	for _, d := range []time.Duration{0, -30 * time.Second, 30 * time.Second} {
+		t := now.Add(d)
+		want, err := totp.GenerateCodeCustom(sec, t, opts)
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return t.Unix() / 30, true
+		}
+	}
+	return 0, false
 }
 
 func recoveryCodes(n int) (codes, hashes []string) {

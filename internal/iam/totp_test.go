@@ -48,7 +48,10 @@ func TestTOTPSecondFactor(t *testing.T) {
 		acme := h.NewTenant(h.LoginSuper(), "Acme")
 		u := h.NewMember(acme.Admin.Token, acme.ID, "agent")
 		secret, recovery := enableTOTP(t, h, u)
-		code, err := totp.GenerateCode(secret, time.Now())
+		// The code that enabled TOTP was used up: the next step's is new.
+		used, err := totp.GenerateCode(secret, time.Now())
+		must(t, err)
+		code, err := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
 		must(t, err)
 		stale, err := totp.GenerateCode(secret, time.Now().Add(-time.Hour))
 		must(t, err)
@@ -65,7 +68,9 @@ func TestTOTPSecondFactor(t *testing.T) {
 			{Name: "wrong code", Method: "POST", Path: "/api/v1/auth/login", Body: with(map[string]string{"totp_code": stale}), Status: 401, Code: "UNAUTHORIZED"},
 			{Name: "right code, wrong password", Method: "POST", Path: "/api/v1/auth/login", Body: map[string]string{"email": u.Email, "password": "wrong-password-1", "totp_code": code},
 				Status: 401, Code: "UNAUTHORIZED", Contains: []string{"the email or the password is wrong"}},
+			{Name: "the enabling code again", Method: "POST", Path: "/api/v1/auth/login", Body: with(map[string]string{"totp_code": used}), Status: 401, Code: "UNAUTHORIZED"},
 			{Name: "right code", Method: "POST", Path: "/api/v1/auth/login", Body: with(map[string]string{"totp_code": code}), Status: 200},
+			{Name: "right code replayed", Method: "POST", Path: "/api/v1/auth/login", Body: with(map[string]string{"totp_code": code}), Status: 401, Code: "UNAUTHORIZED"},
 			{Name: "recovery code", Method: "POST", Path: "/api/v1/auth/login", Body: with(map[string]string{"recovery_code": strings.ToLower(recovery[0])}), Status: 200},
 			{Name: "recovery code twice", Method: "POST", Path: "/api/v1/auth/login", Body: with(map[string]string{"recovery_code": recovery[0]}), Status: 401, Code: "UNAUTHORIZED"},
 			{Name: "another recovery code", Method: "POST", Path: "/api/v1/auth/login", Body: with(map[string]string{"recovery_code": strings.ReplaceAll(recovery[1], "-", "")}), Status: 200},
@@ -95,7 +100,7 @@ func TestProductionSuperAdminMustSetUpTOTP(t *testing.T) {
 		}
 		h.Do(apptest.Req{Method: "POST", Path: "/api/v1/auth/login", Body: login(apptest.SuperEmail, apptest.SuperPassword)}).
 			ExpectError(t, 401, "UNAUTHORIZED")
-		code, err := totp.GenerateCode(secret, time.Now())
+		code, err := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
 		must(t, err)
 		h.Do(apptest.Req{Method: "POST", Path: "/api/v1/auth/login",
 			Body: map[string]string{"email": apptest.SuperEmail, "password": apptest.SuperPassword, "totp_code": code}}).Expect(t, 200)

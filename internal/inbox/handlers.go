@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/whatpro/hub/internal/httpx"
@@ -38,9 +39,17 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	if f.Removed, err = boolParam(r, "removed"); err != nil {
 		return err
 	}
-	rows, err := List(r.Context(), h.S.DB.R, iam.AccessFrom(r.Context()).AccountID, f, p)
+	acc := iam.AccessFrom(r.Context())
+	rows, err := List(r.Context(), h.S.DB.R, acc.AccountID, f, p)
 	if err != nil {
 		return err
+	}
+	if !acc.Can(iam.PermInboxesWrite) {
+		// A callback URL often carries its credential (an n8n ?token=, a
+		// user:password@): only those who manage inboxes see it whole.
+		for _, in := range rows {
+			in.WebhookURL = bareURL(in.WebhookURL)
+		}
 	}
 	httpx.WriteJSON(w, http.StatusOK, httpx.NewPage(rows, p, func(i *Inbox) string { return i.ID }))
 	return nil
@@ -65,4 +74,18 @@ func (h *Handler) GetSync(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.WriteJSON(w, http.StatusOK, s)
 	return nil
+}
+
+// bareURL drops a URL's userinfo, query and fragment; what cannot be
+// parsed is not shown at all.
+func bareURL(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
+	return u.String()
 }

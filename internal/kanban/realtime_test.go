@@ -140,8 +140,9 @@ func TestRealtimeBoard(t *testing.T) {
 	})
 }
 
-// Tickets are single use, short, bound to the account; the upgrade checks
-// the Origin; another tenant cannot mint one.
+// Tickets are single use, short, bound to the account; a credential from a
+// foreign origin is refused before the ticket route (iam binds credentials
+// to their account's origins); another tenant cannot mint one.
 func TestRealtimeTickets(t *testing.T) {
 	t.Parallel()
 	apptest.Each(t, func(t *testing.T, dialect string) {
@@ -154,7 +155,7 @@ func TestRealtimeTickets(t *testing.T) {
 				Body: map[string]any{"account_id": e.tenant.ID}, Status: 404, Code: "NOT_FOUND"},
 			{Name: "foreign origin", Method: "POST", Path: "/api/v1/realtime/tickets",
 				Header: map[string]string{"Authorization": "Bearer " + tok, "Origin": "https://evil.example"},
-				Body:   map[string]any{"account_id": e.tenant.ID}, Status: 403, Code: "FORBIDDEN"},
+				Body:   map[string]any{"account_id": e.tenant.ID}, Status: 401, Code: "TOKEN_INVALID"},
 			{Name: "no scope", Method: "POST", Path: "/api/v1/realtime/tickets",
 				Header: apptest.KeyHeader(e.h.CreateAPIKey(tok, e.tenant.ID, "users", "users:read").Key),
 				Body:   map[string]any{"account_id": e.tenant.ID}, Status: 403, Code: "FORBIDDEN"},

@@ -106,11 +106,10 @@ func (g *guard) resolve(ctx context.Context, network, host string) ([]netip.Addr
 		ipNetwork = "ip6"
 	}
 	ips, err := g.lookup(ctx, ipNetwork, host)
-	if err != nil {
-		return nil, err
-	}
-	if len(ips) == 0 {
-		return nil, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
+	if err != nil || len(ips) == 0 {
+		// The resolver's own error names the DNS server it asked; the hub's
+		// answers say only that the name did not resolve.
+		return nil, &net.DNSError{Err: "the host name does not resolve", Name: host, IsNotFound: true}
 	}
 	// LookupNetIP may return IPv4 answers in IPv4-mapped form.
 	for i := range ips {
@@ -121,15 +120,18 @@ func (g *guard) resolve(ctx context.Context, network, host string) ([]netip.Addr
 
 // forbidden returns an error wrapping ErrForbiddenAddress if ip is not a
 // public unicast address.
+//
+// The message never names the resolved address: it is shown to the tenant
+// who typed the host, and would map the hub's internal network for them.
 func forbidden(host string, ip netip.Addr) error {
 	reason := classify(ip)
 	if reason == "" {
 		return nil
 	}
 	if host == ip.String() {
-		return fmt.Errorf("%w: %s is %s", ErrForbiddenAddress, ip, reason)
+		return fmt.Errorf("%w: the address is %s", ErrForbiddenAddress, reason)
 	}
-	return fmt.Errorf("%w: %q resolves to %s, which is %s", ErrForbiddenAddress, host, ip, reason)
+	return fmt.Errorf("%w: %q resolves to an address that is %s", ErrForbiddenAddress, host, reason)
 }
 
 type blockedRange struct {
@@ -151,8 +153,13 @@ var blocked = []blockedRange{
 	{netip.MustParsePrefix("240.0.0.0/4"), "reserved or broadcast"},
 	{netip.MustParsePrefix("::/128"), "unspecified"},
 	{netip.MustParsePrefix("::1/128"), "loopback"},
+	{netip.MustParsePrefix("168.63.129.16/32"), "a cloud platform's internal endpoint (Azure)"},
 	{netip.MustParsePrefix("::/96"), "IPv4-compatible (deprecated)"},
+	{netip.MustParsePrefix("::ffff:0:0:0/96"), "IPv4-translated (SIIT)"},
+	{netip.MustParsePrefix("64:ff9b::/96"), "NAT64 (reaches IPv4 through a translator)"},
 	{netip.MustParsePrefix("64:ff9b:1::/48"), "local-use NAT64"},
+	{netip.MustParsePrefix("2001::/32"), "Teredo tunnelling"},
+	{netip.MustParsePrefix("2002::/16"), "6to4 tunnelling"},
 	{netip.MustParsePrefix("100::/64"), "discard-only"},
 	{netip.MustParsePrefix("fc00::/7"), "unique local (private)"},
 	{netip.MustParsePrefix("fe80::/10"), "link-local"},
@@ -160,14 +167,10 @@ var blocked = []blockedRange{
 	{netip.MustParsePrefix("ff00::/8"), "multicast"},
 }
 
-var (
-	nat64     = netip.MustParsePrefix("64:ff9b::/96")
-	sixToFour = netip.MustParsePrefix("2002::/16")
-)
-
-// classify says why ip may not be reached, or "" if it may. IPv6 forms that
-// carry an IPv4 address (mapped, NAT64, 6to4) are judged by that address,
-// since the network delivers them there.
+// classify says why ip may not be reached, or "" if it may. IPv4-mapped
+// addresses are judged by their IPv4 address; the other forms that carry
+// or tunnel to an IPv4 address (NAT64, SIIT, 6to4, Teredo) are refused
+// whole: which IPv4 host they reach is the translator's business.
 func classify(ip netip.Addr) string {
 	ip = ip.WithZone("")
 	if !ip.IsValid() {
@@ -182,17 +185,6 @@ func classify(ip netip.Addr) string {
 	for _, b := range blocked {
 		if b.prefix.Contains(ip) {
 			return b.reason
-		}
-	}
-	a := ip.As16()
-	switch {
-	case nat64.Contains(ip):
-		if r := classify(netip.AddrFrom4([4]byte(a[12:16]))); r != "" {
-			return r + " (via NAT64)"
-		}
-	case sixToFour.Contains(ip):
-		if r := classify(netip.AddrFrom4([4]byte(a[2:6]))); r != "" {
-			return r + " (via 6to4)"
 		}
 	}
 	return ""

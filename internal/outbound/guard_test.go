@@ -19,10 +19,13 @@ func TestClassify(t *testing.T) {
 		"255.255.255.255", "::", "::1", "fc00::1", "fd12:3456::1", "fe80::1", "fe80::1%eth0", "ff02::1",
 		"::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "::127.0.0.1",
 		"64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe", "2002:7f00:1::1", "2002:c0a8:101::1",
+		// Translated or tunnelled to IPv4 wherever the translator decides, and Azure's wireserver.
+		"64:ff9b::808:808", "2002:808:808::1", "2001:0:4136:e378:8000:63bf:3fff:fdd2", "2001::1",
+		"::ffff:0:7f00:1", "::ffff:0:808:808", "168.63.129.16",
 	}
 	allowed := []string{
 		"8.8.8.8", "1.1.1.1", "100.63.255.255", "100.128.0.0", "172.32.0.1", "169.253.0.1",
-		"2606:4700:4700::1111", "2a00:1450:4001::200e", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1",
+		"2606:4700:4700::1111", "2a00:1450:4001::200e", "::ffff:8.8.8.8", "168.63.129.15", "168.63.129.17", "2001:4860:4860::8888",
 	}
 	for _, s := range refused {
 		if classify(netip.MustParseAddr(s)) == "" {
@@ -47,8 +50,8 @@ func TestGuardChecksEveryResolvedAddress(t *testing.T) {
 		return []netip.Addr{netip.MustParseAddr("93.184.216.34"), netip.MustParseAddr("169.254.169.254")}, nil
 	}
 	_, err := g.DialContext(context.Background(), "tcp4", "chatwoot.example.com:443")
-	if !errors.Is(err, ErrForbiddenAddress) || !strings.Contains(err.Error(), "169.254.169.254") {
-		t.Fatalf("err = %v, want ErrForbiddenAddress naming 169.254.169.254", err)
+	if !errors.Is(err, ErrForbiddenAddress) || strings.Contains(err.Error(), "169.254.169.254") || strings.Contains(err.Error(), "93.184.216.34") {
+		t.Fatalf("err = %v, want ErrForbiddenAddress naming no address", err)
 	}
 	if asked != "ip4 chatwoot.example.com" {
 		t.Fatalf("lookup called with %q", asked)
@@ -57,6 +60,13 @@ func TestGuardChecksEveryResolvedAddress(t *testing.T) {
 	g.lookup = func(context.Context, string, string) ([]netip.Addr, error) { return nil, nil }
 	if _, err := g.DialContext(context.Background(), "tcp", "empty.example.com:443"); err == nil {
 		t.Fatal("dial succeeded with no addresses")
+	}
+	// A resolver failure does not name the resolver.
+	g.lookup = func(context.Context, string, string) ([]netip.Addr, error) {
+		return nil, &net.DNSError{Err: "server misbehaving", Name: "x.example", Server: "10.0.0.53:53"}
+	}
+	if _, err := g.DialContext(context.Background(), "tcp", "x.example:443"); err == nil || strings.Contains(err.Error(), "10.0.0.53") {
+		t.Fatalf("err = %v, want one that names no resolver", err)
 	}
 }
 

@@ -53,15 +53,18 @@ func TestPlansAndEntitlements(t *testing.T) {
 		}
 		do(super.Token, "DELETE", "/api/v1/plans/"+p.ID, nil).ExpectError(t, 409, "CONFLICT")
 
-		// one agent slot left: two concurrent adds, exactly one wins
+		// one agent slot left: two people invited, both activate at once, exactly one gets in
+		links := make([]string, 2)
+		for i := range links {
+			links[i] = h.Invite(ten.Admin.Token, ten.ID, apptest.UniqueEmail("race"), "agent").InvitationURL
+		}
 		var wg sync.WaitGroup
 		codes := make([]int, 2)
 		for i := range 2 {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				r := do(ten.Admin.Token, "POST", base+"/users", map[string]any{"email": apptest.UniqueEmail("race"), "name": "R",
-					"role": "agent", "password": apptest.Password})
+				r := do("", "POST", "/api/v1/invitations/activate", map[string]string{"token": apptest.LinkToken(t, links[i]), "password": apptest.Password})
 				codes[i] = r.Status
 				if r.Status == http.StatusUnprocessableEntity && r.ErrorCode() != "LIMIT_EXCEEDED" {
 					t.Errorf("code %s", r.ErrorCode())
@@ -69,10 +72,11 @@ func TestPlansAndEntitlements(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		if !((codes[0] == 201 && codes[1] == 422) || (codes[0] == 422 && codes[1] == 201)) {
-			t.Fatalf("concurrent adds at the last slot: %v", codes)
+		if !((codes[0] == 204 && codes[1] == 422) || (codes[0] == 422 && codes[1] == 204)) {
+			t.Fatalf("concurrent activations at the last slot: %v", codes)
 		}
-		r := do(ten.Admin.Token, "POST", base+"/users", map[string]any{"email": apptest.UniqueEmail("over"), "name": "O", "role": "agent", "password": apptest.Password})
+		// the plan is full: a new invitation is refused at once
+		r := do(ten.Admin.Token, "POST", base+"/users", map[string]any{"email": apptest.UniqueEmail("over"), "name": "O", "role": "agent"})
 		r.ExpectError(t, 422, "LIMIT_EXCEEDED")
 		det := r.JSON(t)["error"].(map[string]any)["details"].([]any)[0].(map[string]any)
 		if det["limit"] != 2.0 || det["used"] != 2.0 {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/whatpro/hub/internal/db"
@@ -142,9 +143,25 @@ func (s *Service) UpdateProvider(w http.ResponseWriter, r *http.Request) error {
 		if in.Name != nil {
 			p.Name = strings.TrimSpace(*in.Name)
 		}
+		before := p.BaseURL
+		moved := false
 		if in.BaseURL != nil {
 			base, _ := outbound.ValidateBaseURL(*in.BaseURL)
 			p.BaseURL = strings.TrimSuffix(base.String(), "/")
+			moved = originOf(before) != originOf(p.BaseURL)
+		}
+		if moved {
+			// The stored credentials were given for the old server: sending
+			// them to another one takes someone who knows them (or new ones)
+			// in this very request. The hub's webhook token is re-made, so
+			// the one the old server holds is never sent to the new one.
+			if in.Credentials == nil {
+				return httpx.Invalid(httpx.FieldError{Field: "credentials",
+					Message: "are required again when base_url moves to another server (scheme, host or port)"})
+			}
+			if p.webhookToken, err = s.Keys.EncryptString(iam.RandomToken(""), string(secret.AAD("providers", "webhook_token", p.ID))); err != nil {
+				return err
+			}
 		}
 		if in.Credentials != nil {
 			if p.credentials, err = s.sealCreds(p.ID, *in.Credentials); err != nil {
@@ -152,14 +169,22 @@ func (s *Service) UpdateProvider(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		p.UpdatedAt = s.now()
-		if _, err := tx.ExecContext(ctx, `UPDATE providers SET name = $1, base_url = $2, credentials = $3, updated_at = $4
-			WHERE account_id = $5 AND id = $6`, p.Name, p.BaseURL, p.credentials, p.UpdatedAt, accountID, p.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE providers SET name = $1, base_url = $2, credentials = $3, webhook_token = $4, updated_at = $5
+			WHERE account_id = $6 AND id = $7`, p.Name, p.BaseURL, p.credentials, p.webhookToken, p.UpdatedAt, accountID, p.ID); err != nil {
 			if errors.Is(db.Translate(err), db.ErrConflict) {
 				return httpx.E(httpx.CodeConflict, "a provider with that name exists")
 			}
 			return err
 		}
 		out = p
+		if moved {
+			e := s.IAM.Entry(r, accountID, "provider.origin_changed", "provider", p.ID)
+			e.Before = map[string]any{"base_url": before}
+			e.After = map[string]any{"base_url": p.BaseURL, "sensitive": true, "credentials_reentered": true, "webhook_token_rotated": true}
+			if err := s.IAM.Audit.Record(ctx, tx, e); err != nil {
+				return err
+			}
+		}
 		return s.audit(ctx, tx, r, accountID, "provider.updated", "provider", p.ID,
 			map[string]any{"name": p.Name, "base_url": p.BaseURL, "credentials_replaced": in.Credentials != nil})
 	})
@@ -209,6 +234,18 @@ func (s *Service) TestProvider(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.WriteJSON(w, http.StatusOK, h)
 	return nil
+}
+
+// originOf is the canonical scheme://host[:port] of a stored base URL.
+func originOf(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	if o, err := httpx.ParseOrigin(u.Scheme+"://"+u.Host, false); err == nil {
+		return o
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 func itoa(n int) string {

@@ -9,6 +9,9 @@ import HubUsagePage from './pages/HubUsagePage.vue'
 import InboxesPage from './pages/InboxesPage.vue'
 import SignInHandoffPage from './pages/SignInHandoffPage.vue'
 import LinkChatwootPage from './pages/LinkChatwootPage.vue'
+import ForgotPasswordPage from './pages/ForgotPasswordPage.vue'
+import InvitationPage from './pages/InvitationPage.vue'
+import ResetPasswordPage from './pages/ResetPasswordPage.vue'
 import LoginPage from './pages/LoginPage.vue'
 import NotFoundPage from './pages/NotFoundPage.vue'
 import NumbersPage from './pages/NumbersPage.vue'
@@ -23,9 +26,13 @@ import WebhookEventsPage from './pages/WebhookEventsPage.vue'
 import { useAccountsStore } from './stores/accounts'
 import { useAuthStore } from './stores/auth'
 import { handoffLocation, loginLocation, safeRedirect } from './lib/loginRedirect'
+import { keepSecret, secretInHash } from './lib/oneTimeSecret'
 
 export const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: LoginPage, meta: { public: true, titleKey: 'LOGIN.TITLE' } },
+  { path: '/forgot-password', name: 'forgot-password', component: ForgotPasswordPage, meta: { public: true, titleKey: 'FORGOT_PASSWORD.TITLE' } },
+  { path: '/reset-password', name: 'reset-password', component: ResetPasswordPage, meta: { public: true, titleKey: 'RESET_PASSWORD.TITLE' } },
+  { path: '/invitation', name: 'invitation', component: InvitationPage, meta: { public: true, titleKey: 'INVITATION.TITLE' } },
   // The sign-in popup of an embedded page: signed in, it hands an instance token to its opener.
   { path: '/sign-in/handoff', name: 'handoff', component: SignInHandoffPage, meta: { titleKey: 'HANDOFF.TITLE' } },
   {
@@ -104,6 +111,18 @@ export const routes: RouteRecordRaw[] = [
   },
 ]
 
+/**
+ * Where the login page sends the caller back: the path and query, never the fragment, which may
+ * hold a one-time secret (a Chatwoot link code): that waits in this tab instead.
+ */
+function returnPath(to: RouteLocationNormalized): string {
+  if (to.name === 'link-chatwoot') {
+    const code = secretInHash(to.hash, 'link-code')
+    if (code) keepSecret('link-code', code)
+  }
+  return to.fullPath.split('#')[0] ?? to.path
+}
+
 function accountIdOf(route: RouteLocationNormalized): string | null {
   const id = route.params.accountId
   return typeof id === 'string' && id !== '' ? id : null
@@ -128,12 +147,12 @@ export function createAppRouter(history: RouterHistory) {
       return auth.isAuthenticated ? accounts.homeLocation() : true
     }
 
-    if (!auth.isAuthenticated) return loginLocation(to.fullPath, auth.signOutReason)
+    if (!auth.isAuthenticated) return loginLocation(returnPath(to), auth.signOutReason)
     try {
       await accounts.ensureMe()
     } catch {
       // A 401 signed the tab out; anything else lets the page show its own error.
-      if (!auth.isAuthenticated) return loginLocation(to.fullPath, auth.signOutReason)
+      if (!auth.isAuthenticated) return loginLocation(returnPath(to), auth.signOutReason)
       return true
     }
 

@@ -50,3 +50,13 @@ export function logout(token: string, client: ApiClient = api): Promise<void> {
 export function needsSecondFactor(message: string): boolean {
   return /second factor|totp|recovery/i.test(message)
 }
+
+/** Asks for a password reset link by e-mail: 202 with the same answer for any address; 503 without mail. */
+export function requestPasswordReset(email: string, client: ApiClient = api): Promise<{ status: string }> {
+  return client.post<{ status: string }>('api/v1/auth/password-reset', { email }, { auth: false })
+}
+
+/** Sets a new password with the one-time token of the reset link (204); every session of the user ends. */
+export function confirmPasswordReset(token: string, password: string, client: ApiClient = api): Promise<void> {
+  return client.post<void>('api/v1/auth/password-reset/confirm', { token, password }, { auth: false })
+}

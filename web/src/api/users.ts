@@ -17,8 +17,16 @@ export interface InviteInput {
   email: string
   name: string
   role: string
-  /** Needed when the email has no hub user yet; ignored for existing users. */
-  password: string
+  /** Never set by an admin (the hub refuses one); the console's join-as-admin sends it empty. */
+  password?: ''
+}
+
+/** The answer to an invitation: the member (status "invited"), and the link to hand over when the hub does not mail. */
+export interface Invitation extends AccountUser {
+  /** Shown once: without mail configured, the admin hands this link to the person. */
+  invitation_url?: string
+  invitation_mailed: boolean
+  invitation_expires_at: string
 }
 
 function usersPath(accountId: string, userId?: string): string {
@@ -30,9 +38,14 @@ export function listUsers(accountId: string, params: PageParams = {}, client: Ap
   return client.get<Page<AccountUser>>(usersPath(accountId), { query: { ...params } })
 }
 
-/** 201; status "active" for a new hub user, "invited" when the email already had one. */
-export function inviteUser(accountId: string, input: InviteInput, client: ApiClient = api): Promise<AccountUser> {
-  return client.post<AccountUser>(usersPath(accountId), input)
+/** 201 with status "invited", whether or not the email already has a hub user (the answer never tells). */
+export function inviteUser(accountId: string, input: InviteInput, client: ApiClient = api): Promise<Invitation> {
+  return client.post<Invitation>(usersPath(accountId), input)
+}
+
+/** A new invitation link for an invited (or removed) member; the old link stops working. */
+export function reinviteUser(accountId: string, userId: string, client: ApiClient = api): Promise<Invitation> {
+  return client.post<Invitation>(`${usersPath(accountId, userId)}/invitation`, {})
 }
 
 export function updateUser(

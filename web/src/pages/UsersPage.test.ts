@@ -15,19 +15,21 @@ function row(id: string, email: string, role: string): AccountUser {
 
 async function openUsers() {
   const users: AccountUser[] = [row('u1', 'ana@example.com', 'admin'), row('u2', 'bia@example.com', 'agent')]
+  const waiting = { ...row('u9', 'wait@example.com', 'agent'), status: 'invited' }
   const mounted = await mountApp('/accounts/A/users', {
     ...sessionRoutes(me(user(), [membership('A', 'admin')])),
-    'GET /api/v1/accounts/A/users': () => json({ data: users, pagination: { has_more: false } }),
+    'GET /api/v1/accounts/A/users': () => json({ data: [...users, waiting], pagination: { has_more: false } }),
     'POST /api/v1/accounts/A/users': (req) => {
       const body = req.body as { email: string; name: string; role: string }
-      if (body.email === 'taken@example.com') {
-        users.push({ ...row('u3', body.email, body.role), status: 'invited' })
-        return json({ id: 'u3', email: body.email, name: body.name, role: body.role, status: 'invited' }, 201)
-      }
-      return envelope(400, 'VALIDATION_ERROR', 'invalid input', {
-        details: [{ field: 'password', message: 'passwords need at least 10 characters, must not be your email and must not be a common password' }],
-      })
+      if (body.email === 'bad') return envelope(400, 'VALIDATION_ERROR', 'invalid input', { details: [{ field: 'email', message: 'must be an email address' }] })
+      users.push({ ...row(`u${users.length + 1}`, body.email, body.role), status: 'invited' })
+      const link = body.email === 'mailed@example.com' ? {} : { invitation_url: 'http://hub.test/invitation#token=wpa_once' }
+      return json({ id: `u${users.length}`, email: body.email, name: body.name, role: body.role, status: 'invited',
+        invitation_mailed: !('invitation_url' in link), ...link }, 201)
     },
+    'POST /api/v1/accounts/A/users/u9/invitation': () =>
+      json({ id: 'u9', email: 'wait@example.com', name: 'Wait', role: 'agent', status: 'invited', invitation_mailed: false,
+        invitation_url: 'http://hub.test/invitation#token=wpa_again' }),
     'PATCH /api/v1/accounts/A/users/u1': () => envelope(409, 'CONFLICT', LAST_ADMIN),
     'PATCH /api/v1/accounts/A/users/u2': (req) => json({ ...row('u2', 'bia@example.com', (req.body as { role: string }).role) }),
     'DELETE /api/v1/accounts/A/users/u1': () => envelope(409, 'CONFLICT', LAST_ADMIN),
@@ -86,21 +88,40 @@ describe('UsersPage', () => {
     expect(wrapper.find('[data-testid="user-row-ana@example.com"]').exists()).toBe(true)
   })
 
-  it('invites an existing hub user and reports the password rule for a new one', async () => {
+  it('invites without a password and shows the hand-over link once', async () => {
     const { wrapper, hub } = await openUsers()
-    await wrapper.get('[data-testid="invite-email"]').setValue('new@example.com')
+    expect(wrapper.find('[data-testid="invite-password"]').exists()).toBe(false)
+    await wrapper.get('[data-testid="invite-email"]').setValue('bad')
     await wrapper.get('[data-testid="invite-name"]').setValue('New')
-    await wrapper.get('[data-testid="invite-password"]').setValue('short')
     await wrapper.get('[data-testid="invite-form"]').trigger('submit')
     await flushPromises()
-    expect(wrapper.get('[data-testid="invite-form"]').text()).toContain('passwords need at least 10 characters')
+    expect(wrapper.get('[data-testid="invite-form"]').text()).toContain('must be an email address')
 
-    await wrapper.get('[data-testid="invite-email"]').setValue('taken@example.com')
+    await wrapper.get('[data-testid="invite-email"]').setValue('new@example.com')
     await wrapper.get('[data-testid="invite-role"]').setValue('supervisor')
     await wrapper.get('[data-testid="invite-form"]').trigger('submit')
     await flushPromises()
-    expect(hub.calls('POST /api/v1/accounts/A/users').at(-1)?.body).toMatchObject({ email: 'taken@example.com', name: 'New', role: 'supervisor' })
-    expect(wrapper.get('[data-testid="invite-done"]').text()).toContain('was invited')
-    expect(wrapper.find('[data-testid="user-row-taken@example.com"]').exists()).toBe(true)
+    const body = hub.calls('POST /api/v1/accounts/A/users').at(-1)?.body
+    expect(body).toEqual({ email: 'new@example.com', name: 'New', role: 'supervisor' })
+    expect(wrapper.get('[data-testid="invite-done"]').text()).toContain('hand them this link')
+    expect((wrapper.get('input[data-testid="invite-link"]').element as HTMLInputElement).value).toBe('http://hub.test/invitation#token=wpa_once')
+    expect(wrapper.find('[data-testid="user-row-new@example.com"]').exists()).toBe(true)
+    // The list never carries links.
+    expect(wrapper.get('[data-testid="users-table"]').text()).not.toContain('wpa_once')
+  })
+
+  it('says an invitation was mailed, and gives an invited member a new link', async () => {
+    const { wrapper } = await openUsers()
+    await wrapper.get('[data-testid="invite-email"]').setValue('mailed@example.com')
+    await wrapper.get('[data-testid="invite-name"]').setValue('Mailed')
+    await wrapper.get('[data-testid="invite-form"]').trigger('submit')
+    await flushPromises()
+    expect(wrapper.get('[data-testid="invite-done"]').text()).toContain('An invitation was sent to mailed@example.com')
+    expect(wrapper.find('[data-testid="invite-link"]').exists()).toBe(false)
+
+    await wrapper.get('[data-testid="user-row-wait@example.com"] [data-testid="user-reinvite"]').trigger('click')
+    await flushPromises()
+    expect((wrapper.get('input[data-testid="reinvite-link"]').element as HTMLInputElement).value).toBe('http://hub.test/invitation#token=wpa_again')
+    expect(wrapper.find('[data-testid="user-row-bia@example.com"] [data-testid="user-reinvite"]').exists()).toBe(false)
   })
 })

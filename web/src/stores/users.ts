@@ -1,7 +1,7 @@
 /** The users of the account being viewed. */
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { inviteUser, listUsers, removeUser, updateUser, type AccountUser, type InviteInput } from '@/api/users'
+import { inviteUser, listUsers, reinviteUser, removeUser, updateUser, type AccountUser, type Invitation, type InviteInput } from '@/api/users'
 import { usePagedList } from '@/lib/pagedList'
 
 export const useUsersStore = defineStore('users', () => {
@@ -19,10 +19,14 @@ export const useUsersStore = defineStore('users', () => {
     return accountId.value
   }
 
-  async function invite(input: InviteInput): Promise<AccountUser> {
+  async function invite(input: InviteInput): Promise<Invitation> {
     const created = await inviteUser(requireAccount(), input)
     await list.load()
     return created
+  }
+
+  function reinvite(userId: string): Promise<Invitation> {
+    return reinviteUser(requireAccount(), userId)
   }
 
   async function setRole(userId: string, role: string): Promise<void> {
@@ -45,6 +49,7 @@ export const useUsersStore = defineStore('users', () => {
     load,
     loadMore: list.loadMore,
     invite,
+    reinvite,
     setRole,
     remove,
   }

@@ -328,7 +328,20 @@ func (c *conn) publish(m clientMsg) {
 		}
 	}
 	data["user_id"] = v.Principal.UserID
-	if err := c.hub.Ephemeral(c.ctx, c.stream.accountID, m.Topic, m.Event, data); err != nil {
+	scope := ""
+	if sp, ok := a.(ScopedPublisher); ok {
+		sc, send, err := sp.PublishScope(c.ctx, v, m.Topic, m.Event, data)
+		if err != nil {
+			e := httpx.AsError(err)
+			c.sendError(m.Topic, e.Code, e.Message)
+			return
+		}
+		if !send {
+			return
+		}
+		scope = sc
+	}
+	if err := c.hub.EphemeralScoped(c.ctx, c.stream.accountID, m.Topic, scope, m.Event, data); err != nil {
 		c.sendError(m.Topic, httpx.CodeBadRequest, err.Error())
 	}
 }

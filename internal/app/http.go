@@ -55,7 +55,7 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 		// proxy in front owns HSTS.
 		httpx.SecurityHeaders(cfg.PublicURL.Scheme == "https" && cfg.BasePath() == ""),
 		a.Origins.CORS,
-		httpx.LimitBody(cfg.MaxBodyBytes),
+		httpx.LimitBodyBy(httpx.BodyLimits(a.table, cfg.MaxBodyBytes)),
 	)
 	a.handler = mount(cfg.BasePath(), chain)
 	a.metrics = opsH.MetricsOnly()

@@ -39,6 +39,7 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 		provider: a.Provider,
 		realtime: a.Realtime,
 		kanban:   a.Kanban,
+		chat:     a.Chat,
 	}
 	a.Provider.Intake = h.intake
 	a.table = append(a.routes(h), extra...)

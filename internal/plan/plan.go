@@ -48,7 +48,7 @@ type Plan struct {
 
 // Default is the built-in plan.
 var Default = Plan{ID: DefaultID, Name: "Default", BuiltIn: true,
-	Limits:   map[string]int{MaxInboxes: 10, MaxProviderInstances: 10, MaxAgents: 50, MaxBoards: 20, MaxMessagesPerMonth: 100000,
+	Limits: map[string]int{MaxInboxes: 10, MaxProviderInstances: 10, MaxAgents: 50, MaxBoards: 20, MaxMessagesPerMonth: 100000,
 		MaxChatStorageMB: 5120, MaxChatRooms: 5000},
 	Features: map[string]bool{"kanban": true, "internal_chat": true, "gateway": true, "hub_admin": true},
 }

@@ -270,7 +270,9 @@ func link(s string, pos, depth int) (Inline, int, bool) {
 // safeURL accepts the schemes a link may open; never javascript: or data:.
 func safeURL(u string) bool {
 	l := strings.ToLower(u)
-	if strings.ContainsFunc(u, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || r == '<' || r == '>' || r == '"' }) {
+	if strings.ContainsFunc(u, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || r == '<' || r == '>' || r == '"'
+	}) {
 		return false
 	}
 	return (strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "http://")) && len(u) > len("https://") ||
@@ -283,7 +285,9 @@ func bareURL(s string) int {
 	if !strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "http://") {
 		return 0
 	}
-	n := strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '<' || r == '>' || r == '"' || unicode.IsControl(r) })
+	n := strings.IndexFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || r == '<' || r == '>' || r == '"' || unicode.IsControl(r)
+	})
 	if n < 0 {
 		n = len(s)
 	}

@@ -147,7 +147,9 @@ func TestRealtimeChat(t *testing.T) {
 		// never reached him.
 		dm := e.createRoom(t, ana.Token, map[string]any{"type": "dm", "member_ids": []string{caio.UserID}})
 		proof := e.say(t, ana.Token, dm.ID, "só para o caio")
-		m, skipped := cs.until(func(m msg) bool { return m.Type == "event" && m.Event == "chat.message.created" && m.message(t).ID == proof.ID })
+		m, skipped := cs.until(func(m msg) bool {
+			return m.Type == "event" && m.Event == "chat.message.created" && m.message(t).ID == proof.ID
+		})
 		for _, s := range append(skipped, m) {
 			if s.Type == "event" && s.Event == "chat.message.created" && s.message(t).RoomID == rm.ID {
 				t.Fatalf("caio received a message of a room he left: %s", s.Data)

@@ -250,7 +250,7 @@ func uploadErr(err error) error {
 	if errors.As(err, &tooBig) {
 		return httpx.E(httpx.CodeTooLarge, "the upload is larger than the hub accepts")
 	}
-	return httpx.E(httpx.CodeBadRequest, "the upload could not be read")
+	return &httpx.Error{Code: httpx.CodeBadRequest, Message: "the upload could not be read", Cause: err}
 }
 
 // Download serves an attachment's bytes, checking on every request that

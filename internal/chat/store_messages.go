@@ -63,7 +63,8 @@ func listMessages(ctx context.Context, q db.Querier, accountID, roomID string, d
 		query = `SELECT ` + messageCols + ` FROM chat_messages m WHERE m.account_id = $1 AND m.room_id = $2 AND m.seq < $3
 			ORDER BY m.seq DESC LIMIT $4`
 	default:
-		query = `SELECT ` + messageCols + ` FROM chat_messages m WHERE m.account_id = $1 AND m.room_id = $2 AND $3 = $3
+		anchor = 1 << 62 // no anchor: from the end
+		query = `SELECT ` + messageCols + ` FROM chat_messages m WHERE m.account_id = $1 AND m.room_id = $2 AND m.seq < $3
 			ORDER BY m.seq DESC LIMIT $4`
 	}
 	rows, err := q.QueryContext(ctx, query, accountID, roomID, anchor, limit+1)

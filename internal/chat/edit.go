@@ -75,8 +75,11 @@ func (s *Service) EditMessage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		oldMentions, oldAll := m.Mentions, m.MentionsRoom
-		m.Mentions, m.MentionsRoom = resolveMentions(content, append(ids, keep(oldMentions, a.room.MemberIDs)...),
-			people(a.room.MemberIDs, names), a.owner(v))
+		if in.MentionIDs == nil {
+			// The composer did not say: the people mentioned stay.
+			ids = keep(oldMentions, a.room.MemberIDs)
+		}
+		m.Mentions, m.MentionsRoom = resolveMentions(content, ids, people(a.room.MemberIDs, names), a.owner(v))
 		now := s.now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO chat_message_edits (id, account_id, message_id, content, edited_by, edited_at)
 			VALUES ($1, $2, $3, $4, $5, $6)`, db.NewID(), v.accountID, m.ID, m.Content, v.userID, now); err != nil {
@@ -106,8 +109,7 @@ func (s *Service) EditMessage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// keep is the mentions that stay members (a composer's ids are only sent
-// with the edit when it changes them).
+// keep is the mentions that are still members.
 func keep(ids, members []string) []string {
 	var out []string
 	for _, id := range ids {

@@ -2,6 +2,7 @@ package chat_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -217,4 +218,35 @@ func TestFeatureAndScopes(t *testing.T) {
 			t.Fatalf("subscribe with the feature off: %+v", m)
 		}
 	})
+}
+
+// The plan's chat limits: attachment storage and rooms.
+func TestPlanLimits(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, dialect string) {
+		t.Parallel()
+		e := setup(t, dialect)
+		tok := e.tenant.Admin.Token
+		e.do(t, e.super.Token, "PUT", e.path("/plan"), map[string]any{"plan_id": "default",
+			"overrides": map[string]int{"max_chat_storage_mb": 1, "max_chat_rooms": 2}}).Expect(t, 200)
+		rm := e.createRoom(t, tok, map[string]any{"type": "public", "name": "Um"})
+		e.createRoom(t, tok, map[string]any{"type": "public", "name": "Dois"})
+		e.do(t, tok, "POST", e.chat("/rooms"), map[string]any{"type": "public", "name": "Três"}).ExpectError(t, 422, "LIMIT_EXCEEDED")
+		e.upload(t, tok, rm.ID, "a.txt", []byte("first")).Expect(t, 201)
+		r := e.upload(t, tok, rm.ID, "b.txt", []byte("second"))
+		apptest.Check(t, apptest.Scenario{Name: "storage full", Status: 422, Code: "LIMIT_EXCEEDED", Contains: []string{"max_chat_storage_mb"}}, r)
+		if n := e.h.Count(`SELECT count(*) FROM chat_attachments WHERE account_id = $1`, e.tenant.ID); n != 1 {
+			t.Fatalf("%d attachments stored", n)
+		}
+		var ent map[string]any
+		e.do(t, tok, "GET", e.path("/entitlements"), nil).Expect(t, 200).Decode(t, &ent)
+		if !strings.Contains(jsonString(ent), "max_chat_rooms") {
+			t.Fatalf("entitlements lack the chat limits: %v", ent)
+		}
+	})
+}
+
+func jsonString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }

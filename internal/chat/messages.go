@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"unicode"
 
 	"github.com/whatpro/hub/internal/db"
@@ -216,48 +217,65 @@ func (s *Service) SendMessage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	// Reads happen before the write transaction, so the single writer of
+	// SQLite (and the room's row on PostgreSQL) is held only for the
+	// writes; the transaction re-checks membership and the archive as it
+	// takes the message's number.
+	a, err := s.access(ctx, s.DB.R, v, roomID)
+	if err != nil {
+		return err
+	}
+	if err := a.writable(); err != nil {
+		return err
+	}
+	var reply *ReplyPreview
+	if in.ReplyToID != nil {
+		rt, err := getMessage(ctx, s.DB.R, v.accountID, roomID, *in.ReplyToID)
+		if errors.Is(err, db.ErrNotFound) {
+			return httpx.Invalid(httpx.FieldError{Field: "reply_to_id", Message: "must be a message id of this room"})
+		} else if err != nil {
+			return err
+		}
+		reply = &ReplyPreview{ID: rt.ID, AuthorID: rt.AuthorID, Excerpt: excerpt(rt.Content, 140), Deleted: rt.DeletedAt != nil}
+	}
+	names := map[string]string{}
+	if strings.Contains(content, "@") {
+		if names, err = s.activeNames(ctx, s.DB.R, v.accountID, a.room.MemberIDs); err != nil {
+			return err
+		}
+	}
+	mentions, all := resolveMentions(content, mentionIDs, people(a.room.MemberIDs, names), a.owner(v))
+	search := searchText(content)
 	var out *Message
 	err = s.write(ctx, v.accountID, func(tx *sql.Tx, b *batch) error {
-		a, err := s.lockedAccess(ctx, tx, v, roomID)
-		if err != nil {
-			return err
-		}
-		if err := a.writable(); err != nil {
-			return err
-		}
-		if in.ReplyToID != nil {
-			if _, err := getMessage(ctx, tx, v.accountID, roomID, *in.ReplyToID); err != nil {
-				if errors.Is(err, db.ErrNotFound) {
-					return httpx.Invalid(httpx.FieldError{Field: "reply_to_id", Message: "must be a message id of this room"})
-				}
-				return err
-			}
-		}
-		names, err := s.activeNames(ctx, tx, v.accountID, a.room.MemberIDs)
-		if err != nil {
-			return err
-		}
-		mentions, all := resolveMentions(content, mentionIDs, people(a.room.MemberIDs, names), a.owner(v))
 		now := s.now()
-		seq, err := nextSeq(ctx, tx, v.accountID, roomID, now)
-		if err != nil {
+		seq, err := claimSeq(ctx, tx, v.accountID, roomID, v.userID, now)
+		if errors.Is(err, db.ErrNotFound) {
+			return httpx.E(httpx.CodeConflict, "you left the room or it was archived meanwhile")
+		} else if err != nil {
 			return err
 		}
 		m := &Message{ID: db.NewID(), RoomID: roomID, Seq: seq, Kind: KindText, AuthorID: v.userID, Content: content, EchoID: in.EchoID,
-			ReplyToID: in.ReplyToID, Mentions: mentions, MentionsRoom: all, conversationID: in.ConversationID, CreatedAt: now, UpdatedAt: now}
-		if err := insertMessage(ctx, tx, v.accountID, m, searchText(content)); err != nil {
+			ReplyToID: in.ReplyToID, ReplyTo: reply, Mentions: mentions, MentionsRoom: all, conversationID: in.ConversationID,
+			Reactions: []Reaction{}, Attachments: []*Attachment{}, CreatedAt: now, UpdatedAt: now}
+		if m.conversationID != nil {
+			m.Conversation = &ConvRef{Referenced: true, CardURL: base(v.accountID) + "/chat/rooms/" + roomID + "/messages/" + m.ID + "/conversation"}
+		}
+		if err := insertMessage(ctx, tx, v.accountID, m, search); err != nil {
 			if errors.Is(err, db.ErrConflict) && in.EchoID != nil {
 				return errEchoTaken
 			}
 			return err
 		}
-		if err := attach(ctx, tx, v, roomID, m.ID, attIDs); err != nil {
-			return err
+		if len(attIDs) > 0 {
+			if err := attach(ctx, tx, v, roomID, m.ID, attIDs); err != nil {
+				return err
+			}
+			if m.Attachments, err = messageAttachments(ctx, tx, v.accountID, m.ID); err != nil {
+				return err
+			}
 		}
 		if err := countSend(ctx, tx, v.accountID, m, now); err != nil {
-			return err
-		}
-		if err := loadDetails(ctx, tx, v.accountID, []*Message{m}, base(v.accountID)); err != nil {
 			return err
 		}
 		b.message("chat.message.created", m, "")

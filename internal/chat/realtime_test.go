@@ -1,8 +1,11 @@
 package chat_test
 
 import (
+	"context"
 	"encoding/json"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -200,5 +203,67 @@ func TestRemovedFromAccount(t *testing.T) {
 		if last := p.Data[len(p.Data)-1]; last.Kind != "system" || last.System["action"] != "removed_from_account" {
 			t.Fatalf("last message %+v", last)
 		}
+	})
+}
+
+// Presence: a heartbeat that changes the status reaches everyone in the
+// chat, repeats do not; a presence not renewed lapses to offline.
+func TestPresence(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, dialect string) {
+		t.Parallel()
+		e := setup(t, dialect)
+		ana, bia := e.member(t, "Ana"), e.member(t, "Bia")
+		rm := e.createRoom(t, ana.Token, map[string]any{"type": "dm", "member_ids": []string{bia.UserID}})
+		as, bs := e.connect(t, ana.Token), e.connect(t, bia.Token)
+		as.subscribe(nil)
+		bs.subscribe(nil)
+		bs.send(map[string]any{"type": "publish", "topic": "chat", "event": "chat.presence", "data": map[string]any{"status": "online"}})
+		bs.send(map[string]any{"type": "publish", "topic": "chat", "event": "chat.presence", "data": map[string]any{"status": "online"}})
+		bs.send(map[string]any{"type": "publish", "topic": "chat", "event": "chat.presence", "data": map[string]any{"status": "away"}})
+		var got []string
+		for len(got) < 2 {
+			m, _ := as.until(func(m msg) bool { return m.Type == "ephemeral" })
+			var d struct {
+				UserID string `json:"user_id"`
+				Status string `json:"status"`
+			}
+			_ = json.Unmarshal(m.Data, &d)
+			if d.UserID != bia.UserID {
+				t.Fatalf("presence of %s", m.Data)
+			}
+			got = append(got, d.Status)
+		}
+		if got[0] != "online" || got[1] != "away" {
+			t.Fatalf("presence events %v (the repeat must not be sent)", got)
+		}
+		var list struct {
+			Data []struct {
+				UserID string `json:"user_id"`
+				Status string `json:"status"`
+			} `json:"data"`
+		}
+		e.do(t, ana.Token, "GET", e.chat("/presence"), nil).Expect(t, 200).Decode(t, &list)
+		if len(list.Data) != 1 || list.Data[0].Status != "away" {
+			t.Fatalf("presence list %+v", list)
+		}
+		bs.send(map[string]any{"type": "publish", "topic": "chat", "event": "chat.presence", "data": map[string]any{"status": "busy"}})
+		if m, _ := bs.until(func(m msg) bool { return m.Type == "error" }); m.Code != "BAD_REQUEST" {
+			t.Fatalf("bad status: %+v", m)
+		}
+		// Lapse: the heartbeat is in the past; the sweep says offline.
+		e.h.Exec(`UPDATE chat_presence SET expires_at = $1 WHERE user_id = $2`, time.Now().UTC().Add(-time.Minute), bia.UserID)
+		if err := e.h.App.Chat.SweepPresence(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		m, _ := as.until(func(m msg) bool { return m.Type == "ephemeral" })
+		if !strings.Contains(string(m.Data), `"status":"offline"`) {
+			t.Fatalf("lapsed presence %s", m.Data)
+		}
+		e.do(t, ana.Token, "GET", e.chat("/presence"), nil).Expect(t, 200).Decode(t, &list)
+		if len(list.Data) != 0 {
+			t.Fatalf("presence after the lapse %+v", list)
+		}
+		_ = rm
 	})
 }

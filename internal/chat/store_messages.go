@@ -286,3 +286,16 @@ func loadReplies(ctx context.Context, q db.Querier, accountID string, msgs []*Me
 	}
 	return nil
 }
+
+func messageAttachments(ctx context.Context, q db.Querier, accountID, messageID string) ([]*Attachment, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+attachmentCols+` FROM chat_attachments WHERE account_id = $1 AND message_id = $2
+		ORDER BY created_at, id`, accountID, messageID)
+	list, err := db.Collect(rows, err, scanAttachment)
+	for _, a := range list {
+		a.URL = base(accountID) + "/chat/attachments/" + a.ID
+	}
+	if list == nil {
+		list = []*Attachment{}
+	}
+	return list, err
+}

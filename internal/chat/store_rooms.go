@@ -163,6 +163,17 @@ func lockRoom(ctx context.Context, tx *sql.Tx, d db.Dialect, accountID, roomID s
 	return rm, fillMemberIDs(ctx, tx, accountID, []*Room{rm})
 }
 
+// claimSeq numbers a new message of the author in the room, only while
+// the room is open and the author a member (ErrNotFound otherwise).
+func claimSeq(ctx context.Context, tx *sql.Tx, accountID, roomID, authorID string, now time.Time) (int64, error) {
+	var seq int64
+	err := tx.QueryRowContext(ctx, `UPDATE chat_rooms SET last_seq = last_seq + 1, last_message_at = $4, updated_at = $4
+		WHERE account_id = $1 AND id = $2 AND archived_at IS NULL
+		AND EXISTS (SELECT 1 FROM chat_members WHERE account_id = $1 AND room_id = $2 AND user_id = $3)
+		RETURNING last_seq`, accountID, roomID, authorID, now).Scan(&seq)
+	return seq, db.Translate(err)
+}
+
 // nextSeq numbers a new message of the room.
 func nextSeq(ctx context.Context, tx *sql.Tx, accountID, roomID string, now time.Time) (int64, error) {
 	var seq int64

@@ -21,6 +21,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/whatpro/hub/internal/audit"
+	"github.com/whatpro/hub/internal/chat"
 	"github.com/whatpro/hub/internal/chatwoot"
 	"github.com/whatpro/hub/internal/config"
 	"github.com/whatpro/hub/internal/db"
@@ -67,6 +68,7 @@ type App struct {
 	Realtime *realtime.Hub
 	Events   *realtime.Log
 	Kanban   *kanban.Service
+	Chat     *chat.Service
 	Registry *prometheus.Registry
 	table    []httpx.Route
 	handler  http.Handler
@@ -210,6 +212,9 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	river.AddWorker(workers, &provider.HealthWorker{S: a.Provider})
 	a.Dispatcher = &intake.Dispatcher{DB: a.DB, Log: a.Log, Handlers: a.Provider.Handlers()}
 	a.buildRealtime(workers)
+	if err := a.buildChat(workers); err != nil {
+		return err
+	}
 	river.AddWorker(workers, &intake.ProcessWorker{Dispatcher: a.Dispatcher})
 	river.AddWorker(workers, &intake.PurgeWorker{DB: a.DB, RetentionDays: a.Cfg.RetentionDays, Log: a.Log})
 	if opts.Workers != nil {
@@ -219,7 +224,8 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		Workers: workers,
 		Periodic: []*river.PeriodicJob{idempotency.Periodic(), iam.PurgeAttemptsPeriodic(), intake.PurgePeriodic(time.Hour),
 			inbox.Periodic(a.Cfg.InboxSyncInterval), provider.HealthPeriodic(5 * time.Minute),
-			realtime.Periodic(10 * time.Minute), kanban.ReconcilePeriodic(a.Cfg.KanbanReconcileInterval)},
+			realtime.Periodic(10 * time.Minute), kanban.ReconcilePeriodic(a.Cfg.KanbanReconcileInterval),
+			chat.RetentionPeriodic(time.Hour), chat.PresencePeriodic(30 * time.Second)},
 		MaxWorkers: a.Cfg.JobWorkers,
 		Logger:     a.Log,
 		Middleware: []rivertype.Middleware{jobs.NewMetrics(a.Registry, a.DB)},

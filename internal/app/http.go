@@ -39,6 +39,7 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 		provider: a.Provider,
 		realtime: a.Realtime,
 		kanban:   a.Kanban,
+		chat:     a.Chat,
 	}
 	a.Provider.Intake = h.intake
 	a.table = append(a.routes(h), extra...)
@@ -55,7 +56,7 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 		// proxy in front owns HSTS.
 		httpx.SecurityHeaders(cfg.PublicURL.Scheme == "https" && cfg.BasePath() == ""),
 		a.Origins.CORS,
-		httpx.LimitBody(cfg.MaxBodyBytes),
+		httpx.LimitBodyBy(httpx.BodyLimits(a.table, cfg.MaxBodyBytes)),
 	)
 	a.handler = mount(cfg.BasePath(), chain)
 	a.metrics = opsH.MetricsOnly()

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/whatpro/hub/internal/audit"
+	"github.com/whatpro/hub/internal/chat"
 	"github.com/whatpro/hub/internal/chatwoot"
 	"github.com/whatpro/hub/internal/embed"
 	"github.com/whatpro/hub/internal/feature"
@@ -35,6 +36,7 @@ type handlers struct {
 	provider *provider.Service
 	realtime *realtime.Hub
 	kanban   *kanban.Service
+	chat     *chat.Service
 }
 
 // routes is the hub's route table: every route, readable top to bottom,
@@ -62,6 +64,14 @@ func (a *App) routes(h handlers) []httpx.Route {
 		return r
 	}
 	kr, kw := iam.PermKanbanRead, iam.PermKanbanWrite
+	ch := func(method, pattern string, fn httpx.HandlerFunc, perm string) httpx.Route {
+		r := acct(method, "/chat"+pattern, fn, perm)
+		r.Feature = feature.InternalChat
+		return r
+	}
+	cr, cw := iam.PermChatRead, iam.PermChatWrite
+	upload := ch("POST", "/rooms/{roomID}/attachments", h.chat.Upload, cw)
+	upload.MaxBody = a.Cfg.MaxBodyBytes + int64(a.Cfg.ChatMaxAttachmentMB)<<20
 	return []httpx.Route{
 		// Operations
 		probe("GET", "/healthz", http.HandlerFunc(h.ops.Healthz)),
@@ -214,6 +224,40 @@ func (a *App) routes(h handlers) []httpx.Route {
 		kb("DELETE", "/boards/{boardID}/cards/{cardID}/notes/{noteID}", h.kanban.DeleteNote, kw),
 		kb("POST", "/boards/{boardID}/cards/{cardID}/messages", h.kanban.SendMessage, kw),
 		kb("GET", "/deals", h.kanban.DealsHandler, kr),
+
+		// Internal team chat
+		ch("GET", "/rooms", h.chat.ListRooms, cr),
+		ch("POST", "/rooms", h.chat.CreateRoom, cw),
+		ch("GET", "/rooms/{roomID}", h.chat.GetRoom, cr),
+		ch("PATCH", "/rooms/{roomID}", h.chat.UpdateRoom, cw),
+		ch("GET", "/rooms/{roomID}/members", h.chat.ListMembers, cr),
+		ch("POST", "/rooms/{roomID}/members", h.chat.AddMembers, cw),
+		ch("PATCH", "/rooms/{roomID}/members/{userID}", h.chat.UpdateMember, cw),
+		ch("DELETE", "/rooms/{roomID}/members/{userID}", h.chat.RemoveMember, cw),
+		ch("POST", "/rooms/{roomID}/join", h.chat.Join, cw),
+		ch("POST", "/rooms/{roomID}/leave", h.chat.Leave, cw),
+		ch("PATCH", "/rooms/{roomID}/settings", h.chat.UpdateSettings, cw),
+		ch("POST", "/rooms/{roomID}/read", h.chat.MarkRead, cw),
+		ch("POST", "/rooms/{roomID}/unread", h.chat.MarkUnread, cw),
+		ch("GET", "/rooms/{roomID}/messages", h.chat.ListMessages, cr),
+		ch("POST", "/rooms/{roomID}/messages", h.chat.SendMessage, cw),
+		ch("GET", "/rooms/{roomID}/messages/{messageID}", h.chat.GetMessage, cr),
+		ch("PATCH", "/rooms/{roomID}/messages/{messageID}", h.chat.EditMessage, cw),
+		ch("DELETE", "/rooms/{roomID}/messages/{messageID}", h.chat.DeleteMessage, cw),
+		ch("GET", "/rooms/{roomID}/messages/{messageID}/history", h.chat.History, cr),
+		ch("POST", "/rooms/{roomID}/messages/{messageID}/reactions", h.chat.React, cw),
+		ch("DELETE", "/rooms/{roomID}/messages/{messageID}/reactions/{emoji}", h.chat.Unreact, cw),
+		ch("POST", "/rooms/{roomID}/messages/{messageID}/pin", h.chat.Pin, cw),
+		ch("DELETE", "/rooms/{roomID}/messages/{messageID}/pin", h.chat.Unpin, cw),
+		ch("GET", "/rooms/{roomID}/messages/{messageID}/conversation", h.chat.ConversationCard, cr),
+		ch("GET", "/rooms/{roomID}/pins", h.chat.ListPins, cr),
+		upload,
+		ch("GET", "/attachments/{attachmentID}", h.chat.Download, cr),
+		ch("GET", "/search", h.chat.Search, cr),
+		ch("GET", "/unread", h.chat.Unread, cr),
+		ch("GET", "/presence", h.chat.ListPresence, cr),
+		ch("GET", "/settings", h.chat.GetSettings, cr),
+		ch("PUT", "/settings", h.chat.PutSettings, iam.PermAccountWrite),
 
 		// Embedding in Chatwoot
 		pub("GET", "/embed/context", httpx.HandlerFunc(h.embed.Context)),

@@ -245,13 +245,26 @@ type Conversation struct {
 	CustomAttributes map[string]any `json:"custom_attributes"`
 	LastActivityAt   int64          `json:"last_activity_at"`
 	UpdatedAt        float64        `json:"updated_at"`
-	Meta             struct {
+	// LastMessage is the last message that is not an activity.
+	LastMessage *ConversationMessage `json:"last_non_activity_message"`
+	Meta        struct {
 		Sender struct {
 			ID          int    `json:"id"`
 			Name        string `json:"name"`
 			PhoneNumber string `json:"phone_number"`
 		} `json:"sender"`
 	} `json:"meta"`
+}
+
+// ConversationMessage is the part of a message inside a conversation the
+// hub reads; MessageType is Chatwoot's 0 incoming, 1 outgoing, 2 activity,
+// 3 template.
+type ConversationMessage struct {
+	ID          int    `json:"id"`
+	Content     string `json:"content"`
+	MessageType int    `json:"message_type"`
+	CreatedAt   int64  `json:"created_at"`
+	Private     bool   `json:"private"`
 }
 
 // Conversation reads one conversation.

@@ -1,6 +1,7 @@
 package chatwoot
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"net/http"
@@ -34,13 +35,12 @@ func (s *Service) ConversationContext(w http.ResponseWriter, r *http.Request) er
 		return upstream(err)
 	}
 	if acc.Role != iam.RoleAdmin {
-		var one int
-		err := s.DB.R.QueryRowContext(ctx, `SELECT 1 FROM chatwoot_inbox_members WHERE account_id = $1 AND user_id = $2 AND inbox_id = $3`,
-			acc.AccountID, iam.PrincipalFrom(ctx).UserID, conv.InboxID).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return httpx.NotFound()
-		} else if err != nil {
+		ok, err := s.InInbox(ctx, acc.AccountID, iam.PrincipalFrom(ctx).UserID, conv.InboxID)
+		if err != nil {
 			return err
+		}
+		if !ok {
+			return httpx.NotFound()
 		}
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{
@@ -49,4 +49,17 @@ func (s *Service) ConversationContext(w http.ResponseWriter, r *http.Request) er
 		"contact": map[string]any{"id": conv.Meta.Sender.ID, "name": conv.Meta.Sender.Name, "phone_number": conv.Meta.Sender.PhoneNumber},
 	})
 	return nil
+}
+
+// InInbox reports whether the user is a member of the Chatwoot inbox (as
+// recorded at SSO): the rule by which agents see a conversation's data.
+// Admins see every conversation; callers check the role first.
+func (s *Service) InInbox(ctx context.Context, accountID, userID string, inboxID int) (bool, error) {
+	var one int
+	err := s.DB.R.QueryRowContext(ctx, `SELECT 1 FROM chatwoot_inbox_members WHERE account_id = $1 AND user_id = $2 AND inbox_id = $3`,
+		accountID, userID, inboxID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }

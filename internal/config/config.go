@@ -35,6 +35,15 @@ type Config struct {
 	RealtimeWindow          time.Duration
 	RealtimeWindowEvents    int64
 	KanbanReconcileInterval time.Duration
+	// Chat: the largest attachment, and the S3-compatible bucket its
+	// bytes go to (empty endpoint = the data dir).
+	ChatMaxAttachmentMB int
+	ChatS3Endpoint      string
+	ChatS3Bucket        string
+	ChatS3AccessKey     string
+	ChatS3SecretKey     string // secret
+	ChatS3Region        string
+	ChatS3PathStyle     bool
 
 	// Identity and embedding settings used by later parts of the hub.
 	TrustedProxies       []string
@@ -115,6 +124,9 @@ func (c *Config) check() error {
 	if c.Production() && c.PublicURL.Scheme != "https" && c.PublicURL.Hostname() != "localhost" {
 		// A plain-http public URL in production would ship cookies without Secure.
 		return &Error{"WHATPRO_PUBLIC_URL", "must be https in production"}
+	}
+	if (c.ChatS3Endpoint == "") != (c.ChatS3Bucket == "") {
+		return &Error{"WHATPRO_CHAT_S3_BUCKET", "set both WHATPRO_CHAT_S3_ENDPOINT and WHATPRO_CHAT_S3_BUCKET, or neither"}
 	}
 	return nil
 }

@@ -142,6 +142,36 @@ var vars = map[string]variable{
 		c.KanbanReconcileInterval = d
 		return nil
 	}},
+	"WHATPRO_CHAT_MAX_ATTACHMENT_MB": {"25", false, "largest chat attachment, in MiB", func(c *Config, v string) error {
+		n, err := parsePositive(v, 1024)
+		c.ChatMaxAttachmentMB = n
+		return err
+	}},
+	"WHATPRO_CHAT_S3_ENDPOINT": {"", false, "S3-compatible endpoint for chat attachments (`https://s3.example.com` or host:port); empty = the data dir", func(c *Config, v string) error {
+		c.ChatS3Endpoint = v
+		return nil
+	}},
+	"WHATPRO_CHAT_S3_BUCKET": {"", false, "bucket of chat attachments (required with the endpoint)", func(c *Config, v string) error {
+		c.ChatS3Bucket = v
+		return nil
+	}},
+	"WHATPRO_CHAT_S3_ACCESS_KEY": {"", false, "access key of the chat attachments bucket", func(c *Config, v string) error {
+		c.ChatS3AccessKey = v
+		return nil
+	}},
+	"WHATPRO_CHAT_S3_SECRET_KEY": {"", true, "secret key of the chat attachments bucket", func(c *Config, v string) error {
+		c.ChatS3SecretKey = v
+		return nil
+	}},
+	"WHATPRO_CHAT_S3_REGION": {"", false, "region of the chat attachments bucket (empty: the store's default)", func(c *Config, v string) error {
+		c.ChatS3Region = v
+		return nil
+	}},
+	"WHATPRO_CHAT_S3_PATH_STYLE": {"true", false, "address the bucket in the path (MinIO and most self-hosted stores) rather than the host name", func(c *Config, v string) error {
+		b, err := parseBool(v)
+		c.ChatS3PathStyle = b
+		return err
+	}},
 	"WHATPRO_TRUSTED_PROXIES": {"", false, "comma list of proxy IPs/CIDRs whose `X-Forwarded-For` is believed", func(c *Config, v string) error {
 		c.TrustedProxies = splitList(v)
 		for _, p := range c.TrustedProxies {

@@ -86,8 +86,14 @@ func Observe(m *Metrics) Middleware {
 // LimitBody refuses a declared Content-Length over max before routing and
 // caps what a handler can read.
 func LimitBody(max int64) Middleware {
+	return LimitBodyBy(func(*http.Request) int64 { return max })
+}
+
+// LimitBodyBy is LimitBody with a limit per request (BodyLimits).
+func LimitBodyBy(limit func(*http.Request) int64) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			max := limit(r)
 			if r.ContentLength > max {
 				WriteError(w, r, E(CodeTooLarge, "the body is larger than "+strconv.FormatInt(max, 10)+" bytes"))
 				return

@@ -46,6 +46,9 @@ type Route struct {
 	// console's session routes): a page of another site, or of the same
 	// site, cannot drive the session.
 	SameOrigin bool
+	// MaxBody raises the body limit for this route (uploads); 0 keeps
+	// the hub's WHATPRO_MAX_BODY_BYTES.
+	MaxBody int64
 }
 
 // Key is the ServeMux pattern "METHOD /path".
@@ -115,4 +118,25 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func isAPIPath(p string) bool {
 	return strings.HasPrefix(p, "/api/") || p == "/api" || strings.HasPrefix(p, "/webhooks/")
+}
+
+// BodyLimits answers, per request, the body limit of the route it goes
+// to: the route's MaxBody, else def. LimitBodyBy applies it before routing.
+func BodyLimits(routes []Route, def int64) func(*http.Request) int64 {
+	mux := http.NewServeMux()
+	limits := map[string]int64{}
+	for _, rt := range routes {
+		if rt.MaxBody > 0 {
+			mux.Handle(rt.Key(), http.NotFoundHandler())
+			limits[rt.Key()] = rt.MaxBody
+		}
+	}
+	return func(r *http.Request) int64 {
+		if _, p := mux.Handler(r); p != "" {
+			if n, ok := limits[p]; ok {
+				return n
+			}
+		}
+		return def
+	}
 }

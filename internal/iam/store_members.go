@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"time"
 
 	"github.com/whatpro/hub/internal/db"
@@ -154,4 +155,34 @@ func activeAccountIDs(ctx context.Context, q db.Querier, userID string) ([]strin
 		out = append(out, id)
 	}
 	return out, rows.Err()
+}
+
+// ActiveMembers returns the account's active members among ids (all of
+// them when ids is nil), for domains that name people (the chat's room
+// members and mentions) without reading this package's tables. Inside a
+// transaction pass tx, so the answer holds until commit.
+func ActiveMembers(ctx context.Context, q db.Querier, accountID string, ids []string) ([]*Member, error) {
+	query := `SELECT u.id, COALESCE(u.email, ''), u.name, m.role, m.status, m.created_at
+		FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.account_id = $1 AND m.status = 'active'`
+	args := []any{accountID}
+	if ids != nil {
+		if len(ids) == 0 {
+			return []*Member{}, nil
+		}
+		query += ` AND u.id IN (`
+		for i, id := range ids {
+			if i > 0 {
+				query += `, `
+			}
+			args = append(args, id)
+			query += `$` + strconv.Itoa(len(args))
+		}
+		query += `)`
+	}
+	rows, err := q.QueryContext(ctx, query+` ORDER BY u.id`, args...)
+	return db.Collect(rows, err, func(r interface{ Scan(...any) error }) (*Member, error) {
+		m := &Member{}
+		return m, r.Scan(&m.ID, &m.Email, &m.Name, &m.Role, &m.Status, &m.CreatedAt)
+	})
 }

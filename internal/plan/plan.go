@@ -22,10 +22,14 @@ const (
 	MaxAgents            = "max_agents"
 	MaxBoards            = "max_boards"
 	MaxMessagesPerMonth  = "max_messages_per_month"
+	// MaxChatStorageMB caps the bytes of an account's chat attachments.
+	MaxChatStorageMB = "max_chat_storage_mb"
+	// MaxChatRooms caps an account's chat rooms (DMs included).
+	MaxChatRooms = "max_chat_rooms"
 )
 
 // LimitNames lists the limits in display order.
-var LimitNames = []string{MaxInboxes, MaxProviderInstances, MaxAgents, MaxBoards, MaxMessagesPerMonth}
+var LimitNames = []string{MaxInboxes, MaxProviderInstances, MaxAgents, MaxBoards, MaxMessagesPerMonth, MaxChatStorageMB, MaxChatRooms}
 
 // DefaultID is the built-in plan every account has until given another.
 const DefaultID = "default"
@@ -44,7 +48,8 @@ type Plan struct {
 
 // Default is the built-in plan.
 var Default = Plan{ID: DefaultID, Name: "Default", BuiltIn: true,
-	Limits:   map[string]int{MaxInboxes: 10, MaxProviderInstances: 10, MaxAgents: 50, MaxBoards: 20, MaxMessagesPerMonth: 100000},
+	Limits: map[string]int{MaxInboxes: 10, MaxProviderInstances: 10, MaxAgents: 50, MaxBoards: 20, MaxMessagesPerMonth: 100000,
+		MaxChatStorageMB: 5120, MaxChatRooms: 5000},
 	Features: map[string]bool{"kanban": true, "internal_chat": true, "gateway": true, "hub_admin": true},
 }
 
@@ -122,6 +127,11 @@ func (c *Catalog) Limit(ctx context.Context, q db.Querier, accountID, name strin
 // two concurrent creates cannot both take the last slot; SQLite's single
 // writer serialises them already.
 func (c *Catalog) Reserve(ctx context.Context, tx *sql.Tx, accountID, name string) error {
+	return c.ReserveAmount(ctx, tx, accountID, name, 1)
+}
+
+// ReserveAmount is Reserve for n units at once (megabytes of storage).
+func (c *Catalog) ReserveAmount(ctx context.Context, tx *sql.Tx, accountID, name string, n int) error {
 	if c.DB.Dialect == db.Postgres {
 		if _, err := tx.ExecContext(ctx, `SELECT id FROM accounts WHERE id = $1 FOR UPDATE`, accountID); err != nil {
 			return err
@@ -135,7 +145,7 @@ func (c *Catalog) Reserve(ctx context.Context, tx *sql.Tx, accountID, name strin
 	if err != nil {
 		return err
 	}
-	if used >= limit {
+	if used+n > limit {
 		return Exceeded(name, limit, used)
 	}
 	return nil

@@ -223,6 +223,10 @@ func (c *conn) sendError(topic, code, msg string) {
 // lastSeq (or answers resync), then makes the topics live.
 func (c *conn) subscribe(topics []string, lastSeq *int64) {
 	v := c.currentViewer()
+	// The position is read before the authorizers take their snapshot, so
+	// a filter that tracks state (the chat's room memberships) is shown
+	// every event committed after what its snapshot could have missed.
+	from := c.stream.position()
 	subs := map[string]*sub{}
 	var names []string
 	for _, t := range topics {
@@ -245,7 +249,6 @@ func (c *conn) subscribe(topics []string, lastSeq *int64) {
 	if len(subs) == 0 {
 		return
 	}
-	from := c.stream.position()
 	if lastSeq != nil {
 		resync, err := c.hub.needsResync(c.ctx, c.stream.accountID, *lastSeq)
 		if err != nil {
@@ -325,7 +328,20 @@ func (c *conn) publish(m clientMsg) {
 		}
 	}
 	data["user_id"] = v.Principal.UserID
-	if err := c.hub.Ephemeral(c.ctx, c.stream.accountID, m.Topic, m.Event, data); err != nil {
+	scope := ""
+	if sp, ok := a.(ScopedPublisher); ok {
+		sc, send, err := sp.PublishScope(c.ctx, v, m.Topic, m.Event, data)
+		if err != nil {
+			e := httpx.AsError(err)
+			c.sendError(m.Topic, e.Code, e.Message)
+			return
+		}
+		if !send {
+			return
+		}
+		scope = sc
+	}
+	if err := c.hub.EphemeralScoped(c.ctx, c.stream.accountID, m.Topic, scope, m.Event, data); err != nil {
 		c.sendError(m.Topic, httpx.CodeBadRequest, err.Error())
 	}
 }

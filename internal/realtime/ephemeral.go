@@ -19,6 +19,7 @@ type ephemeralMsg struct {
 	Event     string          `json:"event"`
 	AccountID string          `json:"account_id"`
 	Topic     string          `json:"topic"`
+	Scope     string          `json:"scope,omitempty"`
 	Data      json.RawMessage `json:"data"`
 }
 
@@ -26,11 +27,18 @@ type ephemeralMsg struct {
 // sockets of every instance subscribed to topic. It may be dropped: under
 // backpressure, or for a socket that connects a moment later.
 func (h *Hub) Ephemeral(ctx context.Context, accountID, topic, event string, data any) error {
+	return h.EphemeralScoped(ctx, accountID, topic, "", event, data)
+}
+
+// EphemeralScoped is Ephemeral with a scope inside the topic, which each
+// socket's filter checks as it does for stored events (the chat scopes
+// typing to a room).
+func (h *Hub) EphemeralScoped(ctx context.Context, accountID, topic, scope, event string, data any) error {
 	raw, err := json.Marshal(data)
 	if err != nil {
 		return err
 	}
-	msg, _ := json.Marshal(ephemeralMsg{Type: "ephemeral", Event: event, AccountID: accountID, Topic: topic, Data: raw})
+	msg, _ := json.Marshal(ephemeralMsg{Type: "ephemeral", Event: event, AccountID: accountID, Topic: topic, Scope: scope, Data: raw})
 	if len(msg) > maxEphemeral {
 		return fmt.Errorf("an ephemeral event is at most %d bytes", maxEphemeral)
 	}
@@ -57,7 +65,7 @@ func (h *Hub) deliverEphemeral(msg []byte) {
 	if s == nil {
 		return
 	}
-	ev := Event{AccountID: m.AccountID, Type: m.Event, Topic: m.Topic, Data: m.Data}
+	ev := Event{AccountID: m.AccountID, Type: m.Event, Topic: m.Topic, Scope: m.Scope, Data: m.Data}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.conns {

@@ -48,6 +48,15 @@ type Publisher interface {
 	MayPublish(ctx context.Context, v *Viewer, topic, event string) bool
 }
 
+// ScopedPublisher is a Publisher that also reads the event's data: it
+// answers the scope the event is delivered under (each socket's filter
+// checks it, as for stored events), or send=false when it handled the
+// event itself (a presence heartbeat that changed nothing), or an error
+// (an *httpx.Error) that refuses it.
+type ScopedPublisher interface {
+	PublishScope(ctx context.Context, v *Viewer, topic, event string, data map[string]any) (scope string, send bool, err error)
+}
+
 // Principals re-checks sockets' credentials; *iam.Service implements it.
 type Principals interface {
 	Revalidate(ctx context.Context, p *iam.Principal) error

@@ -202,6 +202,7 @@ func (a *App) routes(h handlers) []httpx.Route {
 		kb("DELETE", "/boards/{boardID}/cards/{cardID}/notes/{noteID}", h.kanban.DeleteNote, kw),
 		kb("POST", "/boards/{boardID}/cards/{cardID}/messages", h.kanban.SendMessage, kw),
 		kb("GET", "/deals", h.kanban.DealsHandler, kr),
+		kb("GET", "/kanban/members", h.kanban.Members, kr),
 
 		// Embedding in Chatwoot
 		pub("GET", "/embed/context", httpx.HandlerFunc(h.embed.Context)),

@@ -91,6 +91,8 @@ export interface RequestOptions {
    * obtain tokens (login, refresh) or carry their own.
    */
   auth?: boolean
+  /** 'blob' answers the body as a Blob (downloads); failures still read the JSON envelope. */
+  responseType?: 'json' | 'blob'
 }
 
 /** A page of a list endpoint: {"data":[…],"pagination":{"has_more","next_cursor"}}. */
@@ -194,6 +196,11 @@ export class ApiClient {
     return this.request<T>(path, { ...options, method: 'DELETE' })
   }
 
+  /** A GET whose body is a file (CSV export…), with the same credentials and 401 handling. */
+  download(path: string, options: Omit<RequestOptions, 'method' | 'body' | 'responseType'> = {}): Promise<Blob> {
+    return this.request<Blob>(path, { ...options, method: 'GET', responseType: 'blob', headers: { Accept: '*/*', ...options.headers } })
+  }
+
   async request<T>(path: string, options: RequestOptions = {}): Promise<T> {
     const provider = options.auth === false ? null : this.authProvider
     for (let retried = false; ; retried = true) {
@@ -251,6 +258,13 @@ export class ApiClient {
         response = await fetchImpl(this.url(path, options.query), init)
       } catch (cause) {
         throw transportError(cause, timedOut, options.signal?.aborted === true)
+      }
+      if (options.responseType === 'blob' && response.ok) {
+        try {
+          return (await response.blob()) as T
+        } catch (cause) {
+          throw new ApiError({ status: response.status, code: CLIENT_ERROR_CODES.NETWORK, message: 'Response body could not be read', cause })
+        }
       }
       return await readResponse<T>(response, options.acceptStatuses ?? [])
     } finally {

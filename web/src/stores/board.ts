@@ -100,6 +100,8 @@ export const useBoardStore = defineStore('board', () => {
   const cardActivity = reactive<Record<string, number>>({})
   /** Moves sent and not answered yet, by card. */
   const pending = reactive<Record<string, number>>({})
+  /** Live events waiting for a drag to end. */
+  const held = ref(0)
 
   let realtime: RealtimeLike | null = null
   let subscription: { close(): void } | null = null
@@ -162,8 +164,10 @@ export const useBoardStore = defineStore('board', () => {
     subscription = realtime.subscribe(`board:${boardId.value}`, seq, {
       onEvent: (ev) => {
         if (gen !== generation) return
-        if (holds > 0) queued.push(ev)
-        else applyEvent(ev)
+        if (holds > 0) {
+          queued.push(ev)
+          held.value = queued.length
+        } else applyEvent(ev)
       },
       onResync: () => resync(gen),
       onLive: () => {
@@ -182,6 +186,7 @@ export const useBoardStore = defineStore('board', () => {
     if (gen !== generation) throw new Error('board closed')
     model.latest.clear()
     queued = []
+    held.value = 0
     const seq = await loadSnapshot(gen)
     if (seq === null) throw new Error('board closed')
     return seq
@@ -351,7 +356,11 @@ export const useBoardStore = defineStore('board', () => {
     }
   }
 
-  /** Holds live events while a drag is in progress. */
+  /**
+   * Holds live events while a drag is in progress. The drop sends its move (with the version the
+   * person saw) before the held events apply: a card someone else moved meanwhile answers 409 and
+   * shows where it is now, instead of being moved over silently.
+   */
   function hold(): void {
     holds++
   }
@@ -361,6 +370,7 @@ export const useBoardStore = defineStore('board', () => {
     if (holds > 0) return
     const events = queued
     queued = []
+    held.value = 0
     for (const ev of events) applyEvent(ev)
   }
 
@@ -526,6 +536,7 @@ export const useBoardStore = defineStore('board', () => {
     settleTimer = null
     holds = 0
     queued = []
+    held.value = 0
     accountId.value = null
     boardId.value = null
     board.value = null
@@ -562,6 +573,7 @@ export const useBoardStore = defineStore('board', () => {
     liveError,
     cardActivity,
     pending,
+    held,
     open,
     close,
     setFilters,

@@ -5,6 +5,7 @@
  * instance-token session is the client's auth provider); no storage of any credential.
  */
 import '@/styles/main.css'
+import { createPinia } from 'pinia'
 import { createApp, watch } from 'vue'
 import { readBase } from '@/lib/base'
 import { api } from '@/api/client'
@@ -43,6 +44,7 @@ watch(
 watch(() => session.state.theme, (theme) => applyTheme(theme), { immediate: true })
 
 createApp(EmbedApp, { route: embedRoute(window.location.pathname, base) })
+  .use(createPinia())
   .provide(SessionKey, session)
   .provide(AppContextKey, appContext)
   .use(i18n)

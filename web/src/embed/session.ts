@@ -24,6 +24,7 @@ import { parseSessionCookie } from './cookie'
 import {
   CLOSE,
   FETCH_INFO,
+  NAVIGATE,
   chooseParentOrigin,
   embedLocale,
   helloMessage,
@@ -110,6 +111,11 @@ export interface EmbedSession {
   onParentMessage(fn: ParentListener): () => void
   /** Asks Chatwoot to send the Dashboard App context again (to the exact parent origin). */
   askForAppContext(): void
+  /**
+   * Asks the dashboard script to open a conversation of the linked Chatwoot account in Chatwoot
+   * (whatpro:navigate, to the exact parent origin); false when the page is not framed by it.
+   */
+  openConversation(conversationId: number): boolean
 }
 
 function isFramed(win: Window): boolean {
@@ -493,6 +499,12 @@ export function createEmbedSession(env: SessionEnv): EmbedSession {
 
     askForAppContext() {
       postToParent(FETCH_INFO)
+    },
+
+    openConversation(conversationId) {
+      if (state.mode === 'standalone' || !state.parentOrigin || !Number.isSafeInteger(conversationId) || conversationId <= 0) return false
+      postToParent({ type: NAVIGATE, conversation_id: conversationId })
+      return true
     },
   }
 }

@@ -173,7 +173,7 @@ func (a *App) routes(h handlers) []httpx.Route {
 		// Realtime: a single-use ticket, then the WebSocket (authenticated by it)
 		{Method: "POST", Pattern: "/api/v1/realtime/tickets", Handler: httpx.HandlerFunc(h.realtime.CreateTicket),
 			Auth: httpx.Authenticated, AccountFrom: httpx.AccountBody},
-		{Method: "GET", Pattern: "/api/v1/realtime", Handler: httpx.HandlerFunc(h.realtime.Upgrade), RateLimit: 600},
+		{Method: "GET", Pattern: "/api/v1/realtime", Handler: httpx.HandlerFunc(h.realtime.Upgrade)},
 
 		// Deal Kanban
 		kb("GET", "/boards", h.kanban.ListBoards, kr),

@@ -11,7 +11,9 @@ import (
 )
 
 // The simulator's signed webhooks reach the hub once installed: each
-// delivery is stored once, and with no handler yet it ends visibly ignored.
+// delivery is stored once; an event with no handler (inbox_created) ends
+// visibly ignored, one with a consumer (message_created, the Kanban's)
+// done.
 func TestChatwootWebhooksReachTheHub(t *testing.T) {
 	t.Parallel()
 	apptest.Each(t, func(t *testing.T, dialect string) {
@@ -34,12 +36,13 @@ func TestChatwootWebhooksReachTheHub(t *testing.T) {
 
 		deadline := time.Now().Add(15 * time.Second)
 		for {
-			n := f.h.Count(`SELECT count(*) FROM event_executions WHERE account_id = $1 AND event = 'message_created' AND status = 'ignored'`, f.tenant.ID)
-			if n == 1 {
+			n := f.h.Count(`SELECT count(*) FROM event_executions WHERE account_id = $1 AND event = 'inbox_created' AND status = 'ignored'`, f.tenant.ID)
+			done := f.h.Count(`SELECT count(*) FROM event_executions WHERE account_id = $1 AND event = 'message_created' AND status = 'done'`, f.tenant.ID)
+			if n == 1 && done == 1 {
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("message_created not stored and ignored (count %d); deliveries: %+v", n, f.sim.Deliveries())
+				t.Fatalf("inbox_created not stored and ignored (count %d) or message_created not done (%d); %d deliveries", n, done, len(f.sim.Deliveries()))
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
@@ -50,7 +53,7 @@ func TestChatwootWebhooksReachTheHub(t *testing.T) {
 				LastError string `json:"last_error"`
 			} `json:"data"`
 		}
-		f.h.Do(apptest.Req{Method: "GET", Path: "/api/v1/accounts/" + f.tenant.ID + "/webhook-events?" + url.Values{"event": {"message_created"}}.Encode(),
+		f.h.Do(apptest.Req{Method: "GET", Path: "/api/v1/accounts/" + f.tenant.ID + "/webhook-events?" + url.Values{"event": {"inbox_created"}}.Encode(),
 			Token: f.tenant.Admin.Token}).Expect(t, 200).Decode(t, &page)
 		if len(page.Data) != 1 || page.Data[0].Status != "ignored" || page.Data[0].LastError == "" {
 			t.Fatalf("webhook-events: %+v", page.Data)

@@ -34,6 +34,18 @@ func (v *viewer) seesInbox(inbox *int) bool {
 
 func (v *viewer) seesCard(c *Card) bool { return v.seesInbox(c.InboxID) }
 
+// scopeKey names what the viewer may see of a board's cards.
+func (v *viewer) scopeKey() string {
+	if v.all {
+		return "*"
+	}
+	parts := make([]string, len(v.inboxes))
+	for i, id := range v.inboxes {
+		parts[i] = strconv.Itoa(id)
+	}
+	return strings.Join(parts, ",")
+}
+
 func (s *Service) viewerFor(ctx context.Context, q db.Querier, acc *iam.Access, userID string) (*viewer, error) {
 	v := &viewer{accountID: acc.AccountID, userID: userID, all: acc.Role == iam.RoleAdmin}
 	if v.all {

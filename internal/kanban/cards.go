@@ -67,7 +67,7 @@ func (s *Service) CreateCard(ctx context.Context, v *viewer, a actor, boardID st
 		if err := s.checkWIP(ctx, tx, v.accountID, st, 1); err != nil {
 			return err
 		}
-		pos, rebalanced, err := s.position(ctx, tx, v.accountID, c.StageID, c.ID, placement{BeforeID: in.BeforeID.Value, AfterID: in.AfterID.Value})
+		pos, rebalanced, err := s.position(ctx, tx, v.accountID, b.ID, c.StageID, c.ID, placement{BeforeID: in.BeforeID.Value, AfterID: in.AfterID.Value})
 		if err != nil {
 			return err
 		}

@@ -1,11 +1,16 @@
 package kanban
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/iam"
+	"github.com/whatpro/hub/internal/realtime"
 )
 
 func actorOf(r *http.Request) actor {
@@ -48,12 +53,46 @@ func (s *Service) ListCardsHandler(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	page, err := s.ListCards(r.Context(), v, r.PathValue("boardID"), f, p, cursor)
+	boardID := r.PathValue("boardID")
+	if _, err := s.visibleBoard(r.Context(), v, boardID); err != nil {
+		return err
+	}
+	// The same answer for the same sequence, viewer scope and query is
+	// served from the cache for a moment.
+	seq, err := realtime.Head(r.Context(), s.DB.R, v.accountID)
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, page)
+	key := v.accountID + "|" + boardID + "|" + v.scopeKey() + "|" + q.Encode() + "|" + cursor + "|" + f.Assignee
+	now := time.Now()
+	if body := s.answers.get(key, seq, now); body != nil {
+		writeRaw(w, body)
+		return nil
+	}
+	// Concurrent misses of one key share one computation.
+	v2, err, _ := s.answers.flight.Do(key+"|"+strconv.FormatInt(seq, 10), func() (any, error) {
+		page, err := s.ListCards(context.WithoutCancel(r.Context()), v, boardID, f, p, cursor)
+		if err != nil {
+			return nil, err
+		}
+		body, err := json.Marshal(page)
+		if err != nil {
+			return nil, err
+		}
+		s.answers.put(key, page.Seq, now, body)
+		return body, nil
+	})
+	if err != nil {
+		return err
+	}
+	writeRaw(w, v2.([]byte))
 	return nil
+}
+
+func writeRaw(w http.ResponseWriter, body []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
 }
 
 // GetCard answers one card.

@@ -185,6 +185,8 @@ type Service struct {
 	Jobs     Enqueuer
 	Log      *slog.Logger
 	Now      func() time.Time
+
+	answers answerCache
 }
 
 func (s *Service) now() time.Time {

@@ -2,6 +2,7 @@ package kanban
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"strings"
 	"time"
@@ -141,28 +142,39 @@ func markStale(cards []*Card, stages []*Stage, now time.Time) {
 
 // ListCards answers a board's cards: the page of one column when
 // f.StageID is set (cursor), else the first page of every column; totals
-// always cover every column of the whole filtered set.
+// always cover every column of the whole filtered set. Everything, the
+// sequence included, is read in one snapshot, so a client that subscribes
+// with last_seq = seq misses nothing and counts nothing twice.
 func (s *Service) ListCards(ctx context.Context, v *viewer, boardID string, f Filter, p httpx.PageParams, cursor string) (*CardPage, error) {
 	if _, err := s.visibleBoard(ctx, v, boardID); err != nil {
-		return nil, err
-	}
-	seq, err := realtime.Head(ctx, s.DB.R, v.accountID)
-	if err != nil {
-		return nil, err
-	}
-	stages, err := listStages(ctx, s.DB.R, v.accountID, boardID)
-	if err != nil {
 		return nil, err
 	}
 	cur, err := parseCursor(cursor)
 	if err != nil {
 		return nil, err
 	}
-	if f.StageID != "" && findStage(stages, f.StageID) == nil {
-		return nil, httpx.Invalid(httpx.FieldError{Field: "stage_id", Message: "must be a stage of this board"})
-	}
 	if cur != nil && f.StageID == "" {
 		return nil, httpx.Invalid(httpx.FieldError{Field: "cursor", Message: "page one column at a time: give its stage_id"})
+	}
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.DB.Dialect == db.Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := s.DB.R.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback() //nolint:errcheck // read only
+	seq, err := realtime.Head(ctx, tx, v.accountID)
+	if err != nil {
+		return nil, err
+	}
+	stages, err := listStages(ctx, tx, v.accountID, boardID)
+	if err != nil {
+		return nil, err
+	}
+	if f.StageID != "" && findStage(stages, f.StageID) == nil {
+		return nil, httpx.Invalid(httpx.FieldError{Field: "stage_id", Message: "must be a stage of this board"})
 	}
 	now := s.now()
 	out := &CardPage{Data: []*Card{}, Totals: map[string]Totals{}, Seq: seq}
@@ -170,7 +182,7 @@ func (s *Service) ListCards(ctx context.Context, v *viewer, boardID string, f Fi
 		if f.StageID != "" && st.ID != f.StageID {
 			continue
 		}
-		cards, pg, err := s.column(ctx, v, boardID, stages, st.ID, f, p.Limit, cur, now)
+		cards, pg, err := s.column(ctx, tx, v, boardID, stages, st.ID, f, p.Limit, cur, now)
 		if err != nil {
 			return nil, err
 		}
@@ -186,21 +198,21 @@ func (s *Service) ListCards(ctx context.Context, v *viewer, boardID string, f Fi
 		}
 	}
 	markStale(out.Data, stages, now)
-	if out.Totals, err = s.totals(ctx, v, boardID, stages, f, now); err != nil {
+	if out.Totals, err = s.totals(ctx, tx, v, boardID, stages, f, now); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-func (s *Service) column(ctx context.Context, v *viewer, boardID string, stages []*Stage, stageID string, f Filter, limit int,
+func (s *Service) column(ctx context.Context, q db.Querier, v *viewer, boardID string, stages []*Stage, stageID string, f Filter, limit int,
 	cur *columnCursor, now time.Time) ([]*Card, httpx.Pagination, error) {
 	w := s.filtered(v, boardID, stages, f, now)
 	w.add("c.stage_id = ?", stageID)
 	if cur != nil {
 		w.add("(c.position > ? OR (c.position = ? AND c.id > ?))", cur.Position, cur.Position, cur.ID)
 	}
-	q := `SELECT ` + prefixed(cardCols) + ` FROM kanban_cards c WHERE ` + w.sql() + ` ORDER BY c.position, c.id LIMIT ` + strconv.Itoa(limit+1)
-	rows, err := s.DB.R.QueryContext(ctx, q, w.args...)
+	query := `SELECT ` + prefixed(cardCols) + ` FROM kanban_cards c WHERE ` + w.sql() + ` ORDER BY c.position, c.id LIMIT ` + strconv.Itoa(limit+1)
+	rows, err := q.QueryContext(ctx, query, w.args...)
 	cards, err := db.Collect(rows, err, scanCard)
 	if err != nil {
 		return nil, httpx.Pagination{}, err
@@ -217,11 +229,11 @@ func (s *Service) column(ctx context.Context, v *viewer, boardID string, stages 
 	return cards, pg, nil
 }
 
-func (s *Service) totals(ctx context.Context, v *viewer, boardID string, stages []*Stage, f Filter, now time.Time) (map[string]Totals, error) {
+func (s *Service) totals(ctx context.Context, q db.Querier, v *viewer, boardID string, stages []*Stage, f Filter, now time.Time) (map[string]Totals, error) {
 	ff := f
 	ff.StageID = ""
 	w := s.filtered(v, boardID, stages, ff, now)
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT c.stage_id, count(*), COALESCE(SUM(c.value_cents), 0) FROM kanban_cards c
+	rows, err := q.QueryContext(ctx, `SELECT c.stage_id, count(*), COALESCE(SUM(c.value_cents), 0) FROM kanban_cards c
 		WHERE `+w.sql()+` GROUP BY c.stage_id`, w.args...)
 	type row struct {
 		stage string

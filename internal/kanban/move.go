@@ -14,7 +14,7 @@ func (s *Service) checkWIP(ctx context.Context, tx *sql.Tx, accountID string, st
 		return nil
 	}
 	var used int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM kanban_cards WHERE account_id = $1 AND stage_id = $2`, accountID, st.ID).Scan(&used); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM kanban_cards WHERE account_id = $1 AND board_id = $3 AND stage_id = $2`, accountID, st.ID, st.BoardID).Scan(&used); err != nil {
 		return err
 	}
 	if used+n > *st.WIPLimit {
@@ -47,18 +47,18 @@ func (s *Service) Move(ctx context.Context, v *viewer, a actor, boardID, id stri
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.visibleCard(ctx, v, boardID, id); err != nil {
-		return nil, err
-	}
-	st, err := getStage(ctx, s.DB.R, v.accountID, boardID, in.StageID)
-	if err != nil {
-		return nil, httpx.Invalid(httpx.FieldError{Field: "stage_id", Message: "must be a stage of this board"})
-	}
 	var out *Card
 	err = s.write(ctx, v.accountID, func(tx *sql.Tx, bt *batch) error {
 		c, err := s.lockCard(ctx, tx, v.accountID, boardID, id)
 		if err != nil {
 			return err
+		}
+		if !v.seesCard(c) {
+			return httpx.NotFound()
+		}
+		st, err := getStage(ctx, tx, v.accountID, boardID, in.StageID)
+		if err != nil {
+			return httpx.Invalid(httpx.FieldError{Field: "stage_id", Message: "must be a stage of this board"})
 		}
 		if *in.Version != c.Version {
 			return &StaleError{Card: c}
@@ -86,7 +86,7 @@ func (s *Service) moveLocked(ctx context.Context, tx *sql.Tx, bt *batch, v *view
 			return nil, err
 		}
 	}
-	pos, rebalanced, err := s.position(ctx, tx, v.accountID, st.ID, c.ID, pl)
+	pos, rebalanced, err := s.position(ctx, tx, v.accountID, b.ID, st.ID, c.ID, pl)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package kanban
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"math"
 
 	"github.com/whatpro/hub/internal/db"
@@ -33,13 +34,13 @@ type placement struct{ BeforeID, AfterID string }
 
 // position computes a new position for card in stage; rebalanced tells
 // that the column was renumbered to make room.
-func (s *Service) position(ctx context.Context, tx *sql.Tx, accountID, stageID, cardID string, pl placement) (pos float64, rebalanced bool, err error) {
+func (s *Service) position(ctx context.Context, tx *sql.Tx, accountID, boardID, stageID, cardID string, pl placement) (pos float64, rebalanced bool, err error) {
 	for attempt := 0; attempt < 2; attempt++ {
-		pos, ok, err := s.tryPosition(ctx, tx, accountID, stageID, cardID, pl)
+		pos, ok, err := s.tryPosition(ctx, tx, accountID, boardID, stageID, cardID, pl)
 		if err != nil || ok {
 			return pos, rebalanced, err
 		}
-		if err := rebalance(ctx, tx, accountID, stageID, cardID); err != nil {
+		if err := rebalance(ctx, tx, accountID, boardID, stageID, cardID); err != nil {
 			return 0, false, err
 		}
 		rebalanced = true
@@ -47,17 +48,17 @@ func (s *Service) position(ctx context.Context, tx *sql.Tx, accountID, stageID, 
 	return 0, false, httpx.Internal(errRebalance)
 }
 
-var errRebalance = &httpx.Error{Code: httpx.CodeInternal, Message: "could not place the card after renumbering its column"}
+var errRebalance = errors.New("kanban: no room for the card after renumbering its column")
 
-func (s *Service) tryPosition(ctx context.Context, tx *sql.Tx, accountID, stageID, cardID string, pl placement) (float64, bool, error) {
+func (s *Service) tryPosition(ctx context.Context, tx *sql.Tx, accountID, boardID, stageID, cardID string, pl placement) (float64, bool, error) {
 	anchorID, after := pl.BeforeID, false
 	if pl.AfterID != "" {
 		anchorID, after = pl.AfterID, true
 	}
 	if anchorID == "" {
 		var last sql.NullFloat64
-		if err := tx.QueryRowContext(ctx, `SELECT MAX(position) FROM kanban_cards WHERE account_id = $1 AND stage_id = $2 AND id <> $3`,
-			accountID, stageID, cardID).Scan(&last); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(position) FROM kanban_cards WHERE account_id = $1 AND board_id = $4 AND stage_id = $2 AND id <> $3`,
+			accountID, stageID, cardID, boardID).Scan(&last); err != nil {
 			return 0, false, err
 		}
 		if !last.Valid {
@@ -73,8 +74,8 @@ func (s *Service) tryPosition(ctx context.Context, tx *sql.Tx, accountID, stageI
 		return 0, false, httpx.Invalid(httpx.FieldError{Field: field, Message: "must name another card"})
 	}
 	var anchor float64
-	err := tx.QueryRowContext(ctx, `SELECT position FROM kanban_cards WHERE account_id = $1 AND stage_id = $2 AND id = $3`,
-		accountID, stageID, anchorID).Scan(&anchor)
+	err := tx.QueryRowContext(ctx, `SELECT position FROM kanban_cards WHERE account_id = $1 AND board_id = $4 AND stage_id = $2 AND id = $3`,
+		accountID, stageID, anchorID, boardID).Scan(&anchor)
 	if db.Translate(err) == db.ErrNotFound {
 		return 0, false, httpx.Invalid(httpx.FieldError{Field: field, Message: "must name a card of the target stage"})
 	} else if err != nil {
@@ -82,14 +83,14 @@ func (s *Service) tryPosition(ctx context.Context, tx *sql.Tx, accountID, stageI
 	}
 	var q string
 	if after {
-		q = `SELECT position FROM kanban_cards WHERE account_id = $1 AND stage_id = $2 AND id <> $4
+		q = `SELECT position FROM kanban_cards WHERE account_id = $1 AND board_id = $6 AND stage_id = $2 AND id <> $4
 			AND (position > $3 OR (position = $3 AND id > $5)) ORDER BY position, id LIMIT 1`
 	} else {
-		q = `SELECT position FROM kanban_cards WHERE account_id = $1 AND stage_id = $2 AND id <> $4
+		q = `SELECT position FROM kanban_cards WHERE account_id = $1 AND board_id = $6 AND stage_id = $2 AND id <> $4
 			AND (position < $3 OR (position = $3 AND id < $5)) ORDER BY position DESC, id DESC LIMIT 1`
 	}
 	var other sql.NullFloat64
-	if err := tx.QueryRowContext(ctx, q, accountID, stageID, anchor, cardID, anchorID).Scan(&other); err != nil && db.Translate(err) != db.ErrNotFound {
+	if err := tx.QueryRowContext(ctx, q, accountID, stageID, anchor, cardID, anchorID, boardID).Scan(&other); err != nil && db.Translate(err) != db.ErrNotFound {
 		return 0, false, err
 	}
 	switch {
@@ -108,9 +109,9 @@ func (s *Service) tryPosition(ctx context.Context, tx *sql.Tx, accountID, stageI
 
 // rebalance renumbers a column (the moving card aside) by positionGap,
 // keeping its order.
-func rebalance(ctx context.Context, tx *sql.Tx, accountID, stageID, skipID string) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM kanban_cards WHERE account_id = $1 AND stage_id = $2 AND id <> $3 ORDER BY position, id`,
-		accountID, stageID, skipID)
+func rebalance(ctx context.Context, tx *sql.Tx, accountID, boardID, stageID, skipID string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM kanban_cards WHERE account_id = $1 AND board_id = $4 AND stage_id = $2 AND id <> $3 ORDER BY position, id`,
+		accountID, stageID, skipID, boardID)
 	ids, err := db.Collect(rows, err, func(r interface{ Scan(...any) error }) (string, error) {
 		var id string
 		return id, r.Scan(&id)

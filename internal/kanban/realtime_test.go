@@ -182,5 +182,28 @@ func TestRealtimeTickets(t *testing.T) {
 		if n := e.h.Count(`SELECT count(*) FROM realtime_tickets WHERE hash LIKE 'wpt_%'`); n != 0 {
 			t.Fatal("tickets are stored in clear")
 		}
+		// A socket opened with an API key ends when the key is revoked.
+		key := e.h.CreateAPIKey(tok, e.tenant.ID, "socket", "kanban:read")
+		kr := e.h.Do(apptest.Req{Method: "POST", Path: "/api/v1/realtime/tickets", Header: apptest.KeyHeader(key.Key),
+			Body: map[string]any{"account_id": e.tenant.ID}}).Expect(t, 201)
+		var kt struct {
+			Ticket string `json:"ticket"`
+		}
+		kr.Decode(t, &kt)
+		ks, _, err := dial(t, e.h.URL, kt.Ticket, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.do(t, tok, "DELETE", e.path("/api-keys/"+key.ID), nil).Expect(t, 204)
+		ctx, cancel := context.WithTimeout(context.Background(), apptest.EventuallyTimeout)
+		defer cancel()
+		for {
+			if _, _, err := ks.ws.Read(ctx); err != nil {
+				if websocket.CloseStatus(err) != 4001 {
+					t.Fatalf("key socket ended with %v, want close 4001", err)
+				}
+				break
+			}
+		}
 	})
 }

@@ -242,7 +242,7 @@ func (s *Service) DeleteStage(w http.ResponseWriter, r *http.Request) error {
 		if err := kindChangeOK(rest, &Stage{}); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM kanban_cards WHERE account_id = $1 AND stage_id = $2 ORDER BY position, id`, acct, st.ID)
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM kanban_cards WHERE account_id = $1 AND board_id = $3 AND stage_id = $2 ORDER BY position, id`, acct, st.ID, b.ID)
 		ids, err := db.Collect(rows, err, func(r interface{ Scan(...any) error }) (string, error) {
 			var id string
 			return id, r.Scan(&id)

@@ -26,9 +26,16 @@ func scanCard(r interface{ Scan(...any) error }) (*Card, error) {
 	if err != nil {
 		return nil, db.Translate(err)
 	}
-	_ = json.Unmarshal([]byte(labels), &c.Labels)
-	_ = json.Unmarshal([]byte(assignees), &c.AssigneeIDs)
-	_ = json.Unmarshal([]byte(fields), &c.CustomFields)
+	// Most cards hold empty lists: skip the decoder for them.
+	if labels != "[]" {
+		_ = json.Unmarshal([]byte(labels), &c.Labels)
+	}
+	if assignees != "[]" {
+		_ = json.Unmarshal([]byte(assignees), &c.AssigneeIDs)
+	}
+	if fields != "{}" {
+		_ = json.Unmarshal([]byte(fields), &c.CustomFields)
+	}
 	if c.Labels == nil {
 		c.Labels = []string{}
 	}

@@ -103,7 +103,7 @@ func (s *Service) ensureCard(ctx context.Context, accountID string, b *Board, co
 		Contact: &Contact{ID: sender.ID, Name: clipText(sender.Name, 200), Phone: phoneOf(sender)}, ConversationID: &id, InboxID: &inbox,
 		ConversationStatus: conv.Status, synced: conv.UpdatedAt, Origin: "conversation", CreatedAt: now, UpdatedAt: now}
 	return s.write(ctx, accountID, func(tx *sql.Tx, bt *batch) error {
-		pos, _, err := s.position(ctx, tx, accountID, landing.ID, c.ID, placement{})
+		pos, _, err := s.position(ctx, tx, accountID, b.ID, landing.ID, c.ID, placement{})
 		if err != nil {
 			return err
 		}

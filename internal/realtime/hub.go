@@ -174,6 +174,7 @@ func (h *Hub) stream(ctx context.Context, accountID string) (*stream, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if s := h.streams[accountID]; s != nil {
+		s.refs++
 		return s, nil
 	}
 	select {
@@ -185,27 +186,27 @@ func (h *Hub) stream(ctx context.Context, accountID string) (*stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &stream{hub: h, accountID: accountID, pos: head, conns: map[*conn]struct{}{}, wake: make(chan struct{}, 1)}
+	s := &stream{hub: h, accountID: accountID, pos: head, conns: map[*conn]struct{}{}, wake: make(chan struct{}, 1), refs: 1}
 	h.streams[accountID] = s
 	h.wg.Add(1)
 	go s.run()
 	return s, nil
 }
 
-// drop stops an account's stream once its last socket left.
+// drop releases a socket's hold on its account's stream (taken by
+// stream) and stops the stream when the last one lets go.
 func (h *Hub) drop(s *stream) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	s.refs--
+	if s.refs > 0 {
+		return
+	}
 	s.mu.Lock()
-	empty := len(s.conns) == 0 && !s.closed
-	if empty {
-		s.closed = true
-	}
+	s.closed = true
 	s.mu.Unlock()
-	if empty {
-		delete(h.streams, s.accountID)
-		close(s.wake)
-	}
+	delete(h.streams, s.accountID)
+	close(s.wake)
 }
 
 // Stop closes every socket (going away) and stops the streams.

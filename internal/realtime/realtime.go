@@ -112,6 +112,13 @@ func (l *Log) appendOne(ctx context.Context, tx *sql.Tx, accountID string, e New
 // appendSQL takes the head row (UPDATE locks it until commit, so numbers
 // are handed out in commit order and a reader that sees N sees every row
 // below it), stores the event and, on PostgreSQL, queues the notification.
+//
+// The price: one account's writers queue on its head row from their
+// append to their commit, WAL flush included, so an account's events are
+// bounded to about 1 / (commit latency) per second on PostgreSQL (other
+// accounts run in parallel and share flushes). That is why callers append
+// last. A sequence or an id assigned before commit would not wait, but
+// could commit out of order, and a resuming client would skip a row.
 var appendSQL = map[db.Dialect]string{
 	db.Postgres: `WITH h AS (UPDATE event_heads SET seq = seq + 1, updated_at = $2 WHERE account_id = $1 RETURNING seq),
 		e AS (INSERT INTO events (account_id, seq, type, topic, scope, data, created_at)

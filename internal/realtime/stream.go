@@ -10,8 +10,9 @@ import (
 )
 
 // ringSize is how many recent events a stream keeps in memory, so that a
-// subscription can join the live flow without a gap.
-const ringSize = 2048
+// subscription can join the live flow without a gap (older ones are read
+// from the table); small, since every account with a socket has a ring.
+const ringSize = 256
 
 // batch is how many rows one read of the events table takes.
 const batch = 1000
@@ -22,6 +23,7 @@ type stream struct {
 	hub       *Hub
 	accountID string
 	wake      chan struct{}
+	refs      int // sockets holding the stream (under hub.mu)
 
 	mu     sync.Mutex
 	pos    int64 // every event up to pos was offered to the sockets

@@ -74,6 +74,9 @@ CREATE TABLE kanban_cards (
 	updated_at             TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX kanban_cards_column ON kanban_cards (account_id, board_id, stage_id, position, id);
+-- Covers the per-column totals of an unfiltered board (and an agent's,
+-- by inbox) without reading the table.
+CREATE INDEX kanban_cards_totals ON kanban_cards (account_id, board_id, stage_id, inbox_id, value_cents);
 CREATE INDEX kanban_cards_conversation ON kanban_cards (account_id, conversation_id);
 CREATE INDEX kanban_cards_contact ON kanban_cards (account_id, contact_id);
 -- One open card per contact per board, also under concurrent webhooks.

@@ -285,6 +285,22 @@ describe('resume and resync', () => {
   })
 })
 
+describe('topics the server ends', () => {
+  it('tells the owner when a topic loses its permission, and ignores the answer to its own unsubscribe', async () => {
+    const { client, last } = setup()
+    const rec = recorder()
+    client.subscribe('board:b1', 1, rec.handlers)
+    await vi.advanceTimersByTimeAsync(0)
+    last().open()
+    last().receive({ type: 'subscribed', topics: ['board:b1'], seq: 1 })
+    last().receive({ type: 'unsubscribed', topics: ['board:b1'] })
+    expect(rec.handlers.onError).not.toHaveBeenCalled()
+    last().receive({ type: 'unsubscribed', topics: ['board:b1'], code: 'NOT_FOUND', message: 'the board is hidden' })
+    expect(rec.handlers.onError).toHaveBeenCalledWith({ code: 'NOT_FOUND', message: 'the board is hidden', topic: 'board:b1' })
+    client.stop()
+  })
+})
+
 describe('reconnect backoff', () => {
   it('doubles the delay per failed attempt up to the maximum, with jitter taken off', async () => {
     const { client, sockets, mintTicket } = setup({ initialDelayMs: 100, maxDelayMs: 1000, jitter: 0.5, random: () => 0.5 })

@@ -451,8 +451,15 @@ export class RealtimeClient {
       case 'error':
         this.onError(msg)
         break
+      case 'unsubscribed':
+        // Without a code it answers our own unsubscribe; with one, the server ended the topic
+        // (its permission is gone): the owner hears it like a refusal.
+        if (typeof msg.code === 'string') {
+          for (const st of this.topicsOf(msg)) this.onError({ type: 'error', topic: st.topic, code: msg.code, message: msg.message })
+        }
+        break
       default:
-        // ping, pong, unsubscribed, ephemeral events of other features: proof of life only
+        // ping, pong, ephemeral events of other features: proof of life only
         break
     }
   }

@@ -93,6 +93,16 @@ describe('live updates', () => {
     expect(ids(store, 'deal')).toEqual(['c', 'a'])
   })
 
+  it('applies activity that keeps the version (a newer preview), and not an older copy of it', async () => {
+    const { store, rt } = await opened()
+    const later = card('c', 'deal', 1024, { value_cents: 40000, last_message_preview: 'Oi!', updated_at: '2026-01-02T00:00:00Z' })
+    rt.emit('card.updated', { card: later })
+    expect(store.cardById('c')?.last_message_preview).toBe('Oi!')
+    rt.emit('card.updated', { card: card('c', 'deal', 1024, { last_message_preview: 'older', updated_at: '2026-01-01T12:00:00Z' }) })
+    expect(store.cardById('c')?.last_message_preview).toBe('Oi!')
+    expect(totals(store, 'deal')).toEqual({ count: 1, value: 40000 })
+  })
+
   it('adds created cards, drops deleted ones and keeps a deleted card deleted', async () => {
     const { store, rt } = await opened()
     rt.emit('card.created', { card: card('d', 'new', 1500, { value_cents: 1000 }) })

@@ -134,11 +134,20 @@ function show(model: BoardModel, card: Card, view: ViewContext): void {
   insertSorted(column, card)
 }
 
+/**
+ * Whether a card the hub sent is newer than one the page holds: a higher version, or the same
+ * version changed later (last activity and preview move without a new version).
+ */
+export function isNewer(card: Card, than: Card): boolean {
+  if (card.version !== than.version) return card.version > than.version
+  return Date.parse(card.updated_at) > Date.parse(than.updated_at)
+}
+
 /** The newest of a card the model knows and one that arrived. */
 function newer(model: BoardModel, card: Card): Card | null {
   const known = model.latest.get(card.id)
   if (known === null) return null // deleted
-  if (known && known.version > card.version) return known
+  if (known && isNewer(known, card)) return known
   return card
 }
 
@@ -212,14 +221,14 @@ export type CardCause = 'created' | 'moved' | 'updated'
 
 /**
  * Applies a card the hub sent (an event, a move's answer, a 409's current card). Returns false
- * when the page already has that version or a newer one: the same event may arrive twice, and a
+ * when the page already has that card or a newer one: the same event may arrive twice, and a
  * snapshot may already hold it. Totals follow what the page can tell (a card it never saw was
  * counted by the hub in the stage it left); the store checks them against the hub after events.
  */
 export function applyCard(model: BoardModel, card: Card, view: ViewContext, cause: CardCause = 'updated', previousStageId?: string): boolean {
   const known = model.latest.get(card.id)
   if (known === null) return false
-  if (known && known.version >= card.version) return false
+  if (known && !isNewer(card, known)) return false
   const shown = locate(model, card.id)?.column.cards.find((c) => c.id === card.id)
   const before = shown ?? known
   const matchesNow = matchesFilters(card, model.columns[card.stage_id]?.stage, view)

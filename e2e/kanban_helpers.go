@@ -218,6 +218,30 @@ func (b *browser) pointerDrag(cardID string, toX, toY float64) {
 	b.step("drop the card", chromedp.MouseEvent(chromedp.MouseReleased, toX, toY, chromedp.ButtonLeft, chromedp.ClickCount(1)))
 }
 
+// pointerDragTo drags a card onto an element that shows up once the drag has started (the Won
+// and Lost zones).
+func (b *browser) pointerDragTo(cardID, selector string) {
+	b.t.Helper()
+	from := b.rectOf(cardSelector(cardID))
+	x0, y0 := from.X+from.W/2, from.Y+math.Min(from.H/2, 24)
+	b.step("start dragging the card",
+		chromedp.MouseEvent(chromedp.MouseMoved, x0, y0),
+		chromedp.MouseEvent(chromedp.MousePressed, x0, y0, chromedp.ButtonLeft, chromedp.ClickCount(1)),
+		chromedp.MouseEvent(chromedp.MouseMoved, x0+20, y0+20, chromedp.ButtonLeft, func(p *input.DispatchMouseEventParams) { p.Buttons = 1 }),
+	)
+	b.waitFor("the drop zones", present(selector))
+	to := b.rectOf(selector)
+	x, y := to.X+to.W/2, to.Y+to.H/2
+	var steps []chromedp.Action[chromedp.Void]
+	for i := 1; i <= 8; i++ {
+		f := float64(i) / 8
+		steps = append(steps, chromedp.MouseEvent(chromedp.MouseMoved, x0+20+(x-x0-20)*f, y0+20+(y-y0-20)*f, chromedp.ButtonLeft,
+			func(p *input.DispatchMouseEventParams) { p.Buttons = 1 }))
+	}
+	steps = append(steps, chromedp.MouseEvent(chromedp.MouseReleased, x, y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	b.step("drop the card on "+selector, steps...)
+}
+
 // keys sends keys to the focused element, one key event each.
 func (b *browser) keys(what string, keys ...string) {
 	b.t.Helper()

@@ -79,8 +79,14 @@ func TestKanbanMovesReachTheOtherWindow(t *testing.T) {
 	a.waitFor("the focus kept on the moved card", fmt.Sprintf(`document.activeElement?.dataset.cardId === %s`, jsString(ids["Consultoria"])))
 	other.waitFor("the keyboard move in the other window", cardIn(ids["Consultoria"], s2, 0))
 
+	// Dropped on the Won zone at the bottom, a card goes to the won stage, here and there.
+	won := board.Stages[len(board.Stages)-2]
+	a.pointerDragTo(ids["Treinamento"], `[data-testid="kanban-drop-won"]`)
+	a.waitFor("the won card here", cardIn(ids["Treinamento"], won.ID, -1))
+	other.waitFor("the won card in the other window", cardIn(ids["Treinamento"], won.ID, -1))
+
 	// Escape puts a picked-up card back.
-	a.focusCard(ids["Treinamento"])
+	a.focusCard(ids["Renovação"])
 	a.keys("pick up and cancel", " ", kb.ArrowRight, kb.Escape)
 	a.waitFor("no drag", `document.querySelector('[data-testid="kanban-board"]')?.dataset.dragging === undefined`)
 

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/emulation"
@@ -89,6 +90,11 @@ func TestEmbedKanbanPanelAndConversationDeals(t *testing.T) {
 	b.waitPath(fmt.Sprintf("/app/accounts/1/conversations/%d", conv.ConversationID))
 	b.waitFor("the panel closed", `document.querySelector('[data-testid="whatpro-panel"]') === null`)
 	b.assertFramesClean()
+	for _, line := range b.consoleSince(0) {
+		if strings.HasPrefix(line, "error:") {
+			t.Errorf("console error in Chatwoot or the hub frames: %s", line)
+		}
+	}
 }
 
 // frameClick clicks an element of a frame by its test id (a person's click on it).

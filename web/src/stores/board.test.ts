@@ -288,6 +288,30 @@ describe('moves', () => {
   })
 })
 
+describe('bulk moves and new cards', () => {
+  it('moves the selected cards to the end of a stage, all or none', async () => {
+    const { store, hub } = await opened({
+      [`POST ${base}/cards/bulk-move`]: (req) => {
+        const ids = (req.body as { card_ids: string[] }).card_ids
+        return json({ data: ids.map((id, i) => card(id, 'won', 5000 + i, { version: 2, value_cents: id === 'b' ? 25000 : 10000 })) })
+      },
+    })
+    await store.bulkMove(['a', 'b'], 'won')
+    expect(hub.calls(`POST ${base}/cards/bulk-move`)[0]?.body).toEqual({ card_ids: ['a', 'b'], stage_id: 'won' })
+    expect(ids(store, 'new')).toEqual([])
+    expect(ids(store, 'won')).toEqual(['a', 'b'])
+    expect(totals(store, 'won')).toEqual({ count: 2, value: 35000 })
+  })
+
+  it('shows a created card once, even when its event comes too', async () => {
+    const { store, rt } = await opened({ [`POST ${base}/cards`]: () => json(card('n', 'new', 3000), 201) })
+    await store.createCard({ title: 'Novo' })
+    rt.emit('card.created', { card: card('n', 'new', 3000) })
+    expect(ids(store, 'new')).toEqual(['a', 'b', 'n'])
+    expect(totals(store, 'new').count).toBe(3)
+  })
+})
+
 describe('paging', () => {
   it('appends the next page of a column, skipping cards the page knows moved away', async () => {
     const { store, rt, hub } = await opened(

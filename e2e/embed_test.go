@@ -80,7 +80,7 @@ func TestEmbedMenusInChatwoot(t *testing.T) {
 	}
 	b.waitFor("focus in the panel", `document.activeElement?.dataset.testid === 'whatpro-panel-close'`)
 	b.waitFrame("the hub page signed in", panelURL, `document.querySelector('[data-testid="embed-root"]')?.dataset.auth === 'ok'`)
-	b.waitFrame("the coming-soon page", panelURL, `document.querySelector('[data-testid="embed-coming-soon"]')?.dataset.feature === 'kanban'`)
+	b.waitFrame("the Kanban board", panelURL, `document.querySelector('[data-testid="kanban-board"]')?.dataset.status === 'ready'`)
 	if theme, _ := frameEval[string](b, panelURL, `document.querySelector('[data-testid="embed-root"]').dataset.theme`); theme != "dark" {
 		t.Errorf("the hub page's theme is %q, want Chatwoot's dark", theme)
 	}
@@ -120,7 +120,7 @@ func TestEmbedMenusInChatwoot(t *testing.T) {
 	eval[bool](b.browser, `(window.__cwsim.setTheme('light'), true)`)
 	b.waitFrame("the hub page in the light", panelURL, `document.querySelector('[data-testid="embed-root"]')?.dataset.theme === 'light' && !document.body.classList.contains('dark')`)
 	b.waitFrame("the hub page signed in again", panelURL, `document.querySelector('[data-testid="embed-root"]')?.dataset.auth === 'ok'`)
-	b.waitFrame("the coming-soon page again", panelURL, `document.querySelector('[data-testid="embed-coming-soon"]') !== null`)
+	b.waitFrame("the Kanban board again", panelURL, `document.querySelector('[data-testid="kanban-board"]')?.dataset.status === 'ready'`)
 	b.screenshot("agent-kanban-panel-light")
 
 	// Escape inside the hub page closes the panel too (the page asks the script, exactly).

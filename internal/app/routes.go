@@ -224,6 +224,7 @@ func (a *App) routes(h handlers) []httpx.Route {
 		kb("DELETE", "/boards/{boardID}/cards/{cardID}/notes/{noteID}", h.kanban.DeleteNote, kw),
 		kb("POST", "/boards/{boardID}/cards/{cardID}/messages", h.kanban.SendMessage, kw),
 		kb("GET", "/deals", h.kanban.DealsHandler, kr),
+		kb("GET", "/kanban/members", h.kanban.Members, kr),
 
 		// Internal team chat
 		ch("GET", "/rooms", h.chat.ListRooms, cr),

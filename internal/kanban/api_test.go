@@ -235,3 +235,38 @@ func decodeJSON(t *testing.T, raw []byte, v any) {
 		t.Fatal(err)
 	}
 }
+
+// Agents read who may be assigned (id and name, active members only),
+// though they may not list the account's users.
+func TestMembers(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, dialect string) {
+		t.Parallel()
+		e := setup(t, dialect)
+		tok := e.tenant.Admin.Token
+		agent := e.h.NewMember(tok, e.tenant.ID, "agent")
+		gone := e.h.NewMember(tok, e.tenant.ID, "agent")
+		e.h.Exec(`UPDATE memberships SET status = 'disabled' WHERE account_id = $1 AND user_id = $2`, e.tenant.ID, gone.UserID)
+		other := e.h.NewTenant(e.super, "Other")
+		e.h.NewMember(other.Admin.Token, other.ID, "agent")
+
+		apptest.Run(t, e.h, []apptest.Scenario{
+			{Name: "agents may not list users", Method: "GET", Path: e.path("/users"), Header: apptest.Bearer(agent.Token), Status: 403, Code: "FORBIDDEN"},
+			{Name: "no credentials", Method: "GET", Path: e.path("/kanban/members"), Status: 401, Code: "UNAUTHORIZED"},
+		})
+		var out struct {
+			Data []map[string]any `json:"data"`
+		}
+		e.do(t, agent.Token, "GET", e.path("/kanban/members"), nil).Expect(t, 200).Decode(t, &out)
+		got := map[string]bool{}
+		for _, m := range out.Data {
+			if len(m) != 2 || m["name"] == "" {
+				t.Errorf("a member carries more than id and name: %v", m)
+			}
+			got[m["id"].(string)] = true
+		}
+		if len(out.Data) != 2 || !got[agent.UserID] || !got[e.tenant.Admin.UserID] || got[gone.UserID] {
+			t.Fatalf("members = %v; want the admin and the active agent only", out.Data)
+		}
+	})
+}

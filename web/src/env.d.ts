@@ -10,5 +10,7 @@ declare module 'vue-router' {
     public?: boolean
     /** Permission the caller needs in the route's :accountId; without it the guard redirects. */
     permission?: string
+    /** The page fills the main area and scrolls inside itself (the Kanban). */
+    fullBleed?: boolean
   }
 }

@@ -7,6 +7,7 @@ import AuditLogPage from './pages/AuditLogPage.vue'
 import ChatwootPage from './pages/ChatwootPage.vue'
 import HubUsagePage from './pages/HubUsagePage.vue'
 import InboxesPage from './pages/InboxesPage.vue'
+import KanbanPage from './pages/KanbanPage.vue'
 import SignInHandoffPage from './pages/SignInHandoffPage.vue'
 import LinkChatwootPage from './pages/LinkChatwootPage.vue'
 import ForgotPasswordPage from './pages/ForgotPasswordPage.vue'
@@ -71,6 +72,12 @@ export const routes: RouteRecordRaw[] = [
         name: 'inboxes',
         component: InboxesPage,
         meta: { titleKey: 'INBOXES.TITLE', permission: 'inboxes:read' },
+      },
+      {
+        path: 'accounts/:accountId/boards/:boardId?',
+        name: 'kanban',
+        component: KanbanPage,
+        meta: { titleKey: 'KANBAN.TITLE', permission: 'kanban:read', fullBleed: true },
       },
       {
         path: 'accounts/:accountId/providers',

@@ -861,7 +861,11 @@
       }
       if (data.type === 'whatpro:navigate') {
         var path = navigatePath(data, state.chatwootAccount);
-        if (path && state.token) chatwootNavigate(path);
+        if (!path || !state.token) return;
+        // The conversation may be the page already open under the panel: no route change would
+        // close it, so the panel makes way first.
+        if (panel && frame === panel.iframe) closePanel(false);
+        chatwootNavigate(path);
         return;
       }
       if (data.type === 'whatpro:close' && panel && frame === panel.iframe) closePanel(true);

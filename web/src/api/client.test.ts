@@ -249,3 +249,19 @@ describe('ApiClient auth provider', () => {
     expect(err).toMatchObject({ status: 429, code: 'RATE_LIMITED', retryAfter: 42 })
   })
 })
+
+describe('ApiClient credentials', () => {
+  it('sends same-origin cookies by default and none when configured to omit them', async () => {
+    const { fetch, calls } = routeFetch({ '/api/v1/version': json({ version: 'v1' }) })
+    const console = new ApiClient({ fetch })
+    await console.get('api/v1/version')
+    expect(calls[0]?.init.credentials).toBe('same-origin')
+    expect('cache' in (calls[0]?.init ?? {})).toBe(false)
+
+    const embed = new ApiClient({ fetch })
+    embed.configure({ credentials: 'omit', cache: 'no-store' })
+    await embed.get('api/v1/version')
+    expect(calls[1]?.init.credentials).toBe('omit')
+    expect(calls[1]?.init.cache).toBe('no-store')
+  })
+})

@@ -91,6 +91,8 @@ export interface RequestOptions {
    * obtain tokens (login, refresh) or carry their own.
    */
   auth?: boolean
+  /** 'blob' answers the body as a Blob (downloads); failures still read the JSON envelope. */
+  responseType?: 'json' | 'blob'
 }
 
 /** A page of a list endpoint: {"data":[…],"pagination":{"has_more","next_cursor"}}. */
@@ -110,6 +112,13 @@ export interface ApiClientOptions {
   base?: string
   fetch?: typeof fetch
   timeoutMs?: number
+  /**
+   * 'same-origin' (default) lets the console's refresh cookie travel; the embed pages use 'omit':
+   * they authenticate with their instance token only.
+   */
+  credentials?: RequestCredentials
+  /** The fetch cache mode ('no-store' in the embed pages); the browser's default when unset. */
+  cache?: RequestCache
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000
@@ -119,22 +128,37 @@ export class ApiClient {
   private base: string
   private fetchImpl: typeof fetch | undefined
   private timeoutMs: number
+  private credentials: RequestCredentials
+  private cache: RequestCache | undefined
   private authProvider: AuthProvider | null = null
 
   constructor(options: ApiClientOptions = {}) {
     this.base = options.base ?? '/'
     this.fetchImpl = options.fetch
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    this.credentials = options.credentials ?? 'same-origin'
+    this.cache = options.cache
   }
 
   configure(options: ApiClientOptions): void {
     if (options.base !== undefined) this.base = options.base
     if (options.fetch !== undefined) this.fetchImpl = options.fetch
     if (options.timeoutMs !== undefined) this.timeoutMs = options.timeoutMs
+    if (options.credentials !== undefined) this.credentials = options.credentials
+    if (options.cache !== undefined) this.cache = options.cache
   }
 
+  /**
+   * Installs who supplies the bearer token: the console's session (stores/auth) or an embed
+   * page's instance token (embed/session). One provider at a time; null removes it.
+   */
   setAuthProvider(provider: AuthProvider | null): void {
     this.authProvider = provider
+  }
+
+  /** The mount path requests are rooted at ("/" or "/hub/"). */
+  get basePath(): string {
+    return this.base.endsWith('/') ? this.base : `${this.base}/`
   }
 
   /** The URL a path resolves to: "api/v1/version" under base "/hub/" is "/hub/api/v1/version". */
@@ -170,6 +194,11 @@ export class ApiClient {
 
   delete<T = void>(path: string, options: Omit<RequestOptions, 'method' | 'body'> = {}): Promise<T> {
     return this.request<T>(path, { ...options, method: 'DELETE' })
+  }
+
+  /** A GET whose body is a file (CSV export…), with the same credentials and 401 handling. */
+  download(path: string, options: Omit<RequestOptions, 'method' | 'body' | 'responseType'> = {}): Promise<Blob> {
+    return this.request<Blob>(path, { ...options, method: 'GET', responseType: 'blob', headers: { Accept: '*/*', ...options.headers } })
   }
 
   async request<T>(path: string, options: RequestOptions = {}): Promise<T> {
@@ -218,15 +247,24 @@ export class ApiClient {
     try {
       let response: Response
       try {
-        response = await fetchImpl(this.url(path, options.query), {
+        const init: RequestInit = {
           method: options.method ?? 'GET',
           headers,
           body,
-          credentials: 'same-origin',
+          credentials: this.credentials,
           signal: controller.signal,
-        })
+        }
+        if (this.cache !== undefined) init.cache = this.cache
+        response = await fetchImpl(this.url(path, options.query), init)
       } catch (cause) {
         throw transportError(cause, timedOut, options.signal?.aborted === true)
+      }
+      if (options.responseType === 'blob' && response.ok) {
+        try {
+          return (await response.blob()) as T
+        } catch (cause) {
+          throw new ApiError({ status: response.status, code: CLIENT_ERROR_CODES.NETWORK, message: 'Response body could not be read', cause })
+        }
       }
       return await readResponse<T>(response, options.acceptStatuses ?? [])
     } finally {

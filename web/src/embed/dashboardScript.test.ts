@@ -371,6 +371,18 @@ describe('the panel and the handshake', () => {
     expect(p.doc.querySelector('[data-testid="whatpro-panel"]')).toBeNull()
   })
 
+  it('closes the panel for a conversation that is already open under it', async () => {
+    const { p } = await openKanban()
+    p.win.history.pushState(null, '', '/app/accounts/1/conversations/7')
+    menu(p, 'kanban')!.dispatchEvent(new p.win.MouseEvent('click', { bubbles: true, cancelable: true, button: 0 }))
+    const again = p.doc.querySelector('[data-testid="whatpro-panel"]')!
+    const win = { postMessage: vi.fn() }
+    Object.defineProperty(again, 'contentWindow', { value: win })
+    message(p, { type: 'whatpro:navigate', conversation_id: 7 }, HUB, win)
+    expect(p.win.location.pathname).toBe('/app/accounts/1/conversations/7')
+    expect(p.doc.querySelector('[data-testid="whatpro-panel"]')).toBeNull()
+  })
+
   it("tells its frames when Chatwoot's theme changes", async () => {
     const { p, frameWin } = await openKanban()
     p.doc.body.classList.add('dark')

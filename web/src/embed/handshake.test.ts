@@ -196,7 +196,7 @@ describe('routes and query', () => {
     expect(embedRoute('/embed/conversation', '/')).toEqual({ kind: 'conversation' })
     expect(embedRoute('/hub/embed/conversation', '/hub/')).toEqual({ kind: 'conversation' })
     expect(embedRoute('/embed/app/hub_admin', '/')).toEqual({ kind: 'hub_admin' })
-    expect(embedRoute('/embed/app/kanban/', '/')).toEqual({ kind: 'coming_soon', feature: 'kanban' })
+    expect(embedRoute('/embed/app/kanban/', '/')).toEqual({ kind: 'kanban' })
     expect(embedRoute('/embed/app/internal_chat', '/')).toEqual({ kind: 'coming_soon', feature: 'internal_chat' })
     expect(embedRoute('/embed/app/unknown', '/')).toEqual({ kind: 'not_found' })
     expect(embedRoute('/embed/app/../admin', '/')).toEqual({ kind: 'not_found' })

@@ -17,6 +17,8 @@ export const HELLO = 'whatpro:hello'
 export const TOKEN = 'whatpro:token'
 export const CLOSE = 'whatpro:close'
 export const THEME = 'whatpro:theme'
+/** Asks the dashboard script to open a conversation in Chatwoot: {type, conversation_id}. */
+export const NAVIGATE = 'whatpro:navigate'
 /** What a Dashboard App posts to ask Chatwoot for the context again. */
 export const FETCH_INFO = 'chatwoot-dashboard-app:fetch-info'
 

@@ -1,12 +1,14 @@
 /**
  * Entry of the embed pages (embed.html): /embed/app/{feature}?account=… (panels opened by the
- * dashboard script) and /embed/conversation (Chatwoot's Dashboard App tab). A separate, small
- * bundle: no console router, no console stores, no storage of any credential.
+ * dashboard script) and /embed/conversation (Chatwoot's Dashboard App tab). A separate bundle
+ * without the console's router, sharing its API client, API modules and Pinia stores (the
+ * instance-token session is the client's auth provider); no storage of any credential.
  */
 import '@/styles/main.css'
+import { createPinia } from 'pinia'
 import { createApp, watch } from 'vue'
 import { readBase } from '@/lib/base'
-import { EmbedApi } from './api'
+import { api } from '@/api/client'
 import { watchAppContext } from './appContext'
 import EmbedApp from './EmbedApp.vue'
 import { readFrameOrigins } from './handshake'
@@ -17,7 +19,8 @@ import { createEmbedSession } from './session'
 import { applyTheme } from './theme'
 
 const base = readBase()
-const api = new EmbedApi({ base })
+// The console's client: the embed pages send no cookies; the session supplies the instance token.
+api.configure({ base, credentials: 'omit', cache: 'no-store' })
 const session = createEmbedSession({
   win: window,
   api,
@@ -41,6 +44,7 @@ watch(
 watch(() => session.state.theme, (theme) => applyTheme(theme), { immediate: true })
 
 createApp(EmbedApp, { route: embedRoute(window.location.pathname, base) })
+  .use(createPinia())
   .provide(SessionKey, session)
   .provide(AppContextKey, appContext)
   .use(i18n)

@@ -1,10 +1,11 @@
 /** Which embed page a path (under the mount path) is. */
-export const BUILT_FEATURES = ['hub_admin'] as const
-export const COMING_FEATURES = ['kanban', 'internal_chat', 'gateway', 'automations', 'analytics'] as const
+export const BUILT_FEATURES = ['hub_admin', 'kanban'] as const
+export const COMING_FEATURES = ['internal_chat', 'gateway', 'automations', 'analytics'] as const
 
 export type EmbedRoute =
   | { kind: 'conversation' }
   | { kind: 'hub_admin' }
+  | { kind: 'kanban' }
   | { kind: 'coming_soon'; feature: (typeof COMING_FEATURES)[number] }
   | { kind: 'not_found' }
 
@@ -17,6 +18,7 @@ export function embedRoute(pathname: string, base: string): EmbedRoute {
   if (!m) return { kind: 'not_found' }
   const feature = m[1]
   if (feature === 'hub_admin') return { kind: 'hub_admin' }
+  if (feature === 'kanban') return { kind: 'kanban' }
   const coming = COMING_FEATURES.find((f) => f === feature)
   return coming ? { kind: 'coming_soon', feature: coming } : { kind: 'not_found' }
 }

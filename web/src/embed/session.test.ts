@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { EmbedApi } from './api'
+import { ApiClient } from '@/api/client'
 import { watchAppContext } from './appContext'
 import { createEmbedSession, type SessionEnv } from './session'
 
@@ -72,7 +72,7 @@ function fakeHub(validate: (token: string) => Record<string, unknown> | null = (
     }
     return new Response('{}', { status: 404 })
   })
-  return { calls, api: new EmbedApi({ base: '/', fetch: fetch as unknown as typeof globalThis.fetch }) }
+  return { calls, api: new ApiClient({ base: '/', fetch: fetch as unknown as typeof globalThis.fetch, credentials: 'omit', cache: 'no-store' }) }
 }
 
 function session(w: ReturnType<typeof fakeWindow>, hub = fakeHub(), env: Partial<SessionEnv> = {}) {
@@ -322,5 +322,79 @@ describe('appContext', () => {
     s.askForAppContext()
     expect(w.parent.postMessage).toHaveBeenLastCalledWith('chatwoot-dashboard-app:fetch-info', CW)
     s.stop()
+  })
+})
+
+describe('the auth provider of the shared client', () => {
+  /** A hub whose boards route answers by the token the request carries. */
+  function boardsHub(answer: (token: string) => Response) {
+    const calls: FetchCall[] = []
+    const fetch = vi.fn(async (url: string, init: RequestInit) => {
+      calls.push({ url, init })
+      const bearer = String((init.headers as Record<string, string>).Authorization ?? '').replace('Bearer ', '')
+      if (url === '/api/v1/instance-tokens/validate') {
+        return new Response(JSON.stringify(bearer.startsWith('wpi_good') ? validAnswer : { error: { code: 'TOKEN_INVALID' } }), {
+          status: bearer.startsWith('wpi_good') ? 200 : 401,
+        })
+      }
+      return answer(bearer)
+    })
+    const api = new ApiClient({ base: '/', fetch: fetch as unknown as typeof globalThis.fetch, credentials: 'omit' })
+    return { calls, api }
+  }
+
+  async function signedIn(hub: ReturnType<typeof boardsHub>) {
+    const w = fakeWindow()
+    const s = session(w, { calls: hub.calls, api: hub.api })
+    s.start()
+    w.message(token(lastHello(w).nonce), CW)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(s.state.auth).toBe('ok')
+    return { w, s }
+  }
+
+  it('sends the instance token on every call of the client, without cookies', async () => {
+    const hub = boardsHub(() => new Response('{"data":[]}', { status: 200 }))
+    const { s } = await signedIn(hub)
+    await hub.api.get('api/v1/accounts/acct_1/boards')
+    const call = hub.calls.at(-1)
+    expect((call?.init.headers as Record<string, string>).Authorization).toBe('Bearer wpi_good_1')
+    expect(call?.init.credentials).toBe('omit')
+    s.stop()
+  })
+
+  it('renews an expired token through the relay and retries the call once', async () => {
+    const hub = boardsHub((bearer) =>
+      bearer === 'wpi_good_2'
+        ? new Response('{"data":["ok"]}', { status: 200 })
+        : new Response(JSON.stringify({ error: { code: 'TOKEN_EXPIRED', message: 'expired' } }), { status: 401 }),
+    )
+    const { w, s } = await signedIn(hub)
+    const pending = hub.api.get<{ data: string[] }>('api/v1/accounts/acct_1/boards')
+    await vi.advanceTimersByTimeAsync(0)
+    // The page asked the dashboard script for a new token, with a new nonce.
+    const hello = lastHello(w)
+    w.message(token(hello.nonce, { token: 'wpi_good_2' }), CW)
+    await vi.advanceTimersByTimeAsync(0)
+    await expect(pending).resolves.toEqual({ data: ['ok'] })
+    expect(s.state.auth).toBe('ok')
+    s.stop()
+  })
+
+  it('gives up when no new token comes, and on a token the hub refuses', async () => {
+    const hub = boardsHub(() => new Response(JSON.stringify({ error: { code: 'TOKEN_EXPIRED', message: 'expired' } }), { status: 401 }))
+    const { s } = await signedIn(hub)
+    const pending = hub.api.get('api/v1/accounts/acct_1/boards').catch((e: unknown) => e)
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(await pending).toMatchObject({ status: 401, code: 'TOKEN_EXPIRED' })
+    expect(s.state.auth).toBe('denied')
+    expect(s.state.reason).toBe('invalid-token')
+    s.stop()
+
+    const revoked = boardsHub(() => new Response(JSON.stringify({ error: { code: 'TOKEN_REVOKED', message: 'revoked' } }), { status: 401 }))
+    const second = await signedIn(revoked)
+    await expect(revoked.api.get('api/v1/accounts/acct_1/boards')).rejects.toMatchObject({ code: 'TOKEN_REVOKED' })
+    expect(second.s.state.auth).toBe('denied')
+    second.s.stop()
   })
 })

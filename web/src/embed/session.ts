@@ -10,16 +10,21 @@
  *   token back with postMessage from the hub's own origin.
  *
  * Every token is checked with GET /api/v1/instance-tokens/validate before the page uses it, and
- * lives only in this closure: never in localStorage, sessionStorage or cookies. The validation
+ * lives only in this closure: never in localStorage, sessionStorage or cookies. The session is the
+ * auth provider of the page's ApiClient (the console's client, with credentials omitted), so the
+ * console's API modules and stores work here unchanged: requests carry the current token, and a
+ * TOKEN_EXPIRED answer asks for a new token (relay: a new hello; same-origin: the cookie again)
+ * and retries once. The validation
  * also names the Chatwoot account linked to the token's hub account: that, not anything the
  * relay, the popup or the parent's URL says, is the account a Chatwoot appContext must name.
  */
 import { reactive } from 'vue'
-import { EmbedApiError, type EmbedApi } from './api'
+import { ApiError, type ApiClient, type AuthProvider, type QueryValue } from '@/api/client'
 import { parseSessionCookie } from './cookie'
 import {
   CLOSE,
   FETCH_INFO,
+  NAVIGATE,
   chooseParentOrigin,
   embedLocale,
   helloMessage,
@@ -56,7 +61,8 @@ export interface SessionState {
 
 export interface SessionEnv {
   win: Window
-  api: EmbedApi
+  /** The page's client; start() installs the session as its auth provider. */
+  api: ApiClient
   /** Allowed parent origins, from <meta name="whatpro-frame-origins">. */
   frameOrigins: string[]
   /** ?account= of the page, when it names one. */
@@ -66,6 +72,8 @@ export interface SessionEnv {
   giveUpAfterMs?: number
   signInAfterMs?: number
   helloEveryMs?: number
+  /** How long a request that met TOKEN_EXPIRED waits for a renewed token before giving up. */
+  renewWaitMs?: number
   now?: () => number
 }
 
@@ -92,13 +100,22 @@ export interface EmbedSession {
   start(): void
   stop(): void
   /** An API call with the instance token; a 401 marks the session denied. */
-  request<T>(method: string, path: string, opts?: { body?: unknown; query?: Record<string, string> }): Promise<T>
+  request<T>(method: string, path: string, opts?: { body?: unknown; query?: Record<string, QueryValue> }): Promise<T>
+  /** Supplies the instance token to an ApiClient (start() installs it on env.api). */
+  readonly authProvider: AuthProvider
+  /** Asks for a new token now; resolves true once one is validated, false when none came in time. */
+  renew(): Promise<boolean>
   /** Opens the hub's login in a popup (from a click). */
   openSignIn(): void
   /** Messages from window.parent on the allowed parent origin that are not part of the handshake. */
   onParentMessage(fn: ParentListener): () => void
   /** Asks Chatwoot to send the Dashboard App context again (to the exact parent origin). */
   askForAppContext(): void
+  /**
+   * Asks the dashboard script to open a conversation of the linked Chatwoot account in Chatwoot
+   * (whatpro:navigate, to the exact parent origin); false when the page is not framed by it.
+   */
+  openConversation(conversationId: number): boolean
 }
 
 function isFramed(win: Window): boolean {
@@ -139,6 +156,7 @@ export function createEmbedSession(env: SessionEnv): EmbedSession {
   const giveUpAfterMs = env.giveUpAfterMs ?? 5000
   const signInAfterMs = env.signInAfterMs ?? 4000
   const helloEveryMs = env.helloEveryMs ?? 1000
+  const renewWaitMs = env.renewWaitMs ?? 10_000
 
   // The instance token: this closure is the only place it lives.
   let token: string | null = null
@@ -153,6 +171,14 @@ export function createEmbedSession(env: SessionEnv): EmbedSession {
   let helloTimer: ReturnType<typeof setInterval> | undefined
   let parentThemeObserver: MutationObserver | null = null
   const parentListeners = new Set<ParentListener>()
+  /** Calls waiting for the next validated token (renew()). */
+  let tokenWaiters: ((ok: boolean) => void)[] = []
+
+  function settleWaiters(ok: boolean): void {
+    const waiting = tokenWaiters
+    tokenWaiters = []
+    waiting.forEach((fn) => fn(ok))
+  }
 
   const mode: SessionMode = parentIsSameOrigin(win) ? 'same-origin' : isFramed(win) ? 'relay' : 'standalone'
   const state = reactive<SessionState>({
@@ -177,6 +203,7 @@ export function createEmbedSession(env: SessionEnv): EmbedSession {
     state.reason = reason
     state.showSignIn = true
     stopHello()
+    settleWaiters(false)
   }
 
   function stopHello(): void {
@@ -216,10 +243,14 @@ export function createEmbedSession(env: SessionEnv): EmbedSession {
     validating++
     let answer: ValidateAnswer
     try {
-      answer = await api.request<ValidateAnswer>('GET', 'api/v1/instance-tokens/validate', { token: grant.token })
+      // The token being checked is not the session's yet: it is sent explicitly, not by the provider.
+      answer = await api.get<ValidateAnswer>('api/v1/instance-tokens/validate', {
+        auth: false,
+        headers: { Authorization: `Bearer ${grant.token}` },
+      })
     } catch (err) {
       validating--
-      if (err instanceof EmbedApiError && err.status === 401 && state.auth !== 'ok' && timedOut) deny('invalid-token')
+      if (err instanceof ApiError && err.status === 401 && state.auth !== 'ok' && timedOut) deny('invalid-token')
       return
     }
     validating--
@@ -239,6 +270,7 @@ export function createEmbedSession(env: SessionEnv): EmbedSession {
     nonce = null // each nonce buys one token
     stopHello()
     scheduleRenewal()
+    settleWaiters(true)
   }
 
   function scheduleRenewal(): void {
@@ -294,9 +326,11 @@ export function createEmbedSession(env: SessionEnv): EmbedSession {
     }
     let res: SSOAnswer
     try {
-      res = await api.request<SSOAnswer>('POST', 'api/v1/auth/chatwoot', {
-        body: { access_token: session.accessToken, client: session.client, uid: session.uid, chatwoot_account_id: chatwootAccount },
-      })
+      res = await api.post<SSOAnswer>(
+        'api/v1/auth/chatwoot',
+        { access_token: session.accessToken, client: session.client, uid: session.uid, chatwoot_account_id: chatwootAccount },
+        { auth: false },
+      )
     } catch {
       if (state.auth !== 'ok') deny('sign-in-failed')
       return
@@ -356,10 +390,47 @@ export function createEmbedSession(env: SessionEnv): EmbedSession {
     timers.push(setTimeout(fn, ms))
   }
 
+  /** Asks for a new token the way this mode can, and waits for it (or gives up). */
+  function renew(): Promise<boolean> {
+    if (state.mode === 'standalone' || popup) return Promise.resolve(false)
+    const waiting = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        tokenWaiters = tokenWaiters.filter((fn) => fn !== done)
+        resolve(false)
+      }, renewWaitMs)
+      const done = (ok: boolean) => {
+        clearTimeout(timer)
+        resolve(ok)
+      }
+      tokenWaiters.push(done)
+    })
+    if (state.mode === 'same-origin') void signInFromCookie()
+    else sayHello()
+    return waiting
+  }
+
+  const authProvider: AuthProvider = {
+    getToken: () => token,
+    async onUnauthorized(error, context) {
+      if (context.retried) {
+        if (context.token !== null && context.token === token) deny('invalid-token')
+        return false
+      }
+      // Renewed while the request was out: retry with the new token.
+      if (token !== null && context.token !== token) return true
+      if (error.code === 'TOKEN_EXPIRED' && context.token !== null && (await renew())) return true
+      if (context.token !== null) deny('invalid-token')
+      return false
+    },
+  }
+
   return {
     state,
+    authProvider,
+    renew,
 
     start() {
+      api.setAuthProvider(authProvider)
       win.addEventListener('message', onMessage)
       win.addEventListener('keydown', onKeydown)
       later(() => {
@@ -406,16 +477,13 @@ export function createEmbedSession(env: SessionEnv): EmbedSession {
       stopHello()
       parentThemeObserver?.disconnect()
       token = null
+      settleWaiters(false)
+      api.setAuthProvider(null)
     },
 
-    async request<T>(method: string, path: string, opts: { body?: unknown; query?: Record<string, string> } = {}): Promise<T> {
-      if (!token) throw new EmbedApiError(401, 'NO_TOKEN', 'Not signed in.')
-      try {
-        return await api.request<T>(method, path, { ...opts, token })
-      } catch (err) {
-        if (err instanceof EmbedApiError && err.status === 401) deny('invalid-token')
-        throw err
-      }
+    request<T>(method: string, path: string, opts: { body?: unknown; query?: Record<string, QueryValue> } = {}): Promise<T> {
+      if (!token) return Promise.reject(new ApiError({ status: 401, code: 'NO_TOKEN', message: 'Not signed in.' }))
+      return api.request<T>(path, { method, body: opts.body, query: opts.query })
     },
 
     openSignIn() {
@@ -431,6 +499,12 @@ export function createEmbedSession(env: SessionEnv): EmbedSession {
 
     askForAppContext() {
       postToParent(FETCH_INFO)
+    },
+
+    openConversation(conversationId) {
+      if (state.mode === 'standalone' || !state.parentOrigin || !Number.isSafeInteger(conversationId) || conversationId <= 0) return false
+      postToParent({ type: NAVIGATE, conversation_id: conversationId })
+      return true
     },
   }
 }

@@ -1,7 +1,7 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { reactive, shallowReactive } from 'vue'
-import { EmbedApiError } from '../api'
+import { ApiError } from '@/api/client'
 import type { AppContextState } from '../appContext'
 import { parseAppContext } from '../handshake'
 import { createEmbedI18n } from '../i18n'
@@ -95,7 +95,7 @@ describe('the conversation tab', () => {
   })
 
   it('shows a clear state when the hub does not let this user see the conversation (404)', async () => {
-    const { wrapper, post } = setup({ answer: () => Promise.reject(new EmbedApiError(404, 'NOT_FOUND', 'not found')) })
+    const { wrapper, post } = setup({ answer: () => Promise.reject(new ApiError({ status: 404, code: 'NOT_FOUND', message: 'not found' })) })
     await post({ id: 43, account_id: 7, inbox_id: 4 })
     expect(wrapper.get(tid('conversation-tab')).attributes('data-state')).toBe('not-visible')
     expect(wrapper.find(tid('conversation-not-visible')).exists()).toBe(true)
@@ -135,7 +135,7 @@ describe('the conversation tab', () => {
   })
 
   it('says when the hub fails', async () => {
-    const { wrapper, post } = setup({ answer: () => Promise.reject(new EmbedApiError(502, 'UPSTREAM_ERROR', 'Chatwoot did not answer')) })
+    const { wrapper, post } = setup({ answer: () => Promise.reject(new ApiError({ status: 502, code: 'UPSTREAM_ERROR', message: 'Chatwoot did not answer' })) })
     await post({ id: 42, account_id: 7 })
     expect(wrapper.get(tid('conversation-error')).text()).toContain('Chatwoot did not answer')
   })

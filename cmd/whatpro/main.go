@@ -27,10 +27,12 @@ commands:
   config              print the effective configuration (secrets redacted)
   secrets generate    print a new key for WHATPRO_SECRET_KEYS
   secrets rotate      re-encrypt every stored secret with the active key
-  chatwoot-sim --addr 127.0.0.1:3000 [--seed FILE] [--dashboard-scripts FILE]
-                      run the Chatwoot simulator (demos, browser tests); seed JSON on stdout's first line
-  provider-sim --kind evolution|cloud_api --addr 127.0.0.1:3001
-                      run a WhatsApp provider simulator; credentials JSON on stdout's first line
+  chatwoot-sim --addr 127.0.0.1:3000 [--seed FILE] [--version 4.15] [flags]
+                      run the Chatwoot simulator (demos, browser tests); seed JSON on stdout's first line;
+                      every flag: whatpro chatwoot-sim --help
+  provider-sim --kind evolution|cloud_api --addr 127.0.0.1:3001 [flags]
+                      run a WhatsApp provider simulator; credentials JSON on stdout's first line;
+                      every flag: whatpro provider-sim --help
   user create --email E --name N [--super-admin]   (password on stdin)
   user set-password --email E                      (password on stdin)
   audit verify        check every audit chain; non-zero exit names the first broken row

@@ -56,7 +56,9 @@ func TestEvolutionProviderAndNumber(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, dialect string) {
 		t.Parallel()
 		f := setup(t, dialect)
-		evo := providersim.NewEvolution(providersim.Options{})
+		// Exposed, the webhook body carries the instance token as apikey
+		// (by default Evolution sends null), which must not be stored.
+		evo := providersim.NewEvolution(providersim.Options{ExposeAPIKey: true})
 		evoURL := serve(t, evo.Handler())
 		evo.SetBaseURL(evoURL)
 

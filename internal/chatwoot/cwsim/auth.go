@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -64,10 +65,27 @@ func (s *Sim) sessionUser(token, client, uid string) (*user, *session) {
 	return u, sess
 }
 
-// newSession creates a token the way DTA's create_token does. Called with mu held.
+// maxDevices is devise_token_auth's max_number_of_devices in Chatwoot.
+const maxDevices = 25
+
+// newSession creates a token the way DTA's create_token does; past 25 a
+// user's token with the oldest expiry is evicted (clean_old_tokens), so a
+// 26th sign-in logs out the oldest browser. Called with mu held.
 func (s *Sim) newSession(u *user) *session {
 	sess := &session{UserID: u.ID, Client: randomToken(22), Token: randomToken(22), Expiry: s.now().Add(tokenLifespan)}
 	s.sessions[sess.Client] = sess
+	clients := append(s.userSessions[u.ID], sess.Client)
+	for len(clients) > maxDevices {
+		oldest := 0
+		for i, cl := range clients {
+			if s.sessions[cl].Expiry.Before(s.sessions[clients[oldest]].Expiry) {
+				oldest = i
+			}
+		}
+		delete(s.sessions, clients[oldest])
+		clients = append(clients[:oldest], clients[oldest+1:]...)
+	}
+	s.userSessions[u.ID] = clients
 	return sess
 }
 
@@ -143,6 +161,7 @@ func (s *Sim) routeSignOut(c *call) reply {
 			"success": false, "errors": []string{"User was not found or was not logged in."}}}
 	}
 	delete(s.sessions, sess.Client)
+	s.userSessions[u.ID] = slices.DeleteFunc(s.userSessions[u.ID], func(cl string) bool { return cl == sess.Client })
 	return ok(map[string]any{"success": true})
 }
 

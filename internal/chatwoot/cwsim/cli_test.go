@@ -115,9 +115,59 @@ func TestMainSeedFileAndErrors(t *testing.T) {
 		{"--bogus"},
 		{"--addr", "not-an-address"},
 		{"extra"},
+		{"--version", "4.9"},
+		{"--version", "latest"},
+		{"--webhook-private-network-allowed-types", "account_webhook,bogus"},
+		{"--webhook-allowed-private-cidrs", "10.0.0.0"},
+		{"--webhook-timeout", "0s"},
+		{"--inbox-limit", "-1"},
+		{"--duplicate-rate", "1.5"},
+		{"--reorder-rate", "-0.1"},
 	} {
 		if err := Main(context.Background(), args, io.Discard); err == nil {
 			t.Errorf("Main(%v) succeeded", args)
 		}
+	}
+}
+
+func TestMainVersionAndHelp(t *testing.T) {
+	t.Parallel()
+	var help strings.Builder
+	if err := Main(context.Background(), []string{"--help"}, &help); err != nil {
+		t.Fatalf("--help: %v", err)
+	}
+	for _, flag := range []string{"-version", "-refuse-private-network", "-safe-fetch-allow-private-network",
+		"-webhook-private-network-allowed-types", "-webhook-allowed-private-hosts", "-webhook-allowed-private-cidrs", "-webhook-timeout", "-inbox-limit", "-duplicate-rate", "-reorder-rate", "-reorder-delay"} {
+		if !strings.Contains(help.String(), flag) {
+			t.Errorf("--help does not document %s:\n%s", flag, help.String())
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- Main(ctx, []string{"--addr", "127.0.0.1:0", "--version", "4.12", "--refuse-private-network"}, pw)
+		pw.Close()
+	}()
+	lines := bufio.NewScanner(pr)
+	if !lines.Scan() || !lines.Scan() {
+		t.Fatalf("no base URL line: %v", lines.Err())
+	}
+	base := lines.Text()
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	resp, err := http.Get(base + "/api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&info)
+	resp.Body.Close()
+	if info["version"] != "4.12.0" {
+		t.Errorf("GET /api = %v, want version 4.12.0", info)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -3,7 +3,6 @@ package cwsim
 import (
 	"net/http"
 	"regexp"
-	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -121,7 +120,9 @@ func (s *Sim) applyContact(ct *contact, f contactFields) error {
 func (s *Sim) createContact(ob *outbox, accountID int, p map[string]any) (*contact, *contactInbox, error) {
 	now := s.now()
 	ct := &contact{AccountID: accountID, CreatedAt: now, UpdatedAt: now}
-	if err := s.applyContact(ct, readContactFields(wrapped(p, "contact"))); err != nil {
+	// permitted_params are top-level keys only: a {contact:{…}} wrapper is
+	// ignored and yields a contact with no name, phone or identifier.
+	if err := s.applyContact(ct, readContactFields(p)); err != nil {
 		return nil, nil, err
 	}
 	var ci *contactInbox
@@ -138,9 +139,9 @@ func (s *Sim) createContact(ob *outbox, accountID int, p map[string]any) (*conta
 	} else {
 		ct.ID = s.next("contact")
 	}
-	s.contacts = append(s.contacts, ct)
+	s.addContactRow(ct)
 	if ci != nil {
-		s.contactInboxes = append(s.contactInboxes, ci)
+		s.addContactInboxRow(ci)
 	}
 	s.emit(ob, accountID, nil, "contact_created", s.contactWebhookJSON(ct))
 	return ct, ci, nil
@@ -154,30 +155,24 @@ func (s *Sim) contactInboxFor(ct *contact, ib *inbox, source string) (*contactIn
 	if source == "" {
 		source = uuidV4()
 	}
-	for _, ci := range s.contactInboxes {
-		if ci.InboxID == ib.ID && ci.SourceID == source {
-			if ci.ContactID == ct.ID {
-				return ci, nil
-			}
-			return nil, errRails(http.StatusInternalServerError)
+	if ci := s.idx.ciBySource[ciKey{ib.ID, source}]; ci != nil {
+		if ci.ContactID == ct.ID {
+			return ci, nil
 		}
+		return nil, errRails(http.StatusInternalServerError)
 	}
 	now := s.now()
 	return &contactInbox{ID: s.next("contact_inbox"), ContactID: ct.ID, InboxID: ib.ID, SourceID: source,
 		PubsubToken: randomToken(24), CreatedAt: now, UpdatedAt: now}, nil
 }
 
-func (s *Sim) storeContactInbox(ci *contactInbox) {
-	if !slices.Contains(s.contactInboxes, ci) {
-		s.contactInboxes = append(s.contactInboxes, ci)
-	}
-}
+func (s *Sim) storeContactInbox(ci *contactInbox) { s.addContactInboxRow(ci) }
 
 // updateContact is ContactsController#update; contact_updated only fires
 // when something changed. Called with mu held.
 func (s *Sim) updateContact(ob *outbox, ct *contact, p map[string]any) error {
 	before := *ct
-	if err := s.applyContact(ct, readContactFields(wrapped(p, "contact"))); err != nil {
+	if err := s.applyContact(ct, readContactFields(p)); err != nil { // top-level keys only, as on create
 		return err
 	}
 	s.contactChanged(ob, &before, ct)
@@ -203,6 +198,9 @@ func (s *Sim) contactChanged(ob *outbox, before, ct *contact) {
 		return
 	}
 	ct.UpdatedAt = s.now()
+	if !s.wants(ct.AccountID, nil, "contact_updated") {
+		return
+	}
 	changes = append(changes, change("updated_at", rubyTime(before.UpdatedAt), rubyTime(ct.UpdatedAt)))
 	ev := s.contactWebhookJSON(ct)
 	ev["changed_attributes"] = changes

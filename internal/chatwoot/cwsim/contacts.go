@@ -171,11 +171,9 @@ func (s *Sim) routeFilterContactInboxes(c *call) reply {
 		return fromErr(errNotAuthorized())
 	}
 	source, _ := pString(c.body, "source_id")
-	for _, ci := range s.contactInboxes {
-		if ci.InboxID == ib.ID && ci.SourceID == source {
-			if ct := s.contactIn(c.acct.ID, ci.ContactID); ct != nil {
-				return ok(s.contactJSON(ct, true))
-			}
+	if ci := s.idx.ciBySource[ciKey{ib.ID, source}]; ci != nil {
+		if ct := s.contactIn(c.acct.ID, ci.ContactID); ct != nil {
+			return ok(s.contactJSON(ct, true))
 		}
 	}
 	return reply{status: 404}
@@ -188,7 +186,17 @@ func deref(p *string) string {
 	return *p
 }
 
+// jsonEqual compares values as their JSON; comparable scalars (strings,
+// numbers, booleans, nil) are compared directly, which the per-message
+// paths need to stay cheap.
 func jsonEqual(a, b any) bool {
+	switch a.(type) {
+	case nil, string, bool, int, int64, float64:
+		switch b.(type) {
+		case nil, string, bool, int, int64, float64:
+			return a == b
+		}
+	}
 	x, err1 := json.Marshal(a)
 	y, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && string(x) == string(y)

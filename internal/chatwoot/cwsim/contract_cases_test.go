@@ -18,6 +18,12 @@ func contractCases(t *testing.T, s *Sim) []contractCase {
 	if _, err := s.AddMessage(1, cv.DisplayID, MessageSpec{MessageType: "incoming", Content: "oi", SourceID: "wamid.1"}); err != nil {
 		t.Fatal(err)
 	}
+	doomed, err := s.AddMessage(1, cv.DisplayID, MessageSpec{SenderUserID: adminAcme, Content: "engano"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep, _ := s.AddContact(1, ContactSpec{Name: "Ana", PhoneNumber: "+5531999990000"})
+	dup, _ := s.AddContact(1, ContactSpec{Name: "Ana (WhatsApp)", Identifier: "5531999990000@s.whatsapp.net"})
 	wh, _ := s.AddWebhook(1, "https://hub.test/cw/account", "message_created")
 	gone, _ := s.AddWebhook(1, "https://hub.test/cw/gone")
 	conv := idPath(base+"/conversations", cv.DisplayID)
@@ -91,6 +97,17 @@ func contractCases(t *testing.T, s *Sim) []contractCase {
 		{method: "POST", spec: acct + "/conversations/{conversation_id}/messages", path: conv + "/messages", status: 200,
 			body:    map[string]any{"content": "Olá", "message_type": "incoming", "private": false},
 			hubKeys: wantKeys(p("id"), p("conversation_id"), p("status"))},
+
+		{method: "DELETE", spec: acct + "/conversations/{conversation_id}/messages/{message_id}", path: idPath(conv+"/messages", doomed.ID), status: 200,
+			hubKeys: wantKeys(p("id"), p("content"), p("content_attributes", "deleted"))},
+		{method: "POST", spec: acct + "/conversations/{conversation_id}/toggle_typing_status", path: conv + "/toggle_typing_status", status: 200,
+			body: map[string]any{"typing_status": "on", "is_private": false}},
+		{method: "POST", spec: acct + "/actions/contact_merge", path: base + "/actions/contact_merge", status: 200,
+			body:    map[string]any{"base_contact_id": keep.ID, "mergee_contact_id": dup.ID},
+			hubKeys: wantKeys(p("id"), p("phone_number"), p("identifier"))},
+		{method: "POST", spec: "/public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/update_last_seen",
+			path:   "/public/api/v1/inboxes/" + ib.Identifier + "/contacts/5511999990000/conversations/" + itoa(cv.DisplayID) + "/update_last_seen",
+			status: 200},
 
 		{method: "GET", spec: acct + "/webhooks", path: base + "/webhooks", status: 200, devs: []deviation{devWebhookList},
 			hubKeys: wantKeys(p("payload", "webhooks", 0, "id"), p("payload", "webhooks", 0, "secret"))},

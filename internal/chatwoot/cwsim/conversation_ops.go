@@ -33,10 +33,8 @@ func (s *Sim) createConversation(ob *outbox, acct *account, actor *user, admin b
 	ib := s.inboxByID(ci.InboxID)
 	var cv *conversation
 	if ib.LockToSingleConversation {
-		for _, existing := range s.conversations {
-			if existing.ContactInboxID == ci.ID {
-				cv = existing
-			}
+		if list := s.idx.convByCI[ci.ID]; len(list) > 0 {
+			cv = list[len(list)-1]
 		}
 	}
 	created := cv == nil
@@ -56,7 +54,7 @@ func (s *Sim) createConversation(ob *outbox, acct *account, actor *user, admin b
 				cv.AssigneeID = &id
 			}
 		}
-		s.conversations = append(s.conversations, cv)
+		s.addConversationRow(cv)
 	}
 	var deferred outbox // message events go after conversation_created
 	if in.message != nil {
@@ -66,7 +64,7 @@ func (s *Sim) createConversation(ob *outbox, acct *account, actor *user, admin b
 		}
 		if err != nil { // the transaction rolls back
 			if created {
-				s.conversations = slices.DeleteFunc(s.conversations, func(x *conversation) bool { return x == cv })
+				s.removeConversationRow(cv)
 			}
 			return nil, err
 		}
@@ -166,7 +164,7 @@ func statusActivity(status, name string) string {
 // addActivity stores an activity message; activity messages never reach webhooks.
 func (s *Sim) addActivity(cv *conversation, content string) {
 	now := s.now()
-	s.messages = append(s.messages, &message{ID: s.next("message"), AccountID: cv.AccountID, InboxID: cv.InboxID,
+	s.addMessageRow(cv, &message{ID: s.next("message"), AccountID: cv.AccountID, InboxID: cv.InboxID,
 		ConversationID: cv.ID, Content: &content, MessageType: msgActivity, ContentType: "text",
 		Status: "sent", CreatedAt: now, UpdatedAt: now})
 }
@@ -196,6 +194,17 @@ func (s *Sim) toggleStatus(ob *outbox, cv *conversation, actor *user, p map[stri
 		}
 	})
 	return nil
+}
+
+// assign is Conversation#update_assignee by the agent themselves, with the
+// self-assignment activity. Called with mu held.
+func (s *Sim) assign(ob *outbox, cv *conversation, u *user) {
+	if cv.AssigneeID != nil && *cv.AssigneeID == u.ID {
+		return
+	}
+	id := u.ID
+	s.changeConversation(ob, cv, nil, func(cv *conversation) { cv.AssigneeID = &id })
+	s.addActivity(cv, u.Name+" self-assigned this conversation")
 }
 
 func intPtr(p *int) any {

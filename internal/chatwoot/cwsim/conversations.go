@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 const conversationsPerPage = 25
@@ -16,15 +15,14 @@ func (c *call) findConversation() (*conversation, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, cv := range c.s.conversations {
-		if cv.AccountID == c.acct.ID && cv.DisplayID == id {
-			if !c.canSeeInbox(cv.InboxID) {
-				return nil, errNotAuthorized()
-			}
-			return cv, nil
-		}
+	cv := c.s.conversationByDisplay(c.acct.ID, id)
+	if cv == nil {
+		return nil, errNotFound()
 	}
-	return nil, errNotFound()
+	if !c.canSeeInbox(cv.InboxID) {
+		return nil, errNotAuthorized()
+	}
+	return cv, nil
 }
 
 func (c *call) canSeeInbox(inboxID int) bool {
@@ -132,6 +130,11 @@ func (s *Sim) routeToggleStatus(c *call) reply {
 	if err := s.toggleStatus(c.out, cv, c.user, c.body); err != nil {
 		return fromErr(err)
 	}
+	// should_assign_conversation?: an agent (not an administrator) who
+	// leaves the conversation open takes it.
+	if cv.Status == "open" && c.role == RoleAgent {
+		s.assign(c.out, cv, c.user)
+	}
 	return ok(map[string]any{"meta": map[string]any{}, "payload": map[string]any{
 		"success": true, "conversation_id": cv.DisplayID, "current_status": cv.Status,
 		"snoozed_until": rubyTimePtr(cv.SnoozedUntil)}})
@@ -175,47 +178,6 @@ func (s *Sim) routeMessages(c *call) reply {
 		}
 	}
 	return ok(map[string]any{"meta": meta, "payload": payload})
-}
-
-func (s *Sim) routeCreateMessage(c *call) reply {
-	cv, err := c.findConversation()
-	if err != nil {
-		return fromErr(err)
-	}
-	files, _ := c.body[filesKey].([]upload)
-	in, err := parseMessageInput(c.body, files)
-	if err != nil {
-		return fromErr(err)
-	}
-	m, err := s.createMessage(c.out, cv, c.user, in)
-	if err != nil {
-		return fromErr(err)
-	}
-	return ok(s.messageJSON(m))
-}
-
-// routeUpdateMessage is the API-inbox-only status PATCH (not in swagger).
-func (s *Sim) routeUpdateMessage(c *call) reply {
-	cv, err := c.findConversation()
-	if err != nil {
-		return fromErr(err)
-	}
-	if ib := s.inboxByID(cv.InboxID); ib == nil || ib.ChannelType != channelAPI {
-		return reply{status: http.StatusForbidden, body: map[string]any{"error": "Message status update is only allowed for API inboxes"}}
-	}
-	id, err := c.pathID("message_id")
-	if err != nil {
-		return fromErr(err)
-	}
-	for _, m := range s.messages {
-		if m.ID == id && m.ConversationID == cv.ID {
-			status, _ := pString(c.body, "status")
-			extErr, _ := pString(c.body, "external_error")
-			s.updateMessageStatus(c.out, m, strings.TrimSpace(status), extErr)
-			return ok(s.messageJSON(m))
-		}
-	}
-	return fromErr(errNotFound())
 }
 
 // routeCustomAttributes is ConversationsController#custom_attributes:

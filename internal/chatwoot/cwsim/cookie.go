@@ -155,7 +155,9 @@ func requestCookie(r *http.Request, name string) (string, bool) {
 }
 
 // SessionCookie builds the cookie the login page would set for session
-// headers h (as returned by /auth/sign_in), for tests that skip the browser.
+// headers h (as returned by /auth/sign_in), for tests that skip the browser:
+// host-only, path=/, not HttpOnly, and without SameSite, as js-cookie 3
+// writes it on Chatwoot's normal sign-in path.
 func SessionCookie(h http.Header) *http.Cookie {
 	m := map[string]string{}
 	for k, vs := range h {
@@ -163,5 +165,5 @@ func SessionCookie(h http.Header) *http.Cookie {
 			m[strings.ToLower(k)] = strings.Join(vs, ", ")
 		}
 	}
-	return &http.Cookie{Name: SessionCookieName, Value: EncodeSessionCookie(m), Path: "/", SameSite: http.SameSiteLaxMode}
+	return &http.Cookie{Name: SessionCookieName, Value: EncodeSessionCookie(m), Path: "/"}
 }

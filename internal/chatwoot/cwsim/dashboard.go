@@ -22,6 +22,7 @@ var assetFiles = map[string]string{
 	"/vite/assets/config.js":       "assets/config.js",
 	"/vite/assets/dashboard.js":    "assets/dashboard.js",
 	"/vite/assets/conversation.js": "assets/conversation.js",
+	"/vite/assets/router.js":       "assets/router.js",
 	"/vite/assets/dashboard.css":   "assets/dashboard.css",
 }
 
@@ -47,9 +48,15 @@ func (s *Sim) serveAsset(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// serveApp answers the /app HTML routes. Chatwoot serves the same shell for
-// every /app path and lets the SPA redirect; the simulator makes those
-// decisions on the server so they can be tested without a browser.
+// passwordEditPath is DashboardController#sensitive_path?: the password
+// reset form, where DASHBOARD_SCRIPTS are not rendered.
+const passwordEditPath = "/app/auth/password/edit"
+
+// serveApp answers the /app HTML routes. Chatwoot serves the same shell with
+// 200 for every dashboard route and lets the SPA redirect; the simulator
+// does so for "/" and "/app" (its router script sends the visitor on) and
+// decides the account routes on the server, so they can be tested without
+// a browser.
 func (s *Sim) serveApp(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		http.NotFound(w, r)
@@ -57,11 +64,15 @@ func (s *Sim) serveApp(w http.ResponseWriter, r *http.Request) {
 	}
 	p := strings.TrimSuffix(r.URL.Path, "/")
 	switch {
+	case p == passwordEditPath:
+		s.renderPage(w, "login.html", map[string]any{"DashboardScripts": template.HTML("")})
 	case p == "/app/login" || strings.HasPrefix(p, "/app/auth"):
 		s.renderPage(w, "login.html", nil)
 	case strings.HasPrefix(p, "/app/accounts/"):
 		s.serveDashboard(w, r, strings.TrimPrefix(p, "/app/accounts/"))
-	default: // "/", "/app" and unknown app paths
+	case p == "" || p == "/app":
+		s.renderPage(w, "app.html", nil)
+	default: // other app paths: where the SPA router would send the visitor
 		s.mu.Lock()
 		u := s.cookieUser(r)
 		target := "/app/login"
@@ -134,7 +145,7 @@ func (s *Sim) bootstrap(u *user, a *account, role string) map[string]any {
 		}
 	}
 	return map[string]any{
-		"version": s.opts.Version, "account": map[string]any{"id": a.ID, "name": a.Name}, "accounts": accounts,
+		"version": s.ver.String(), "account": map[string]any{"id": a.ID, "name": a.Name}, "accounts": accounts,
 		"user":          map[string]any{"id": u.ID, "name": u.Name, "email": u.Email, "available_name": u.Name, "role": role},
 		"dashboardApps": apps,
 	}
@@ -145,7 +156,9 @@ func (s *Sim) renderPage(w http.ResponseWriter, name string, data map[string]any
 		data = map[string]any{}
 	}
 	// DASHBOARD_SCRIPTS is raw HTML by design (<%= @dashboard_scripts.html_safe %>).
-	data["DashboardScripts"] = template.HTML(s.opts.DashboardScripts)
+	if _, set := data["DashboardScripts"]; !set {
+		data["DashboardScripts"] = template.HTML(s.opts.DashboardScripts)
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Frame-Options", "SAMEORIGIN") // Rails' default, which Chatwoot keeps
@@ -169,14 +182,7 @@ func (s *Sim) serveBlob(w http.ResponseWriter, r *http.Request) bool {
 	}
 	key, _, _ := strings.Cut(rest, "/")
 	s.mu.Lock()
-	var found *attachment
-	for _, m := range s.messages {
-		for _, a := range m.Attachments {
-			if a.Key == key {
-				found = a
-			}
-		}
-	}
+	found := s.idx.blobByKey[key]
 	s.mu.Unlock()
 	if found == nil {
 		http.NotFound(w, r)

@@ -37,8 +37,9 @@ func TestDashboardRequiresSessionCookie(t *testing.T) {
 		{"valid", "/app/accounts/1/dashboard", cookieHeader(valid), 200, ""},
 		{"spa sub-route", "/app/accounts/1/conversations/7", cookieHeader(valid), 200, ""},
 		{"contacts route", "/app/accounts/1/contacts", cookieHeader(valid), 200, ""},
-		{"app root", "/app", cookieHeader(valid), 302, "/app/accounts/1/dashboard"},
-		{"app root anonymous", "/", nil, 302, "/app/login"},
+		{"app root", "/app", cookieHeader(valid), 200, ""},
+		{"app root anonymous", "/", nil, 200, ""},
+		{"unknown app path", "/app/settings", cookieHeader(valid), 302, "/app/accounts/1/dashboard"},
 	}
 	for _, tc := range cases {
 		r := do(t, s, "GET", tc.path, tc.hdr, nil)
@@ -133,5 +134,27 @@ func TestAssetsParse(t *testing.T) {
 		if out, err := exec.Command(node, "--check", file).CombinedOutput(); err != nil {
 			t.Errorf("%s: %v\n%s", name, err, out)
 		}
+	}
+}
+
+func TestSPAShellAndSensitivePath(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, func(o *Options) { o.DashboardScripts = testScripts })
+	for _, path := range []string{"/", "/app", "/app/"} {
+		r := do(t, s, "GET", path, nil, nil)
+		want(t, r, 200)
+		page := string(r.raw)
+		if !strings.Contains(page, `src="/vite/assets/router.js"`) || !strings.HasSuffix(strings.TrimSpace(page), testScripts+"\n</body>\n</html>") {
+			t.Errorf("%s is not the SPA shell with DASHBOARD_SCRIPTS last:\n%s", path, page)
+		}
+	}
+	if js := do(t, s, "GET", "/vite/assets/router.js", nil, nil); js.status != 200 || !strings.Contains(string(js.raw), "validate_token") {
+		t.Errorf("router.js = %d", js.status)
+	}
+	login := do(t, s, "GET", "/app/login", nil, nil)
+	edit := do(t, s, "GET", "/app/auth/password/edit?reset_password_token=x", nil, nil)
+	want(t, edit, 200)
+	if !strings.Contains(string(login.raw), testScripts) || strings.Contains(string(edit.raw), testScripts) {
+		t.Error("DASHBOARD_SCRIPTS must render on /app/login and be skipped on /app/auth/password/edit")
 	}
 }

@@ -11,10 +11,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
+	"syscall"
+	"time"
 )
 
 // Delivery kinds, matching WebhookJob's webhook_type.
@@ -44,6 +49,8 @@ type outbound struct {
 	d         *Delivery
 	secret    string
 	messageID int
+	hold      <-chan struct{} // HoldNext: wait for it before sending
+	delay     time.Duration   // ReorderRate: a late job
 }
 
 // outbox collects what one operation must send; base is FRONTEND_URL.
@@ -63,6 +70,9 @@ type deliveryLog struct {
 // subscribed to it and, when ib is an API inbox with a webhook_url, to that
 // URL (which has no subscription filter). Called with mu held.
 func (s *Sim) emit(ob *outbox, accountID int, ib *inbox, event string, payload map[string]any) {
+	if !s.wants(accountID, ib, event) {
+		return // nobody listens: skip the encoding
+	}
 	payload["event"] = event
 	body, err := json.Marshal(payload)
 	if err != nil {
@@ -72,6 +82,8 @@ func (s *Sim) emit(ob *outbox, accountID int, ib *inbox, event string, payload m
 	if event == "message_created" || event == "message_updated" {
 		msgID, _ = payload["id"].(int)
 	}
+	first := len(ob.items)
+	defer func() { s.applyKnobs(ob, first, event) }()
 	for _, wh := range s.webhooks {
 		if wh.AccountID == accountID && slices.Contains(wh.Subscriptions, event) {
 			ob.items = append(ob.items, outbound{secret: wh.Secret, d: &Delivery{
@@ -84,6 +96,20 @@ func (s *Sim) emit(ob *outbox, accountID int, ib *inbox, event string, payload m
 	}
 }
 
+// wants reports whether an event of the account would go anywhere.
+// Called with mu held.
+func (s *Sim) wants(accountID int, ib *inbox, event string) bool {
+	if ib != nil && ib.ChannelType == channelAPI && ib.WebhookURL != "" {
+		return true
+	}
+	for _, wh := range s.webhooks {
+		if wh.AccountID == accountID && slices.Contains(wh.Subscriptions, event) {
+			return true
+		}
+	}
+	return false
+}
+
 // dispatch starts one goroutine per delivery, like one WebhookJob each.
 // The in-flight count is raised before returning so Flush sees them.
 func (s *Sim) dispatch(ob *outbox) {
@@ -91,9 +117,15 @@ func (s *Sim) dispatch(ob *outbox) {
 		return
 	}
 	for _, o := range ob.items {
-		o.d.ID = uuidV4()
+		o.d = cloneDelivery(o.d) // a duplicated job shares nothing with its twin
+		if s.ver.deliveryIDs() {
+			o.d.ID = uuidV4() // each WebhookJob gets its own
+		}
 		s.deliveries.mu.Lock()
 		s.deliveries.list = append(s.deliveries.list, o.d)
+		if n := len(s.deliveries.list); n >= 2*s.opts.DeliveryLog { // amortized trim to the newest
+			s.deliveries.list = slices.Clone(s.deliveries.list[n-s.opts.DeliveryLog:])
+		}
 		if s.deliveries.inflight == 0 {
 			s.deliveries.idle = make(chan struct{})
 		}
@@ -106,39 +138,33 @@ func (s *Sim) dispatch(ob *outbox) {
 
 func (s *Sim) send(o outbound) {
 	defer s.finish()
-	ctx, cancel := context.WithTimeout(context.Background(), s.opts.WebhookTimeout)
-	defer cancel()
+	if o.hold != nil {
+		select {
+		case <-o.hold:
+		case <-s.closed:
+		}
+	}
+	if o.delay > 0 {
+		t := time.NewTimer(o.delay)
+		select {
+		case <-t.C:
+		case <-s.closed:
+			t.Stop()
+		}
+	}
 	hdr := http.Header{}
 	hdr.Set("Content-Type", "application/json")
 	hdr.Set("Accept", "application/json")
-	hdr.Set("User-Agent", "rest-client/2.1.0 (linux x86_64) ruby/3.4.4p34")
-	hdr.Set("X-Chatwoot-Delivery", o.d.ID)
+	hdr.Set("User-Agent", s.ver.userAgent())
+	if o.d.ID != "" {
+		hdr.Set("X-Chatwoot-Delivery", o.d.ID)
+	}
 	if o.secret != "" {
 		ts := strconv.FormatInt(s.now().Unix(), 10)
 		hdr.Set("X-Chatwoot-Timestamp", ts)
 		hdr.Set("X-Chatwoot-Signature", Sign(o.secret, ts, o.d.Body))
 	}
-	status, errText := 0, ""
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.d.URL, bytes.NewReader(o.d.Body))
-	if err == nil {
-		req.Header = hdr.Clone()
-		var resp *http.Response
-		resp, err = s.opts.HTTPClient.Do(req)
-		if err == nil {
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-			_ = resp.Body.Close()
-			status = resp.StatusCode
-			if status < 200 || status > 299 {
-				errText = fmt.Sprintf("%d %s", status, http.StatusText(status))
-			}
-		}
-	}
-	if err != nil {
-		errText = err.Error()
-		if errors.Is(err, context.DeadlineExceeded) {
-			errText = "Timed out reading data from server"
-		}
-	}
+	status, errText := s.post(o.d.Kind, o.d.URL, hdr, o.d.Body)
 	s.deliveries.mu.Lock()
 	o.d.Header, o.d.StatusCode, o.d.Err, o.d.Done = hdr, status, errText, true
 	s.deliveries.mu.Unlock()
@@ -147,6 +173,127 @@ func (s *Sim) send(o outbound) {
 	if errText != "" && o.d.Kind == KindAPIInbox && o.messageID != 0 {
 		s.markMessageFailed(o.messageID, errText)
 	}
+}
+
+// maxRedirects is ssrf_filter's DEFAULT_MAX_REDIRECTS.
+const maxRedirects = 10
+
+// post makes one webhook attempt the way the version played does: one
+// try, no retry; RestClient (up to 4.13) does not follow a redirect
+// answer to a POST, SafeFetch (4.14+) follows up to ten with the same
+// method and body, checking each hop. It returns the final status and
+// Chatwoot's error text ("" for a 2xx).
+func (s *Sim) post(kind, target string, hdr http.Header, body []byte) (int, string) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.deliveryDeadline())
+	defer cancel()
+	for hop := 0; ; hop++ {
+		if reason := s.refusal(ctx, kind, target); reason != "" {
+			return 0, reason
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+		if err != nil {
+			return 0, err.Error()
+		}
+		req.Header = hdr.Clone()
+		resp, err := s.client.Do(req)
+		if err != nil {
+			return 0, s.transportError(req.URL, err)
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		_ = resp.Body.Close()
+		loc := resp.Header.Get("Location")
+		if s.ver.safeFetch() && resp.StatusCode >= 300 && resp.StatusCode < 400 && loc != "" && hop < maxRedirects {
+			next, err := req.URL.Parse(loc)
+			if err != nil {
+				return resp.StatusCode, err.Error()
+			}
+			target = next.String()
+			continue
+		}
+		if resp.StatusCode < 200 || resp.StatusCode > 299 {
+			return resp.StatusCode, fmt.Sprintf("%d %s", resp.StatusCode, reasonPhrase(resp))
+		}
+		return resp.StatusCode, ""
+	}
+}
+
+// reasonPhrase is the answer's own reason phrase, as Net::HTTP reports
+// it, falling back to the standard text.
+func reasonPhrase(resp *http.Response) string {
+	if _, phrase, found := strings.Cut(resp.Status, " "); found && phrase != "" {
+		return phrase
+	}
+	return http.StatusText(resp.StatusCode)
+}
+
+// transportError renders a failed attempt as the exception message the
+// version's transport raises: RestClient's own timeout classes up to
+// 4.13, Net::HTTP's (wrapped by SafeFetch) from 4.14 on.
+func (s *Sim) transportError(u *url.URL, err error) string {
+	hostPort := u.Hostname() + ":" + portOf(u)
+	var op *net.OpError
+	dialing := errors.As(err, &op) && op.Op == "dial"
+	switch {
+	case dialing && errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Sprintf("Failed to open TCP connection to %s (Connection refused - connect(2) for %q port %s)", hostPort, u.Hostname(), portOf(u))
+	case dialing && op.Timeout():
+		if s.ver.safeFetch() {
+			return "Failed to open TCP connection to " + hostPort + " (execution expired)"
+		}
+		return "Timed out connecting to server"
+	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "timeout awaiting response headers") || isTimeout(err):
+		if s.ver.safeFetch() {
+			return "Net::ReadTimeout with #<TCPSocket:(closed)>"
+		}
+		return "Timed out reading data from server"
+	case dialing:
+		return "Failed to open TCP connection to " + hostPort + " (" + op.Err.Error() + ")"
+	}
+	return err.Error()
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
+
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if u.Scheme == "https" {
+		return "443"
+	}
+	return "80"
+}
+
+// webhookClient wraps c so it never follows redirects (post does, per
+// version), or builds the simulator's own client, whose dialer and
+// response-header timeouts are WEBHOOK_TIMEOUT each, like Chatwoot's
+// open_timeout and read_timeout.
+func webhookClient(c *http.Client, timeout time.Duration) *http.Client {
+	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	if c != nil {
+		cp := *c
+		cp.CheckRedirect = noRedirect
+		return &cp
+	}
+	return &http.Client{CheckRedirect: noRedirect, Transport: &http.Transport{
+		DialContext:           (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
+		ResponseHeaderTimeout: timeout,
+		MaxIdleConns:          256,
+		MaxIdleConnsPerHost:   64,
+		IdleConnTimeout:       90 * time.Second,
+	}}
+}
+
+// deliveryDeadline bounds a whole attempt: open plus read for the
+// simulator's own client, one WebhookTimeout for a client given in Options.
+func (s *Sim) deliveryDeadline() time.Duration {
+	if s.opts.HTTPClient != nil {
+		return s.opts.WebhookTimeout
+	}
+	return 2*s.opts.WebhookTimeout + time.Second
 }
 
 func (s *Sim) finish() {
@@ -167,7 +314,9 @@ func Sign(secret, timestamp string, body []byte) string {
 	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
 }
 
-// Deliveries returns a copy of every delivery started so far, in start order.
+// Deliveries returns a copy of the deliveries started so far, in start
+// order: all of them up to Options.DeliveryLog, then at least the newest
+// DeliveryLog.
 func (s *Sim) Deliveries() []Delivery {
 	s.deliveries.mu.Lock()
 	defer s.deliveries.mu.Unlock()

@@ -79,11 +79,9 @@ func (s *Sim) Messages(accountID, displayID int) []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Message
-	for _, cv := range s.conversations {
-		if cv.AccountID == accountID && cv.DisplayID == displayID {
-			for _, m := range s.conversationMessages(cv) {
-				out = append(out, s.snapMessage(m))
-			}
+	if cv := s.conversationByDisplay(accountID, displayID); cv != nil {
+		for _, m := range s.conversationMessages(cv) {
+			out = append(out, s.snapMessage(m))
 		}
 	}
 	return out

@@ -125,25 +125,26 @@ func (s *Sim) AddConversation(accountID int, spec ConversationSpec) (Conversatio
 // MessageSpec describes a message for AddMessage.
 type MessageSpec struct {
 	MessageType  string // outgoing (default), incoming, template, activity
-	SenderUserID int    // the agent who writes outgoing messages (0: no sender)
+	SenderUserID int    // the agent who writes it (0: no sender, as automations and greetings)
+	AgentBotID   int    // an agent bot as the sender of an outgoing message (see AddAgentBot)
 	Content      string
-	Private      bool
+	ContentType  string         // text (default), input_csat, input_select, …
+	Attributes   map[string]any // content_attributes, e.g. in_reply_to
+	Private      bool           // a private note
 	SourceID     string
 	Attachments  []Attachment
+	VoiceNote    bool // the audio attachments are voice notes (is_voice_message)
 }
 
 // AddMessage creates a message as if it happened inside Chatwoot, with the
 // same callbacks and webhooks as the API: use it to simulate an agent
-// replying in the dashboard (an outgoing message with no source_id).
+// replying in the dashboard (an outgoing message with no source_id), an
+// automation or greeting (no sender), an agent bot, a CSAT survey
+// (template, input_csat) or a private note.
 func (s *Sim) AddMessage(accountID, displayID int, spec MessageSpec) (Message, error) {
 	var out Message
 	err := s.op(func(ob *outbox) error {
-		var cv *conversation
-		for _, c := range s.conversations {
-			if c.AccountID == accountID && c.DisplayID == displayID {
-				cv = c
-			}
-		}
+		cv := s.conversationByDisplay(accountID, displayID)
 		if cv == nil {
 			return errNotFound()
 		}
@@ -151,12 +152,16 @@ func (s *Sim) AddMessage(accountID, displayID int, spec MessageSpec) (Message, e
 		if spec.SenderUserID != 0 && (actor == nil || actor.member(accountID) == nil) {
 			return errors.New("cwsim: sender is not a member of the account")
 		}
-		p := map[string]any{"private": spec.Private, "source_id": spec.SourceID}
+		p := map[string]any{"private": spec.Private, "source_id": spec.SourceID, "content_type": spec.ContentType,
+			"is_voice_message": spec.VoiceNote}
 		if spec.Content != "" {
 			p["content"] = spec.Content
 		}
 		if spec.MessageType != "" {
 			p["message_type"] = spec.MessageType
+		}
+		if spec.Attributes != nil {
+			p["content_attributes"] = spec.Attributes
 		}
 		var files []upload
 		for _, a := range spec.Attachments {
@@ -165,6 +170,10 @@ func (s *Sim) AddMessage(accountID, displayID int, spec MessageSpec) (Message, e
 		in, err := parseMessageInput(p, files)
 		if err != nil {
 			return err
+		}
+		in.internal, in.botID = true, spec.AgentBotID
+		if spec.AgentBotID != 0 && s.agentBotFor(accountID, spec.AgentBotID) == nil {
+			return errors.New("cwsim: no such agent bot for the account")
 		}
 		m, err := s.createMessage(ob, cv, actor, in)
 		if err != nil {
@@ -180,10 +189,8 @@ func (s *Sim) AddMessage(accountID, displayID int, spec MessageSpec) (Message, e
 // would in the dashboard (status events and an activity message follow).
 func (s *Sim) SetConversationStatus(accountID, displayID int, status string, actorUserID int) error {
 	return s.op(func(ob *outbox) error {
-		for _, cv := range s.conversations {
-			if cv.AccountID == accountID && cv.DisplayID == displayID {
-				return s.toggleStatus(ob, cv, s.userByID(actorUserID), map[string]any{"status": status})
-			}
+		if cv := s.conversationByDisplay(accountID, displayID); cv != nil {
+			return s.toggleStatus(ob, cv, s.userByID(actorUserID), map[string]any{"status": status})
 		}
 		return errNotFound()
 	})
@@ -196,7 +203,7 @@ func (s *Sim) AddWebhook(accountID int, url string, subscriptions ...string) (We
 		if s.account(accountID) == nil {
 			return errNotFound()
 		}
-		wh := &webhook{AccountID: accountID, Subscriptions: slices.Clone(defaultWebhookSubscriptions), Secret: randomToken(24)}
+		wh := &webhook{AccountID: accountID, Subscriptions: slices.Clone(defaultWebhookSubscriptions), Secret: s.newWebhookSecret()}
 		p := map[string]any{"url": url}
 		if len(subscriptions) > 0 {
 			list := make([]any, len(subscriptions))

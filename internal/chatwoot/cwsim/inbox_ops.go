@@ -8,6 +8,9 @@ import (
 // createInbox is InboxesController#create for the api and web_widget
 // channel types. Called with mu held.
 func (s *Sim) createInbox(ob *outbox, accountID int, p map[string]any) (*inbox, error) {
+	if limit := s.inboxLimit(accountID); limit > 0 && s.countInboxes(accountID) >= limit {
+		return nil, &apiError{http.StatusPaymentRequired, map[string]any{"error": "Account limit exceeded. Upgrade to a higher plan"}}
+	}
 	ch, isObj := p["channel"].(map[string]any)
 	if !isObj {
 		// Rails evaluates permitted_params[:channel][:type] on nil: NoMethodError.
@@ -18,12 +21,16 @@ func (s *Sim) createInbox(ob *outbox, accountID int, p map[string]any) (*inbox, 
 	var problems, attrs []string
 	now := s.now()
 	ib := &inbox{AccountID: accountID, Name: strings.TrimSpace(name), Timezone: "UTC",
-		EnableAutoAssignment: true, CreatedAt: now, UpdatedAt: now}
+		EnableAutoAssignment: true, EnableEmailCollect: true, AllowAfterResolved: true,
+		CreatedAt: now, UpdatedAt: now, ChannelUpdatedAt: now}
 	switch typ {
 	case "api":
 		ib.ChannelType = channelAPI
 		ib.ChannelID = s.next("channel_api")
-		ib.Identifier, ib.HMACToken, ib.Secret = randomToken(24), randomToken(24), randomToken(24)
+		ib.Identifier, ib.HMACToken = randomToken(24), randomToken(24)
+		if s.ver.inboxSecrets() { // Channel::Api#secret arrived in 4.13
+			ib.Secret = randomToken(24)
+		}
 	case "web_widget":
 		ib.ChannelType = channelWebWidget
 		ib.ChannelID = s.next("channel_web_widget")
@@ -45,13 +52,15 @@ func (s *Sim) createInbox(ob *outbox, accountID int, p map[string]any) (*inbox, 
 	applyChannelAttrs(ib, ch)
 	applyInboxAttrs(ib, p)
 	ib.ID = s.next("inbox")
-	s.inboxes = append(s.inboxes, ib)
+	s.addInboxRow(ib)
 	s.emit(ob, accountID, nil, "inbox_created", s.inboxEventJSON(ib))
 	return ib, nil
 }
 
 // updateInbox is InboxesController#update: inbox attributes plus the
-// channel's EDITABLE_ATTRS. Called with mu held.
+// channel's EDITABLE_ATTRS. inbox_updated carries Inbox#previous_changes,
+// so a PATCH that only changes the channel row (its webhook_url, say)
+// emits nothing. Called with mu held.
 func (s *Sim) updateInbox(ob *outbox, ib *inbox, p map[string]any) error {
 	before := *ib
 	if name, present := pString(p, "name"); present {
@@ -63,6 +72,9 @@ func (s *Sim) updateInbox(ob *outbox, ib *inbox, p map[string]any) error {
 	applyInboxAttrs(ib, p)
 	if ch, isObj := p["channel"].(map[string]any); isObj {
 		applyChannelAttrs(ib, ch)
+		if channelChanged(&before, ib) {
+			ib.ChannelUpdatedAt = s.now()
+		}
 	}
 	changes := inboxChanges(&before, ib)
 	if len(changes) == 0 {
@@ -133,13 +145,46 @@ func inboxChanges(a, b *inbox) []map[string]any {
 	add("working_hours_enabled", a.WorkingHoursEnabled, b.WorkingHoursEnabled)
 	add("allow_messages_after_resolved", a.AllowAfterResolved, b.AllowAfterResolved)
 	add("timezone", a.Timezone, b.Timezone)
-	add("webhook_url", a.WebhookURL, b.WebhookURL)
-	add("hmac_mandatory", a.HMACMandatory, b.HMACMandatory)
-	add("website_url", a.WebsiteURL, b.WebsiteURL)
+	add("out_of_office_message", strPtr(a.OutOfOfficeMessage), strPtr(b.OutOfOfficeMessage))
+	add("enable_email_collect", a.EnableEmailCollect, b.EnableEmailCollect)
+	add("csat_survey_enabled", a.CSATSurveyEnabled, b.CSATSurveyEnabled)
 	return out
+}
+
+// channelChanged reports a change of the channel row (channel_api or
+// channel_web_widget), which is not the inbox's.
+func channelChanged(a, b *inbox) bool {
+	return a.WebhookURL != b.WebhookURL || a.HMACMandatory != b.HMACMandatory || a.WebsiteURL != b.WebsiteURL ||
+		!jsonEqual(a.AdditionalAttributes, b.AdditionalAttributes)
 }
 
 // change is one entry of changed_attributes (BaseListener#extract_changed_attributes).
 func change(attr string, prev, cur any) map[string]any {
 	return map[string]any{attr: map[string]any{"previous_value": prev, "current_value": cur}}
+}
+
+// inboxLimit is the account's inbox limit (0: none). Called with mu held.
+func (s *Sim) inboxLimit(accountID int) int {
+	if n, set := s.inboxLimits[accountID]; set {
+		return n
+	}
+	return s.opts.InboxLimit
+}
+
+func (s *Sim) countInboxes(accountID int) int {
+	n := 0
+	for _, ib := range s.inboxes {
+		if ib.AccountID == accountID {
+			n++
+		}
+	}
+	return n
+}
+
+// SetInboxLimit sets an account's inbox limit (usage_limits[:inboxes]);
+// 0 removes it. Creating an inbox at the limit answers 402.
+func (s *Sim) SetInboxLimit(accountID, limit int) {
+	s.mu.Lock()
+	s.inboxLimits[accountID] = limit
+	s.mu.Unlock()
 }

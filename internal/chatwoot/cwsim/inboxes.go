@@ -1,6 +1,7 @@
 package cwsim
 
 import (
+	"net/http"
 	"slices"
 	"strings"
 )
@@ -17,15 +18,6 @@ func (s *Sim) visibleInboxes(accountID int, u *user, admin bool) []*inbox {
 	// Chatwoot orders the list with order_by_name.
 	slices.SortStableFunc(out, func(a, b *inbox) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
 	return out
-}
-
-func (s *Sim) inboxIn(accountID, id int) *inbox {
-	for _, ib := range s.inboxes {
-		if ib.ID == id && ib.AccountID == accountID {
-			return ib
-		}
-	}
-	return nil
 }
 
 // findInbox loads an inbox of the current account and, when show is set,
@@ -48,7 +40,7 @@ func (c *call) findInbox(param string, show bool) (*inbox, error) {
 func (s *Sim) routeInboxes(c *call) reply {
 	list := []map[string]any{}
 	for _, ib := range s.visibleInboxes(c.acct.ID, c.user, c.admin()) {
-		list = append(list, inboxJSON(ib, c.admin()))
+		list = append(list, s.inboxJSON(ib, c.admin()))
 	}
 	return ok(map[string]any{"payload": list})
 }
@@ -58,7 +50,7 @@ func (s *Sim) routeInbox(c *call) reply {
 	if err != nil {
 		return fromErr(err)
 	}
-	return ok(inboxJSON(ib, c.admin()))
+	return ok(s.inboxJSON(ib, c.admin()))
 }
 
 func (s *Sim) routeCreateInbox(c *call) reply {
@@ -69,7 +61,7 @@ func (s *Sim) routeCreateInbox(c *call) reply {
 	if err != nil {
 		return fromErr(err)
 	}
-	return ok(inboxJSON(ib, true))
+	return ok(s.inboxJSON(ib, true))
 }
 
 func (s *Sim) routeUpdateInbox(c *call) reply {
@@ -83,11 +75,14 @@ func (s *Sim) routeUpdateInbox(c *call) reply {
 	if err := s.updateInbox(c.out, ib, c.body); err != nil {
 		return fromErr(err)
 	}
-	return ok(inboxJSON(ib, true))
+	return ok(s.inboxJSON(ib, true))
 }
 
 // routeResetSecret is POST …/inboxes/{id}/reset_secret (4.13+, not in swagger).
 func (s *Sim) routeResetSecret(c *call) reply {
+	if !s.ver.inboxSecrets() {
+		return fromErr(errRails(http.StatusNotFound)) // no such route before 4.13
+	}
 	ib, err := c.findInbox("id", false)
 	if err != nil {
 		return fromErr(err)
@@ -99,7 +94,7 @@ func (s *Sim) routeResetSecret(c *call) reply {
 		return fromErr(errCouldNotCreate("Secret reset is only supported for API inboxes"))
 	}
 	ib.Secret, ib.UpdatedAt = randomToken(24), s.now()
-	return ok(inboxJSON(ib, true))
+	return ok(s.inboxJSON(ib, true))
 }
 
 // routeDeleteInbox answers like 4.x: the deletion is a background job, the
@@ -116,16 +111,7 @@ func (s *Sim) routeDeleteInbox(c *call) reply {
 	return ok(map[string]any{"message": "Your inbox deletion request will be processed in some time."})
 }
 
-func (s *Sim) deleteInbox(ib *inbox) {
-	s.inboxes = slices.DeleteFunc(s.inboxes, func(x *inbox) bool { return x == ib })
-	s.contactInboxes = slices.DeleteFunc(s.contactInboxes, func(ci *contactInbox) bool { return ci.InboxID == ib.ID })
-	gone := map[int]bool{}
-	s.conversations = slices.DeleteFunc(s.conversations, func(cv *conversation) bool {
-		gone[cv.ID] = cv.InboxID == ib.ID
-		return gone[cv.ID]
-	})
-	s.messages = slices.DeleteFunc(s.messages, func(m *message) bool { return gone[m.ConversationID] })
-}
+func (s *Sim) deleteInbox(ib *inbox) { s.removeInboxRow(ib) }
 
 // members renders the agents of an inbox, ordered by user id.
 func (s *Sim) members(ib *inbox) []map[string]any {

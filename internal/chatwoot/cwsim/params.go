@@ -152,6 +152,13 @@ func pInt(m map[string]any, key string) (int, bool, error) {
 	}
 	var s string
 	switch t := v.(type) {
+	case int: // values built in Go (AddMessage attributes)
+		return t, true, nil
+	case float64:
+		if t != float64(int(t)) {
+			return 0, true, errNotInt
+		}
+		return int(t), true, nil
 	case json.Number:
 		s = t.String()
 	case string:

@@ -14,10 +14,7 @@ func (s *Sim) contactJSON(ct *contact, withInboxes bool) map[string]any {
 	}
 	if withInboxes {
 		list := []map[string]any{}
-		for _, ci := range s.contactInboxes {
-			if ci.ContactID != ct.ID {
-				continue
-			}
+		for _, ci := range s.idx.ciByContact[ct.ID] {
 			if ib := s.inboxByID(ci.InboxID); ib != nil {
 				list = append(list, map[string]any{"source_id": ci.SourceID, "inbox": inboxSlimJSON(ib)})
 			}
@@ -56,31 +53,4 @@ func contactInboxRecordJSON(ci *contactInbox) map[string]any {
 		"created_at": rubyTime(ci.CreatedAt), "updated_at": rubyTime(ci.UpdatedAt),
 		"hmac_verified": ci.HMACVerified, "pubsub_token": ci.PubsubToken,
 	}
-}
-
-func (s *Sim) inboxByID(id int) *inbox {
-	for _, ib := range s.inboxes {
-		if ib.ID == id {
-			return ib
-		}
-	}
-	return nil
-}
-
-func (s *Sim) contactIn(accountID, id int) *contact {
-	for _, ct := range s.contacts {
-		if ct.ID == id && ct.AccountID == accountID {
-			return ct
-		}
-	}
-	return nil
-}
-
-func (s *Sim) contactInboxByID(id int) *contactInbox {
-	for _, ci := range s.contactInboxes {
-		if ci.ID == id {
-			return ci
-		}
-	}
-	return nil
 }

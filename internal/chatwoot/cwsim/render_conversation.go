@@ -50,7 +50,7 @@ func (s *Sim) conversationJSON(cv *conversation) map[string]any {
 }
 
 // conversationEventJSON is Conversation#webhook_data
-// (Conversations::EventDataPresenter#push_data plus the account).
+// (Conversations::EventDataPresenter#push_data plus, from 4.14.2, the account).
 func (s *Sim) conversationEventJSON(cv *conversation) map[string]any {
 	meta := map[string]any{"sender": nil, "assignee": nil, "assignee_type": nil, "team": nil, "hmac_verified": false}
 	if ct := s.contactByID(cv.ContactID); ct != nil {
@@ -73,11 +73,11 @@ func (s *Sim) conversationEventJSON(cv *conversation) map[string]any {
 	msgs := s.conversationMessages(cv)
 	for i := len(msgs) - 1; i >= 0; i-- {
 		if msgs[i].MessageType != msgActivity && !msgs[i].Private {
-			pushed = append(pushed, s.messagePushJSON(msgs[i]))
+			pushed = append(pushed, s.webhookPushJSON(msgs[i]))
 			break
 		}
 	}
-	return map[string]any{
+	out := map[string]any{
 		"additional_attributes": orEmpty(cv.AdditionalAttributes), "can_reply": true, "channel": channel,
 		"contact_inbox": contactInboxRecordJSON(ci), "id": cv.DisplayID, "inbox_id": cv.InboxID,
 		"messages": pushed, "labels": orEmptyList(cv.Labels), "meta": meta, "status": cv.Status,
@@ -87,21 +87,32 @@ func (s *Sim) conversationEventJSON(cv *conversation) map[string]any {
 		"agent_last_seen_at": unixPtr(cv.AgentLastSeenAt), "contact_last_seen_at": unixPtr(cv.ContactLastSeenAt),
 		"last_activity_at": cv.LastActivityAt.Unix(), "timestamp": cv.LastActivityAt.Unix(),
 		"created_at": cv.CreatedAt.Unix(), "updated_at": floatTime(cv.UpdatedAt),
-		"account": s.accountWebhookJSON(cv.AccountID),
 	}
+	if s.ver.conversationAccount() {
+		out["account"] = s.accountWebhookJSON(cv.AccountID)
+	}
+	return out
 }
 
-// attachmentJSON is Attachment#push_event_data.
+// attachmentJSON is Attachment#push_event_data; audio adds its
+// transcription and voice notes carry meta.is_voice_message.
 func attachmentJSON(a *attachment) map[string]any {
 	thumb := ""
 	if a.FileType == "image" {
 		thumb = a.DataURL
 	}
-	return map[string]any{
+	out := map[string]any{
 		"id": a.ID, "message_id": a.MessageID, "file_type": a.FileType, "account_id": a.AccountID,
 		"extension": strings.TrimPrefix(path.Ext(a.Filename), "."), "content_type": a.ContentType,
 		"data_url": a.DataURL, "thumb_url": thumb, "file_size": len(a.Data), "width": nil, "height": nil,
 	}
+	if a.FileType == "audio" {
+		out["transcribed_text"] = "" // no transcription in the simulator
+	}
+	if len(a.Meta) > 0 {
+		out["meta"] = a.Meta
+	}
+	return out
 }
 
 func orEmptyList(l []string) []string {

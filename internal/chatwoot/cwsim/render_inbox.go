@@ -22,8 +22,8 @@ func weeklySchedule() []map[string]any {
 
 // inboxJSON is app/views/api/v1/models/_inbox.json.jbuilder. The web-widget
 // keys are always rendered (channel.try → null for API inboxes); hmac_token
-// and secret are only shown to administrators.
-func inboxJSON(ib *inbox, admin bool) map[string]any {
+// and secret (4.13+) are only shown to administrators.
+func (s *Sim) inboxJSON(ib *inbox, admin bool) map[string]any {
 	out := map[string]any{
 		"id": ib.ID, "avatar_url": "", "channel_id": ib.ChannelID, "name": ib.Name,
 		"channel_type": ib.ChannelType, "greeting_enabled": ib.GreetingEnabled,
@@ -47,7 +47,9 @@ func inboxJSON(ib *inbox, admin bool) map[string]any {
 		out["additional_attributes"] = orEmpty(ib.AdditionalAttributes)
 		if admin {
 			out["hmac_token"] = ib.HMACToken
-			out["secret"] = ib.Secret
+			if s.ver.inboxSecrets() {
+				out["secret"] = ib.Secret
+			}
 		}
 	case channelWebWidget:
 		out["website_url"] = ib.WebsiteURL
@@ -89,35 +91,65 @@ func inboxRecordJSON(ib *inbox) map[string]any {
 	}
 }
 
-// channelRecordJSON is the raw channel row carried by inbox_* webhooks.
-func channelRecordJSON(ib *inbox) map[string]any {
+// channelRecordJSON is the raw channel row (Channel::Api or
+// Channel::WebWidget#as_json) that inbox_* webhooks carry.
+func (s *Sim) channelRecordJSON(ib *inbox) map[string]any {
 	ch := map[string]any{"id": ib.ChannelID, "account_id": ib.AccountID,
-		"created_at": rubyTime(ib.CreatedAt), "updated_at": rubyTime(ib.UpdatedAt)}
+		"created_at": rubyTime(ib.CreatedAt), "updated_at": rubyTime(ib.ChannelUpdatedAt)}
 	if ib.ChannelType == channelAPI {
 		ch["webhook_url"] = ib.WebhookURL
 		ch["identifier"] = ib.Identifier
 		ch["hmac_token"] = ib.HMACToken
 		ch["hmac_mandatory"] = ib.HMACMandatory
 		ch["additional_attributes"] = orEmpty(ib.AdditionalAttributes)
-		ch["secret"] = ib.Secret
+		if s.ver.inboxSecrets() {
+			ch["secret"] = ib.Secret
+		}
 	} else {
 		ch["website_url"] = ib.WebsiteURL
 		ch["website_token"] = ib.Identifier
 		ch["hmac_token"] = ib.HMACToken
+		ch["widget_color"] = "#1f93ff"
+		ch["welcome_title"], ch["welcome_tagline"] = nil, nil
+		ch["feature_flags"] = 7
+		ch["reply_time"] = "in_a_few_minutes"
+		ch["pre_chat_form_enabled"], ch["pre_chat_form_options"] = false, map[string]any{}
+		ch["hmac_mandatory"], ch["continuity_via_email"], ch["allowed_domains"] = false, true, ""
 	}
 	return ch
 }
 
-// inboxEventJSON approximates Inbox::EventDataPresenter#push_data: inbox
-// settings, the raw channel and the account, but no top-level id or name.
+// workingHoursJSON is inbox.working_hours as rows: the seven WorkingHour
+// records Chatwoot creates with every inbox (weekdays 9–17).
+func workingHoursJSON(ib *inbox) []map[string]any {
+	out := make([]map[string]any, 0, 7)
+	for i, wh := range weeklySchedule() {
+		row := map[string]any{"id": (ib.ID-1)*7 + i + 1, "inbox_id": ib.ID, "account_id": ib.AccountID,
+			"created_at": rubyTime(ib.CreatedAt), "updated_at": rubyTime(ib.CreatedAt)}
+		for k, v := range wh {
+			row[k] = v
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// inboxEventJSON is Inbox::EventDataPresenter#push_data, the body of
+// inbox_created and inbox_updated: the inbox's settings, its times and
+// the raw channel row, plus the account. No id, name, channel_type,
+// channel_id or account_id: a consumer reads those from channel.
 func (s *Sim) inboxEventJSON(ib *inbox) map[string]any {
-	rec := inboxRecordJSON(ib)
-	delete(rec, "id")
-	delete(rec, "name")
-	rec["avatar_url"] = ""
-	rec["channel"] = channelRecordJSON(ib)
-	rec["account"] = s.accountWebhookJSON(ib.AccountID)
-	return rec
+	return map[string]any{
+		"allow_messages_after_resolved": ib.AllowAfterResolved, "lock_to_single_conversation": ib.LockToSingleConversation,
+		"auto_assignment_config": map[string]any{}, "enable_auto_assignment": ib.EnableAutoAssignment,
+		"enable_email_collect": ib.EnableEmailCollect, "greeting_enabled": ib.GreetingEnabled,
+		"greeting_message": strPtr(ib.GreetingMessage), "csat_survey_enabled": ib.CSATSurveyEnabled,
+		"business_name": nil, "sender_name_type": "friendly",
+		"timezone": ib.Timezone, "out_of_office_message": strPtr(ib.OutOfOfficeMessage),
+		"working_hours_enabled": ib.WorkingHoursEnabled, "working_hours": workingHoursJSON(ib),
+		"created_at": rubyTime(ib.CreatedAt), "updated_at": rubyTime(ib.UpdatedAt),
+		"channel": s.channelRecordJSON(ib), "account": s.accountWebhookJSON(ib.AccountID),
+	}
 }
 
 func (s *Sim) accountWebhookJSON(accountID int) map[string]any {

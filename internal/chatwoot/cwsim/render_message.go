@@ -1,37 +1,12 @@
 package cwsim
 
-import "time"
+import (
+	"regexp"
+	"strings"
+	"time"
+)
 
 func floatTime(t time.Time) float64 { return float64(t.UnixMicro()) / 1e6 }
-
-func (s *Sim) contactByID(id int) *contact {
-	for _, ct := range s.contacts {
-		if ct.ID == id {
-			return ct
-		}
-	}
-	return nil
-}
-
-func (s *Sim) conversationByID(id int) *conversation {
-	for _, cv := range s.conversations {
-		if cv.ID == id {
-			return cv
-		}
-	}
-	return nil
-}
-
-// conversationMessages returns a conversation's messages in id order.
-func (s *Sim) conversationMessages(cv *conversation) []*message {
-	var out []*message
-	for _, m := range s.messages {
-		if m.ConversationID == cv.ID {
-			out = append(out, m)
-		}
-	}
-	return out
-}
 
 // unreadCount is unread_incoming_messages: incoming after agent_last_seen_at.
 func (s *Sim) unreadCount(cv *conversation) int {
@@ -53,6 +28,10 @@ func (s *Sim) senderPush(m *message) any {
 	case "Contact":
 		if ct := s.contactByID(m.SenderID); ct != nil {
 			return contactPushJSON(ct)
+		}
+	case "AgentBot":
+		if b := s.agentBotByID(m.SenderID); b != nil {
+			return agentBotPushJSON(b)
 		}
 	}
 	return nil
@@ -137,7 +116,7 @@ func (s *Sim) messageWebhookJSON(m *message) map[string]any {
 	out := map[string]any{
 		"account": s.accountWebhookJSON(m.AccountID), "additional_attributes": orEmpty(m.AdditionalAttributes),
 		"content_attributes": orEmpty(m.ContentAttributes), "content_type": m.ContentType,
-		"content": strPtr(m.Content), "created_at": rubyTime(m.CreatedAt), "id": m.ID,
+		"content": s.webhookContent(m), "created_at": rubyTime(m.CreatedAt), "id": m.ID,
 		"message_type": messageTypeNames[m.MessageType], "private": m.Private, "source_id": strPtr(m.SourceID),
 		"sender": nil, "inbox": nil, "conversation": nil,
 	}
@@ -155,6 +134,10 @@ func (s *Sim) messageWebhookJSON(m *message) map[string]any {
 	case "Contact":
 		if ct := s.contactByID(m.SenderID); ct != nil {
 			out["sender"] = s.contactWebhookJSON(ct)
+		}
+	case "AgentBot":
+		if b := s.agentBotByID(m.SenderID); b != nil {
+			out["sender"] = agentBotWebhookJSON(b)
 		}
 	}
 	if len(m.Attachments) > 0 {
@@ -175,4 +158,60 @@ func nilIfZero(n int) any {
 		return nil
 	}
 	return n
+}
+
+var (
+	hardBreakRe     = regexp.MustCompile(`\\\r?\n`)
+	trailingBreakRe = regexp.MustCompile(`(\r?\n)+$`)
+)
+
+// normalizeWebhookContent is Messages::WebhookContentNormalizer: the
+// dashboard editor stores CommonMark hard breaks ("\\" + newline) and a
+// trailing paragraph's newlines; webhooks get plain newlines and no
+// trailing ones. Markdown itself stays as written.
+func normalizeWebhookContent(text string) string {
+	if strings.TrimSpace(text) == "" { // text.blank?
+		return text
+	}
+	return trailingBreakRe.ReplaceAllString(hardBreakRe.ReplaceAllString(text, "\n"), "")
+}
+
+// webhookContent is MessageContentPresenter#webhook_content: a CSAT
+// survey (input_csat outside web widgets) becomes the survey invitation
+// with its public link, then the content is normalized.
+func (s *Sim) webhookContent(m *message) any {
+	text := m.Content
+	if m.ContentType == "input_csat" {
+		if ib := s.inboxByID(m.InboxID); ib != nil && ib.ChannelType != channelWebWidget {
+			link := s.surveyURL(m)
+			text = &link
+		}
+	}
+	if text == nil {
+		return nil
+	}
+	return normalizeWebhookContent(*text)
+}
+
+// surveyURL is "Please rate this conversation, {FRONTEND_URL}/survey/responses/{uuid}"
+// (conversations.survey.response).
+func (s *Sim) surveyURL(m *message) string {
+	uuid := ""
+	if cv := s.conversationByID(m.ConversationID); cv != nil {
+		uuid = cv.UUID
+	}
+	base := s.frontendURL(nil)
+	return "Please rate this conversation, " + base + "/survey/responses/" + uuid
+}
+
+// webhookPushJSON is Message#webhook_push_event_data, the push form
+// conversation webhooks nest: content and processed_message_content
+// normalized.
+func (s *Sim) webhookPushJSON(m *message) map[string]any {
+	out := s.messagePushJSON(m)
+	if m.Content != nil {
+		out["content"] = normalizeWebhookContent(*m.Content)
+		out["processed_message_content"] = out["content"]
+	}
+	return out
 }

@@ -135,7 +135,7 @@ func (s *Sim) routeProfile(c *call) reply { return ok(s.profileJSON(c.user)) }
 // routeVersion is ApiController#index; it needs no authentication.
 func (s *Sim) routeVersion(*call) reply {
 	return reply{status: http.StatusOK, body: map[string]any{
-		"version":        s.opts.Version,
+		"version":        s.ver.String(),
 		"timestamp":      s.now().Format("2006-01-02 15:04:05"),
 		"queue_services": "ok",
 		"data_services":  "ok",

@@ -216,11 +216,16 @@ func (s *Sim) frontendURL(r *http.Request) string {
 		return base
 	}
 	if r == nil || r.Host == "" {
+		if learned, _ := s.learned.Load().(string); learned != "" {
+			return learned
+		}
 		return "http://chatwoot.sim"
 	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host
+	base := scheme + "://" + r.Host
+	s.learned.Store(base)
+	return base
 }

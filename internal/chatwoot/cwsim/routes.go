@@ -13,6 +13,8 @@ func (s *Sim) routeTable() []route {
 		{method: "GET", pattern: "/auth/validate_token", handle: s.routeValidateToken},
 		{method: "DELETE", pattern: "/auth/sign_out", handle: s.routeSignOut},
 		{method: "GET", pattern: "/api/v1/profile", auth: authUser, handle: s.routeProfile},
+		{method: "POST", pattern: "/public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/update_last_seen",
+			handle: s.routePublicUpdateLastSeen},
 
 		{method: "GET", pattern: acct + "/agents", handle: s.routeAgents},
 
@@ -45,6 +47,11 @@ func (s *Sim) routeTable() []route {
 		{method: "GET", pattern: acct + "/conversations/{conversation_id}/messages", handle: s.routeMessages},
 		{method: "POST", pattern: acct + "/conversations/{conversation_id}/messages", handle: s.routeCreateMessage},
 		{method: "PATCH", pattern: acct + "/conversations/{conversation_id}/messages/{message_id}", handle: s.routeUpdateMessage},
+		{method: "PUT", pattern: acct + "/conversations/{conversation_id}/messages/{message_id}", handle: s.routeUpdateMessage},
+		{method: "DELETE", pattern: acct + "/conversations/{conversation_id}/messages/{message_id}", handle: s.routeDeleteMessage},
+		{method: "POST", pattern: acct + "/conversations/{conversation_id}/messages/{message_id}/retry", handle: s.routeRetryMessage},
+		{method: "POST", pattern: acct + "/conversations/{conversation_id}/toggle_typing_status", handle: s.routeToggleTyping},
+		{method: "POST", pattern: acct + "/actions/contact_merge", handle: s.routeContactMerge},
 
 		{method: "GET", pattern: acct + "/webhooks", handle: s.routeWebhooks},
 		{method: "POST", pattern: acct + "/webhooks", handle: s.routeCreateWebhook},

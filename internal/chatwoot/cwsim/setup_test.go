@@ -121,6 +121,7 @@ type receiver struct {
 	mu     sync.Mutex
 	got    []received
 	status func(path string) int
+	verify func(h http.Header, body []byte) int // when set, decides the status instead
 }
 
 type received struct {
@@ -136,6 +137,9 @@ func newReceiver(t *testing.T) *receiver {
 		rc.mu.Lock()
 		rc.got = append(rc.got, received{path: r.URL.Path, header: r.Header.Clone(), body: body})
 		status := rc.status(r.URL.Path)
+		if rc.verify != nil {
+			status = rc.verify(r.Header, body)
+		}
 		rc.mu.Unlock()
 		w.WriteHeader(status)
 	}))
@@ -204,4 +208,31 @@ func contains(l []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// bodies returns the decoded bodies of path's deliveries of event, in arrival order.
+func (rc *receiver) bodies(path, event string) []map[string]any {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	var out []map[string]any
+	for _, g := range rc.got {
+		var m map[string]any
+		_ = json.Unmarshal(g.body, &m)
+		if g.path == path && m["event"] == event {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// waitFor polls cond until it holds or a generous deadline passes.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }

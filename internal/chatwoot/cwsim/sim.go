@@ -3,6 +3,7 @@ package cwsim
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,16 +17,60 @@ type Options struct {
 	DashboardScripts string
 	// Now is the clock; tokens, timestamps and webhook signatures use it.
 	Now func() time.Time
-	// HTTPClient delivers outgoing webhooks. Its Timeout, when zero, is
-	// replaced by WebhookTimeout per delivery.
+	// HTTPClient delivers outgoing webhooks; it never follows redirects
+	// itself (the simulator does, as the version played would). When nil,
+	// the simulator's own client applies WebhookTimeout as Chatwoot does: to
+	// opening the connection and, separately, to waiting for the answer.
+	// A client given here is bounded by one WebhookTimeout per delivery.
 	HTTPClient *http.Client
-	// WebhookTimeout bounds one delivery; Chatwoot's WEBHOOK_TIMEOUT default is 5s.
+	// WebhookTimeout is WEBHOOK_TIMEOUT; default 5s.
 	WebhookTimeout time.Duration
-	// Version is reported by GET /api; default "4.15.0".
+	// Version is the Chatwoot release played ("4.12", "4.14.2"; default
+	// 4.15.0, see ParseVersion). It gates delivery ids and account-webhook
+	// signatures (4.12+), inbox secrets, signed inbox callbacks and
+	// reset_secret (4.13+), SafeFetch and its User-Agent (4.14+), the account
+	// in conversation payloads (4.14.2+), and GET /api reports it. New panics
+	// on a version it cannot parse, like regexp.MustCompile.
 	Version string
+	// RefusePrivateNetwork makes 4.14+ refuse, like SafeFetch does, webhook
+	// targets that resolve only to loopback or private addresses ("Hostname
+	// '…' has no public ip addresses"). Off by default because a hub beside
+	// Chatwoot runs with the opt-out below; on, it shows what a default
+	// Chatwoot 4.14+ does to a hub on a private address.
+	RefusePrivateNetwork bool
+	// SafeFetchAllowPrivateNetwork is SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true,
+	// honoured from 4.14.1 on.
+	SafeFetchAllowPrivateNetwork bool
+	// PrivateNetworkAllowedTypes, AllowedPrivateHosts and AllowedPrivateCIDRs
+	// are WEBHOOK_PRIVATE_NETWORK_ALLOWED_TYPES (KindAccountWebhook,
+	// KindAPIInbox), WEBHOOK_ALLOWED_PRIVATE_HOSTS and
+	// WEBHOOK_ALLOWED_PRIVATE_CIDRS of the development line after 4.15
+	// (Version 4.16): a listed webhook type may reach a listed private host
+	// or an address in a listed range.
+	PrivateNetworkAllowedTypes []string
+	AllowedPrivateHosts        []string
+	AllowedPrivateCIDRs        []netip.Prefix
+	// Resolve looks up webhook hosts for the private-network check; default
+	// the system resolver. IP literals are never looked up.
+	Resolve func(ctx context.Context, host string) ([]netip.Addr, error)
 	// FrontendURL is Chatwoot's FRONTEND_URL, used to build attachment
 	// data_url values. Empty means "derive from the request's Host".
 	FrontendURL string
+	// DeliveryLog bounds how many webhook deliveries Deliveries keeps (the
+	// newest); default 10000, so a long load run does not grow without
+	// bound.
+	DeliveryLog int
+	// DuplicateRate is the share of message_created events Chatwoot sends
+	// twice, each copy with its own X-Chatwoot-Delivery (#11901); 0 by
+	// default. ReorderRate is the share of events whose deliveries run
+	// ReorderDelay (default 1s) late, so later events overtake them.
+	DuplicateRate, ReorderRate float64
+	ReorderDelay               time.Duration
+	// InboxLimit is every account's usage_limits[:inboxes] (the enterprise
+	// and cloud plan limit): creating an inbox beyond it answers 402. Zero
+	// means unlimited, as on a community install; SetInboxLimit overrides
+	// it per account.
+	InboxLimit int
 	// ContentSecurityPolicy, when set, is sent on /app pages. Chatwoot sends
 	// none; browser tests use it to prove the pages need no inline script.
 	ContentSecurityPolicy string
@@ -34,26 +79,33 @@ type Options struct {
 // Sim is a running simulated Chatwoot installation. All methods are safe for
 // concurrent use.
 type Sim struct {
-	opts Options
+	opts   Options
+	ver    Version
+	client *http.Client // opts.HTTPClient without redirects
 
 	mu             sync.Mutex
 	seed           Seed
 	accounts       []*account
 	users          []*user
 	sessions       map[string]*session // by client id
+	userSessions   map[int][]string    // a user's client ids, oldest first
 	inboxes        []*inbox
 	contacts       []*contact
 	contactInboxes []*contactInbox
 	conversations  []*conversation
-	messages       []*message
+	idx            tables
 	webhooks       []*webhook
 	dashboardApps  []*dashboardApp
+	agentBots      []*agentBot
+	knobs          knobs
 	seq            map[string]int
 	failures       []*failure
+	inboxLimits    map[int]int // per account, overriding Options.InboxLimit
 
 	deliveries deliveryLog
 	routes     []route
 	frontend   atomic.Value // string; see SetFrontendURL
+	learned    atomic.Value // string: the last request's origin, when FRONTEND_URL is unset
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -68,19 +120,30 @@ func New(seed Seed, opts Options) *Sim {
 		opts.Now = time.Now
 	}
 	if opts.Version == "" {
-		opts.Version = "4.15.0"
+		opts.Version = DefaultVersion
+	}
+	ver, err := ParseVersion(opts.Version)
+	if err != nil {
+		panic("cwsim: " + err.Error())
 	}
 	if opts.WebhookTimeout <= 0 {
 		opts.WebhookTimeout = 5 * time.Second
 	}
-	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{}
+	if opts.ReorderDelay <= 0 {
+		opts.ReorderDelay = time.Second
+	}
+	if opts.DeliveryLog <= 0 {
+		opts.DeliveryLog = 10000
 	}
 	s := &Sim{
 		opts:     opts,
-		sessions: map[string]*session{},
-		seq:      map[string]int{},
-		closed:   make(chan struct{}),
+		ver:      ver,
+		client:   webhookClient(opts.HTTPClient, opts.WebhookTimeout),
+		sessions: map[string]*session{}, userSessions: map[int][]string{},
+		inboxLimits: map[int]int{},
+		idx:         newTables(),
+		seq:         map[string]int{},
+		closed:      make(chan struct{}),
 	}
 	s.frontend.Store(strings.TrimRight(opts.FrontendURL, "/"))
 	s.load(seed)

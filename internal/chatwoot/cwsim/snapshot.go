@@ -1,6 +1,7 @@
 package cwsim
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -42,6 +43,7 @@ type Contact struct {
 type Conversation struct {
 	ID, DisplayID, AccountID, InboxID, ContactID int
 	SourceID                                     string // contact_inbox.source_id
+	UUID                                         string // public id (survey links)
 	Status                                       string
 	AssigneeID                                   int
 	CustomAttributes                             map[string]any
@@ -54,16 +56,21 @@ type Message struct {
 	Content, ContentType, Status, SourceID        string
 	ExternalError                                 string
 	Private                                       bool
-	SenderType                                    string // "User", "Contact" or ""
+	SenderType                                    string // "User", "Contact", "AgentBot" or ""
 	SenderID                                      int
 	Attachments                                   []Attachment
+	Attributes                                    map[string]any // content_attributes (in_reply_to, deleted, …)
+	CreatedAt                                     time.Time
 }
 
 // Attachment is a file on a message; DataURL is what payloads carry.
+// FileType and VoiceNote are set by the simulator (ignored by AddMessage).
 type Attachment struct {
 	Filename, ContentType string
 	Data                  []byte
 	DataURL               string
+	FileType              string // image, audio, video or file (FileTypeHelper)
+	VoiceNote             bool   // meta.is_voice_message
 }
 
 // DashboardApp is a copy of a dashboard app.
@@ -116,7 +123,7 @@ func snapContact(ct *contact) Contact {
 
 func (s *Sim) snapConversation(cv *conversation) Conversation {
 	out := Conversation{ID: cv.ID, DisplayID: cv.DisplayID, AccountID: cv.AccountID, InboxID: cv.InboxID,
-		ContactID: cv.ContactID, Status: cv.Status, CustomAttributes: map[string]any{}}
+		ContactID: cv.ContactID, Status: cv.Status, UUID: cv.UUID, CustomAttributes: map[string]any{}}
 	for k, v := range cv.CustomAttributes {
 		out.CustomAttributes[k] = v
 	}
@@ -132,13 +139,15 @@ func (s *Sim) snapConversation(cv *conversation) Conversation {
 func (s *Sim) snapMessage(m *message) Message {
 	out := Message{ID: m.ID, AccountID: m.AccountID, InboxID: m.InboxID, ConversationDisplayID: s.displayID(m),
 		MessageType: messageTypeNames[m.MessageType], Content: deref(m.Content), ContentType: m.ContentType,
-		Status: m.Status, SourceID: deref(m.SourceID), Private: m.Private, SenderType: m.SenderType, SenderID: m.SenderID}
+		Status: m.Status, SourceID: deref(m.SourceID), Private: m.Private, SenderType: m.SenderType, SenderID: m.SenderID,
+		Attributes: deepCopy(m.ContentAttributes), CreatedAt: m.CreatedAt}
 	if e, isStr := m.ContentAttributes["external_error"].(string); isStr {
 		out.ExternalError = e
 	}
 	for _, a := range m.Attachments {
+		voice, _ := a.Meta["is_voice_message"].(bool)
 		out.Attachments = append(out.Attachments, Attachment{Filename: a.Filename, ContentType: a.ContentType,
-			Data: slices.Clone(a.Data), DataURL: a.DataURL})
+			Data: slices.Clone(a.Data), DataURL: a.DataURL, FileType: a.FileType, VoiceNote: voice})
 	}
 	return out
 }
@@ -160,4 +169,17 @@ func snapDashboardApp(a *dashboardApp) DashboardApp {
 // DashboardURL is the dashboard path of an account, e.g. for browser tests.
 func DashboardURL(accountID int) string {
 	return "/app/accounts/" + strconv.Itoa(accountID) + "/dashboard"
+}
+
+// deepCopy copies a decoded JSON object so a snapshot shares nothing.
+func deepCopy(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	raw, err := json.Marshal(m)
+	out := map[string]any{}
+	if err == nil {
+		_ = json.Unmarshal(raw, &out)
+	}
+	return out
 }

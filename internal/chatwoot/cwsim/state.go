@@ -62,6 +62,7 @@ type inbox struct {
 	CSATSurveyEnabled        bool
 	MemberIDs                []int
 	CreatedAt, UpdatedAt     time.Time
+	ChannelUpdatedAt         time.Time // the channel row's own updated_at
 }
 
 type contact struct {
@@ -104,6 +105,7 @@ type conversation struct {
 	AssigneeLastSeenAt       *time.Time
 	LastActivityAt           time.Time
 	CreatedAt, UpdatedAt     time.Time
+	msgs                     []*message // in id order
 }
 
 // Message types and their integer values (app/models/message.rb).
@@ -128,7 +130,7 @@ type message struct {
 	SourceID               *string
 	EchoID                 string
 	Private                bool
-	SenderType             string // "User", "Contact" or "" for activity
+	SenderType             string // "User", "Contact", "AgentBot" or "" (activity, automations)
 	SenderID               int
 	Attachments            []*attachment
 	CreatedAt, UpdatedAt   time.Time
@@ -142,6 +144,13 @@ type attachment struct {
 	Key                      string
 	DataURL                  string // built on FRONTEND_URL when created
 	Data                     []byte
+	Meta                     map[string]any // {is_voice_message: true} for voice notes
+}
+
+// agentBot is an AgentBot; AccountID 0 is a global bot every account may use.
+type agentBot struct {
+	ID, AccountID int
+	Name          string
 }
 
 type webhook struct {

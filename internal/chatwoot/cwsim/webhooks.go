@@ -9,15 +9,28 @@ import (
 // webhookJSON is api/v1/accounts/webhooks/_webhook.json.jbuilder; the
 // per-webhook secret (4.12+) is returned to the administrators who may
 // call these endpoints at all.
+//
+// newWebhookSecret is the has_secure_token value of a new webhook, or ""
+// before 4.12, which had no secret column (and signed nothing).
 func (s *Sim) webhookJSON(wh *webhook) map[string]any {
 	out := map[string]any{"id": wh.ID, "url": wh.URL, "name": strPtr(wh.Name), "account_id": wh.AccountID,
-		"subscriptions": slices.Clone(wh.Subscriptions), "secret": wh.Secret}
+		"subscriptions": slices.Clone(wh.Subscriptions)}
+	if s.ver.deliveryIDs() {
+		out["secret"] = wh.Secret
+	}
 	if wh.InboxID != nil {
 		if ib := s.inboxByID(*wh.InboxID); ib != nil {
 			out["inbox"] = map[string]any{"id": ib.ID, "name": ib.Name}
 		}
 	}
 	return out
+}
+
+func (s *Sim) newWebhookSecret() string {
+	if !s.ver.deliveryIDs() {
+		return ""
+	}
+	return randomToken(24)
 }
 
 func (s *Sim) routeWebhooks(c *call) reply {
@@ -37,7 +50,7 @@ func (s *Sim) routeCreateWebhook(c *call) reply {
 	if !c.admin() {
 		return fromErr(errNotAuthorized())
 	}
-	wh := &webhook{AccountID: c.acct.ID, Subscriptions: slices.Clone(defaultWebhookSubscriptions), Secret: randomToken(24)}
+	wh := &webhook{AccountID: c.acct.ID, Subscriptions: slices.Clone(defaultWebhookSubscriptions), Secret: s.newWebhookSecret()}
 	if err := s.applyWebhook(wh, wrapped(c.body, "webhook")); err != nil {
 		return fromErr(err)
 	}

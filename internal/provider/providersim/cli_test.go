@@ -55,7 +55,7 @@ func strictDecode(t *testing.T, line string, v any) {
 
 func TestMainEvolution(t *testing.T) {
 	t.Parallel()
-	line, cancel, done := runMain(t, "--kind", "evolution", "--addr", "127.0.0.1:0")
+	line, cancel, done := runMain(t, "--kind", "evolution", "--create-delay", "0s", "--addr", "127.0.0.1:0")
 	var creds struct {
 		Kind    string `json:"kind"`
 		BaseURL string `json:"base_url"`
@@ -105,9 +105,27 @@ func TestMainCloudAPI(t *testing.T) {
 func TestMainRejectsBadArguments(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{{}, {"--kind", "uazapi"}, {"--kind", "evolution", "extra"}, {"--nope"},
-		{"--kind", "evolution", "--addr", "256.0.0.1:99999"}} {
+		{"--kind", "evolution", "--addr", "256.0.0.1:99999"}, {"--kind", "evolution", "--timezone", "Mars/Olympus"},
+		{"--kind", "evolution", "--create-delay", "-1s"}, {"--kind", "evolution", "--qrcode-limit", "0"},
+		{"--kind", "evolution", "--auto-ack", "PLAYED"}, {"--kind", "cloud_api", "--retry-max", "1ms"},
+		{"--kind", "cloud_api", "--auto-status", "failed"}, {"--kind", "cloud_api", "--messages-per-second", "-1"}} {
 		if err := Main(context.Background(), args, io.Discard); err == nil {
 			t.Errorf("Main(%q) accepted", args)
+		}
+	}
+}
+
+func TestMainHelp(t *testing.T) {
+	t.Parallel()
+	var out strings.Builder
+	if err := Main(context.Background(), []string{"--help"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, flag := range []string{"-kind", "-create-delay", "-connect-delay", "-first-qr-delay", "-qr-refresh", "-qrcode-limit",
+		"-reconnect-delay", "-timezone", "-expose-api-key", "-webhook-timeout", "-webhook-attempts", "-retry-base", "-retry-max",
+		"-auto-ack", "-evolution-version", "-max-delay", "-auto-status", "-sync-send-errors", "-messages-per-second", "-media-url-ttl"} {
+		if !strings.Contains(out.String(), flag) {
+			t.Errorf("--help lacks %s:\n%s", flag, out.String())
 		}
 	}
 }

@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // CloudAPI simulates the slice of Meta's Graph API a WhatsApp Cloud API
@@ -23,6 +26,13 @@ type CloudAPI struct {
 	order         []string // phone number ids in the order added
 	callback      *cloudCallback
 	verifications []Verification
+	lastInbound   map[string]time.Time // phone id/wa_id → the customer's last message (the 24-hour window)
+	absent        map[string]bool      // wa_ids without WhatsApp
+	limiters      map[string]*rate.Limiter
+	media         map[string]*cloudMedia
+	mediaOrder    []string
+	sent          []CloudSend
+	reads         []CloudRead
 
 	simRoutes []route[func(*cloudCall)]
 }
@@ -67,13 +77,17 @@ func NewCloudAPI(opts Options) *CloudAPI {
 		opts.PhoneNumberID = randomDigits(15)
 	}
 	a := &CloudAPI{core: newCore(opts), wabaID: randomDigits(15), appID: randomDigits(15), userID: randomDigits(15),
-		numbers: map[string]*PhoneNumber{}}
+		numbers: map[string]*PhoneNumber{}, lastInbound: map[string]time.Time{}, absent: map[string]bool{},
+		limiters: map[string]*rate.Limiter{}, media: map[string]*cloudMedia{}}
 	a.accessToken, a.appSecret = a.opts.AccessToken, a.opts.AppSecret
 	a.AddPhoneNumber(PhoneNumber{ID: a.opts.PhoneNumberID})
 	a.simRoutes = compile([]route[func(*cloudCall)]{
 		{method: "POST", pattern: "/_sim/webhook", handle: a.simRegister},
 		{method: "POST", pattern: "/_sim/messages", handle: a.simMessage},
 		{method: "POST", pattern: "/_sim/statuses", handle: a.simStatus},
+		{method: "POST", pattern: "/_sim/echoes", handle: a.simEcho},
+		{method: "POST", pattern: "/_sim/batch", handle: a.simBatch},
+		{method: "GET", pattern: "/_sim/sent", handle: a.simSent},
 	})
 	return a
 }
@@ -156,6 +170,10 @@ func (a *CloudAPI) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &cloudCall{w: w, r: r, body: body}
+	if r.URL.Path == "/whatsapp_business/attachments/" && r.Method == http.MethodGet {
+		a.download(w, r)
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, "/_sim/") {
 		rt, params := match(a.simRoutes, r.Method, r.URL.Path)
 		if rt == nil {
@@ -174,16 +192,26 @@ func (a *CloudAPI) serve(w http.ResponseWriter, r *http.Request) {
 	if !a.authenticate(c) { // Graph checks the token before resolving the path
 		return
 	}
-	if r.Method != http.MethodGet || len(segs) != 1 {
+	switch {
+	case r.Method == http.MethodPost && len(segs) == 2 && segs[1] == "messages":
+		a.sendMessage(c, segs[0])
+	case r.Method == http.MethodPost && len(segs) == 2 && segs[1] == "media":
+		a.uploadMedia(c, segs[0])
+	case len(segs) != 1:
 		c.graphError(http.StatusBadRequest, unsupported(r.Method, strings.Join(segs, "/")))
-		return
-	}
-	switch segs[0] {
-	case "me":
+	case r.Method == http.MethodDelete && a.mediaByID(segs[0]) != nil:
+		a.deleteMedia(c, segs[0])
+	case r.Method != http.MethodGet:
+		c.graphError(http.StatusBadRequest, unsupported(r.Method, segs[0]))
+	case segs[0] == "me":
 		a.me(c)
-	case "debug_token":
+	case segs[0] == "debug_token":
 		a.debugToken(c)
 	default:
+		if m := a.mediaByID(segs[0]); m != nil {
+			a.mediaNode(c, m)
+			return
+		}
 		a.phoneNumber(c, segs[0])
 	}
 }

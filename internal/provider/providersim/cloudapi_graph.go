@@ -9,12 +9,19 @@ import (
 
 // graphErr is the body of every Graph error: {"error": {…}}.
 type graphErr struct {
-	Message      string `json:"message"`
-	Type         string `json:"type"`
-	Code         int    `json:"code"`
-	ErrorSubcode int    `json:"error_subcode,omitempty"`
-	IsTransient  *bool  `json:"is_transient,omitempty"`
-	FBTraceID    string `json:"fbtrace_id"`
+	Message      string        `json:"message"`
+	Type         string        `json:"type"`
+	Code         int           `json:"code"`
+	ErrorSubcode int           `json:"error_subcode,omitempty"`
+	IsTransient  *bool         `json:"is_transient,omitempty"`
+	ErrorData    *graphErrData `json:"error_data,omitempty"`
+	FBTraceID    string        `json:"fbtrace_id"`
+}
+
+// graphErrData is what the WhatsApp errors add.
+type graphErrData struct {
+	MessagingProduct string `json:"messaging_product"`
+	Details          string `json:"details"`
 }
 
 func graphBody(e graphErr) any {

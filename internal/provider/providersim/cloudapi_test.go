@@ -26,7 +26,7 @@ func sameError(t *testing.T, raw []byte, want map[string]any) {
 	t.Helper()
 	got := withoutTrace(t, raw)
 	for k, v := range want {
-		if got[k] != v {
+		if !jsonEq(got[k], v) {
 			t.Errorf("error.%s = %v, want %v (%s)", k, got[k], v, raw)
 		}
 	}

@@ -130,9 +130,9 @@ func signatureSHA1(appSecret string, body []byte) string {
 	return "sha1=" + hex.EncodeToString(mac.Sum(nil))
 }
 
-// post queues a signed notification to the registered callback; false
-// when none is registered.
-func (a *CloudAPI) post(phoneNumberID, event string, payload any) bool {
+// post queues a signed notification to the registered callback, behind
+// the earlier ones about the same chat; false when none is registered.
+func (a *CloudAPI) post(phoneNumberID, event, chat string, payload any) bool {
 	a.mu.Lock()
 	cb := a.callback
 	a.mu.Unlock()
@@ -145,7 +145,7 @@ func (a *CloudAPI) post(phoneNumberID, event string, payload any) bool {
 	hdr.Set("User-Agent", "facebookexternalua")
 	hdr.Set("X-Hub-Signature", signatureSHA1(a.appSecret, body))
 	hdr.Set("X-Hub-Signature-256", SignatureSHA256(a.appSecret, body))
-	a.enqueue(&Delivery{URL: cb.url, Event: event, Instance: phoneNumberID, Body: body, Header: hdr})
+	a.enqueue(&Delivery{URL: cb.url, Event: event, Instance: phoneNumberID, Chat: chat, Body: body, Header: hdr})
 	return true
 }
 

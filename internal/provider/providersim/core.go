@@ -10,9 +10,14 @@ import (
 	"time"
 )
 
-// maxBody caps what the simulators read from a request; both providers
-// reject far smaller bodies than this on the endpoints simulated here.
-const maxBody = 1 << 20
+// maxBody caps what the simulators read from a request: media sends and
+// uploads (Evolution's body-parser allows 136 MB, Meta 100 MB for
+// documents) stay well under it. maxLogged caps the copy the request log
+// keeps.
+const (
+	maxBody   = 64 << 20
+	maxLogged = 1 << 20
+)
 
 // Request is one request a simulator received, recorded before any failure
 // knob or handler ran.
@@ -37,6 +42,7 @@ type core struct {
 	failures []*failure
 
 	deliveries deliveryLog
+	retry      retryPolicy
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -44,7 +50,9 @@ type core struct {
 
 func newCore(opts Options) *core {
 	opts = opts.withDefaults()
-	return &core{opts: opts, baseURL: opts.BaseURL, closed: make(chan struct{})}
+	return &core{opts: opts, baseURL: opts.BaseURL, closed: make(chan struct{}),
+		retry: retryPolicy{attempts: opts.WebhookAttempts, base: opts.RetryBase, max: opts.RetryMax,
+			final: func(int) bool { return false }}}
 }
 
 func (c *core) now() time.Time { return c.opts.Now().UTC() }
@@ -64,7 +72,9 @@ func (c *core) BaseURL() string {
 	return c.baseURL
 }
 
-// Requests returns a copy of every request received so far, in order.
+// Requests returns a copy of the requests received so far, in order (all
+// of them up to Options.DeliveryLog, then at least the newest DeliveryLog;
+// bodies beyond 1 MiB are cut).
 func (c *core) Requests() []Request {
 	c.recMu.Lock()
 	defer c.recMu.Unlock()
@@ -93,7 +103,10 @@ func (c *core) admit(w http.ResponseWriter, r *http.Request, errBody func(int) a
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	c.recMu.Lock()
 	c.requests = append(c.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-		Header: r.Header.Clone(), Body: slices.Clone(body), At: c.now()})
+		Header: r.Header.Clone(), Body: slices.Clone(body[:min(len(body), maxLogged)]), At: c.now()})
+	if n := len(c.requests); n >= 2*c.opts.DeliveryLog { // bounded like the delivery log
+		c.requests = slices.Clone(c.requests[n-c.opts.DeliveryLog:])
+	}
 	if c.baseURL == "" && r.Host != "" {
 		c.baseURL = "http://" + r.Host
 	}

@@ -6,75 +6,137 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"sync"
+	"time"
 )
 
-// Delivery records one webhook POST a simulator sent (or tried to).
+// Delivery records one webhook (an event posted to a URL) and how its
+// attempts went.
 type Delivery struct {
 	ID       string
 	URL      string
 	Event    string // Evolution: "connection.update", …; Cloud API: "messages" or "statuses"
 	Instance string // Evolution instance name, or Cloud API phone number id
+	Chat     string // the chat it is about ("" for instance events); events of one chat go out in order
 	Body     []byte
 	Header   http.Header // as sent
 
-	StatusCode int    // 0 when the request failed
-	Err        string // transport error or non-2xx summary
-	Done       bool
+	Attempts   int    // POSTs made so far
+	StatusCode int    // of the last attempt; 0 when it failed before an answer
+	Err        string // transport error or non-2xx summary of the last attempt
+	Done       bool   // no more attempts will be made
 }
 
-// deliveryLog is a FIFO sent by one worker at a time: the real providers
-// post events in the order they happen, and hub tests rely on
-// connection.update "open" not overtaking the QR update before it.
+// retryPolicy is how a provider retries a webhook: Evolution's
+// retryWebhookRequest (10 attempts, exponential from 5 s capped at 300 s,
+// 20% jitter, none for 400/401/403/404/422), Meta's redelivery of any
+// non-2xx answer.
+type retryPolicy struct {
+	attempts  int
+	base, max time.Duration
+	final     func(status int) bool // an answer not worth retrying
+}
+
+func (p retryPolicy) backoff(attempt int) time.Duration {
+	d := p.base << min(attempt-1, 30)
+	if d > p.max || d <= 0 {
+		d = p.max
+	}
+	return d + time.Duration(rand.Float64()*0.2*float64(d))
+}
+
+// deliveryLog keeps one FIFO per ordering key (instance and chat), each
+// sent by its own worker while it has work: a chat's events never
+// overtake each other, not even while one is being retried, and a chat
+// that retries never holds up another.
 type deliveryLog struct {
 	mu      sync.Mutex
 	list    []*Delivery
-	pending []*Delivery
-	running bool
-	idle    chan struct{} // closed when the worker stops
+	queues  map[string][]*Delivery // the head is in flight
+	pending int                    // queued or in flight
+	idle    chan struct{}          // closed when pending drops to zero
 }
 
-// enqueue queues d and starts the worker if needed.
+// enqueue queues d behind the other events of its chat.
 func (c *core) enqueue(d *Delivery) {
 	d.ID = uuidV4()
+	key := d.Instance + "\x00" + d.Chat
 	dl := &c.deliveries
 	dl.mu.Lock()
 	defer dl.mu.Unlock()
 	dl.list = append(dl.list, d)
-	dl.pending = append(dl.pending, d)
-	if !dl.running {
-		dl.running = true
+	if n := len(dl.list); n >= 2*c.opts.DeliveryLog { // amortized trim to the newest
+		dl.list = slices.Clone(dl.list[n-c.opts.DeliveryLog:])
+	}
+	if dl.queues == nil {
+		dl.queues = map[string][]*Delivery{}
+	}
+	q := dl.queues[key]
+	dl.queues[key] = append(q, d)
+	if dl.pending == 0 {
 		dl.idle = make(chan struct{})
-		go c.work()
+	}
+	dl.pending++
+	if len(q) == 0 {
+		go c.work(key)
 	}
 }
 
-func (c *core) work() {
+func (c *core) work(key string) {
 	dl := &c.deliveries
 	for {
 		dl.mu.Lock()
-		if len(dl.pending) == 0 {
-			dl.running = false
+		d := dl.queues[key][0]
+		dl.mu.Unlock()
+		c.deliver(d)
+		dl.mu.Lock()
+		dl.queues[key] = dl.queues[key][1:]
+		dl.pending--
+		if dl.pending == 0 {
 			close(dl.idle)
+		}
+		if len(dl.queues[key]) == 0 {
+			delete(dl.queues, key)
 			dl.mu.Unlock()
 			return
 		}
-		d := dl.pending[0]
-		dl.pending = dl.pending[1:]
+		dl.mu.Unlock()
+	}
+}
+
+// deliver makes d's attempts, waiting out the backoff between them, and
+// gives up early once the simulator closes.
+func (c *core) deliver(d *Delivery) {
+	dl := &c.deliveries
+	for attempt := 1; ; attempt++ {
+		dl.mu.Lock()
 		hdr := d.Header.Clone()
 		dl.mu.Unlock()
 		status, errText := c.post(d.URL, hdr, d.Body)
 		dl.mu.Lock()
-		d.StatusCode, d.Err, d.Done = status, errText, true
+		d.Attempts, d.StatusCode, d.Err = attempt, status, errText
 		dl.mu.Unlock()
+		if errText == "" || attempt >= c.retry.attempts || (status != 0 && c.retry.final(status)) {
+			break
+		}
+		t := time.NewTimer(c.retry.backoff(attempt))
+		select {
+		case <-t.C:
+			continue
+		case <-c.closed:
+			t.Stop()
+		}
+		break
 	}
+	dl.mu.Lock()
+	d.Done = true
+	dl.mu.Unlock()
 }
 
-// post sends one webhook once. Both providers retry failures later
-// (Evolution with backoff up to 10 times, Meta for days); the simulators
-// do not, so a test sees each attempt as one Delivery.
+// post makes one attempt.
 func (c *core) post(url string, hdr http.Header, body []byte) (int, string) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.opts.WebhookTimeout)
 	defer cancel()
@@ -98,7 +160,9 @@ func (c *core) post(url string, hdr http.Header, body []byte) (int, string) {
 	return resp.StatusCode, ""
 }
 
-// Deliveries returns a copy of every webhook queued so far, in order.
+// Deliveries returns a copy of the webhooks queued so far, in the order
+// they were queued (all of them up to Options.DeliveryLog, then at least
+// the newest DeliveryLog).
 func (c *core) Deliveries() []Delivery {
 	dl := &c.deliveries
 	dl.mu.Lock()
@@ -113,12 +177,13 @@ func (c *core) Deliveries() []Delivery {
 	return out
 }
 
-// Flush waits until every queued webhook has been sent (or has failed).
+// Flush waits until every queued webhook has been delivered or given up
+// on, retries included.
 func (c *core) Flush(ctx context.Context) error {
 	dl := &c.deliveries
 	for {
 		dl.mu.Lock()
-		if !dl.running {
+		if dl.pending == 0 {
 			dl.mu.Unlock()
 			return nil
 		}

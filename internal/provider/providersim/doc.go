@@ -12,6 +12,8 @@
 // message being delivered.
 //
 // Both simulators share the same test knobs (Fail, FailNext, HangNext),
-// record every request they receive, and deliver webhooks one at a time in
-// order so tests can Flush instead of sleeping.
+// record the requests they receive, list what the hub sent (Sent, and
+// GET /_sim/…/sent), and deliver webhooks the way their provider retries
+// them, each chat's events in order, so tests can Flush instead of
+// sleeping. Evolution also has a phone page per instance for demos.
 package providersim

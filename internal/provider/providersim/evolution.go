@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -16,6 +17,9 @@ const (
 	StateOpen       = "open"
 	StateClose      = "close"
 	StateConnecting = "connecting"
+	// StateRefused only appears in connection.update, when the QR limit
+	// ends an attempt; the instance is "close" afterwards.
+	StateRefused = "refused"
 )
 
 // Evolution simulates an Evolution API v2 server (WHATSAPP-BAILEYS
@@ -26,6 +30,7 @@ type Evolution struct {
 
 	mu        sync.Mutex // guards instances; held for the whole of each handler
 	instances map[string]*evoInstance
+	absent    map[string]bool // canonical numbers without a WhatsApp account
 	routes    []route[func(*evoCall)]
 	renderQR  func(content string) (dataURL string, err error) // qrDataURL; fuzzing swaps in a cheap one
 }
@@ -40,6 +45,12 @@ type evoInstance struct {
 	createdAt, updatedAt                 time.Time
 	disconnectedAt                       *time.Time
 	disconnectCode                       *int
+	gen                                  int                // Baileys socket generation; timers of an older one are dropped
+	connectError                         string             // FailNextConnect
+	msgs                                 map[string]*evoMsg // by key id; see storeMsg
+	msgOrder                             []string
+	sent                                 []EvolutionSend
+	presence                             map[string]string // chat → the business's last presence (composing, …)
 }
 
 // evoQR is Baileys' wa.QrCode as Evolution keeps it on the instance.
@@ -48,6 +59,15 @@ type evoQR struct {
 	Code        string  `json:"code"`
 	Base64      string  `json:"base64"`
 	Count       int     `json:"count"`
+}
+
+// MarshalJSON drops the fields that are still undefined before the first
+// QR, as JSON.stringify does: {"count":0}.
+func (q evoQR) MarshalJSON() ([]byte, error) {
+	if q.Code == "" {
+		return marshal(object{{"count", q.Count}}), nil
+	}
+	return marshal(object{{"pairingCode", q.PairingCode}, {"code", q.Code}, {"base64", q.Base64}, {"count", q.Count}}), nil
 }
 
 // evoCall carries one request through a handler.
@@ -65,6 +85,9 @@ func NewEvolution(opts Options) *Evolution {
 		opts.APIKey = strings.ToUpper(strings.ReplaceAll(uuidV4(), "-", ""))
 	}
 	e := &Evolution{core: newCore(opts), instances: map[string]*evoInstance{}, renderQR: qrDataURL}
+	e.retry.final = func(status int) bool { // retryWebhookRequest's non-retryable answers
+		return slices.Contains([]int{400, 401, 403, 404, 422}, status)
+	}
 	e.apiKey = e.opts.APIKey
 	e.routes = compile([]route[func(*evoCall)]{
 		{method: "GET", pattern: "/", handle: e.welcome},
@@ -76,9 +99,32 @@ func NewEvolution(opts Options) *Evolution {
 		{method: "DELETE", pattern: "/instance/delete/{instance}", handle: e.deleteInstance},
 		{method: "POST", pattern: "/webhook/set/{instance}", handle: e.setWebhook},
 		{method: "GET", pattern: "/webhook/find/{instance}", handle: e.findWebhook},
+		{method: "POST", pattern: "/message/sendText/{instance}", handle: e.sendText},
+		{method: "POST", pattern: "/message/sendMedia/{instance}", handle: e.sendMedia},
+		{method: "POST", pattern: "/message/sendWhatsAppAudio/{instance}", handle: e.sendWhatsAppAudio},
+		{method: "POST", pattern: "/message/sendSticker/{instance}", handle: e.sendSticker},
+		{method: "POST", pattern: "/message/sendLocation/{instance}", handle: e.sendLocation},
+		{method: "POST", pattern: "/message/sendContact/{instance}", handle: e.sendContact},
+		{method: "POST", pattern: "/message/sendReaction/{instance}", handle: e.sendReaction},
+		{method: "POST", pattern: "/chat/whatsappNumbers/{instance}", handle: e.whatsappNumbers},
+		{method: "POST", pattern: "/chat/markMessageAsRead/{instance}", handle: e.markMessageAsRead},
+		{method: "POST", pattern: "/chat/getBase64FromMediaMessage/{instance}", handle: e.getBase64FromMediaMessage},
+		{method: "DELETE", pattern: "/chat/deleteMessageForEveryone/{instance}", handle: e.deleteMessageForEveryone},
+		{method: "POST", pattern: "/chat/updateMessage/{instance}", handle: e.updateMessage},
+		{method: "POST", pattern: "/chat/sendPresence/{instance}", handle: e.sendPresence},
 		{method: "POST", pattern: "/_sim/instances/{instance}/scan", handle: e.simScan},
 		{method: "POST", pattern: "/_sim/instances/{instance}/disconnect", handle: e.simDisconnect},
 		{method: "POST", pattern: "/_sim/instances/{instance}/messages", handle: e.simMessage},
+		{method: "POST", pattern: "/_sim/instances/{instance}/qr", handle: e.simQR},
+		{method: "POST", pattern: "/_sim/instances/{instance}/edits", handle: e.simEdit},
+		{method: "POST", pattern: "/_sim/instances/{instance}/deletes", handle: e.simDelete},
+		{method: "POST", pattern: "/_sim/instances/{instance}/acks", handle: e.simAck},
+		{method: "GET", pattern: "/_sim/instances/{instance}/sent", handle: e.simSent},
+		{method: "POST", pattern: "/_sim/numbers", handle: e.simNumber},
+		{method: "GET", pattern: "/_sim/instances/{instance}/phone", handle: e.simPhone},
+		{method: "GET", pattern: "/_sim/instances/{instance}/chats", handle: e.simChats},
+		{method: "GET", pattern: "/_sim/assets/{file}", handle: e.simAsset},
+		{method: "POST", pattern: "/_sim/instances/{instance}/connect-error", handle: e.simConnectError},
 	})
 	return e
 }

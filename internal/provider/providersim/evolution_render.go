@@ -107,12 +107,30 @@ func strOrNil(s string) *string {
 // jsTime is Date.prototype.toISOString: UTC, milliseconds, "Z".
 func jsTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
+// localJSTime is how Evolution writes a webhook's date_time:
+// new Date(Date.now() - tzoffset).toISOString(), the server zone's wall
+// clock with a "Z" that claims UTC. Order events by arrival, not by it.
+func localJSTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("2006-01-02T15:04:05.000") + "Z"
+}
+
 // evoConnectionUpdate is connection.update's data for "connecting" and
 // "close".
 type evoConnectionUpdate struct {
 	Instance     string `json:"instance"`
 	State        string `json:"state"`
 	StatusReason int    `json:"statusReason"`
+}
+
+// evoConnectionRefused is connection.update's data when the QR limit ends
+// an attempt.
+type evoConnectionRefused struct {
+	Instance          string  `json:"instance"`
+	State             string  `json:"state"`
+	StatusReason      int     `json:"statusReason"`
+	WUID              *string `json:"wuid"`
+	ProfileName       *string `json:"profileName"`
+	ProfilePictureURL *string `json:"profilePictureUrl"`
 }
 
 // evoConnectionOpen is connection.update's data when the session opens:
@@ -128,14 +146,14 @@ type evoConnectionOpen struct {
 
 // evoEnvelope is what WebhookController.emit posts.
 type evoEnvelope struct {
-	Event       string `json:"event"`
-	Instance    string `json:"instance"`
-	Data        any    `json:"data"`
-	Destination string `json:"destination"`
-	DateTime    string `json:"date_time"`
-	Sender      string `json:"sender,omitempty"` // the owner's JID; undefined before the first pairing
-	ServerURL   string `json:"server_url"`
-	APIKey      string `json:"apikey"`
+	Event       string  `json:"event"`
+	Instance    string  `json:"instance"`
+	Data        any     `json:"data"`
+	Destination string  `json:"destination"`
+	DateTime    string  `json:"date_time"`
+	Sender      string  `json:"sender,omitempty"` // the owner's JID; undefined before the first pairing
+	ServerURL   string  `json:"server_url"`
+	APIKey      *string `json:"apikey"` // null unless AUTHENTICATION_EXPOSE_IN_FETCH_INSTANCES
 }
 
 // evoMessage is messages.upsert's data for a text message, keys as in

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"strings"
 )
 
 // The /_sim/ endpoints play the world outside Evolution: the phone that
@@ -18,14 +17,6 @@ type evoScanBody struct {
 
 type evoDisconnectBody struct {
 	StatusReason int `json:"status_reason"` // Baileys DisconnectReason; default 401 (logged out)
-}
-
-type evoInboundBody struct {
-	From     string `json:"from"` // phone digits, or a full JID (…@s.whatsapp.net, …@lid, …@g.us)
-	Text     string `json:"text"`
-	PushName string `json:"push_name"`
-	FromMe   bool   `json:"from_me"` // a message the owner sent from the phone
-	ID       string `json:"id"`      // WhatsApp message id; random when empty
 }
 
 // decodeSim parses a /_sim/ body strictly; an empty body is the zero value.
@@ -72,10 +63,13 @@ func (e *Evolution) simScan(c *evoCall) {
 	if in.ProfileName == "" {
 		in.ProfileName = "WhatPro Sim"
 	}
-	inst.state, inst.statusReason, inst.updatedAt = StateOpen, 200, e.now()
-	inst.ownerJID, inst.profileName, inst.number, inst.qr = number+"@s.whatsapp.net", in.ProfileName, number, evoQR{}
-	e.emit(inst, "connection.update", evoConnectionOpen{Instance: inst.name, WUID: inst.ownerJID,
-		ProfileName: inst.profileName, State: StateOpen, StatusReason: 200})
+	if inst.qr.Count == 0 {
+		c.reply(http.StatusConflict, simError("no QR code is shown yet: POST /_sim/instances/"+inst.name+"/qr first"))
+		return
+	}
+	inst.gen++
+	inst.ownerJID, inst.profileName, inst.number = number+"@s.whatsapp.net", in.ProfileName, number
+	e.openSession(inst)
 	c.reply(http.StatusOK, object{{"instance", inst.name}, {"state", inst.state}, {"wuid", inst.ownerJID}})
 }
 
@@ -92,46 +86,39 @@ func (e *Evolution) simDisconnect(c *evoCall) {
 	if in.StatusReason == 0 {
 		in.StatusReason = 401
 	}
-	e.closeSession(inst, in.StatusReason)
+	e.dropSession(inst, in.StatusReason)
 	c.reply(http.StatusOK, object{{"instance", inst.name}, {"state", inst.state}})
 }
 
-func (e *Evolution) simMessage(c *evoCall) {
+// simQR makes Baileys show the next QR now (the first one, or a rotation),
+// which reaches the QR limit after QRCODE_LIMIT of them.
+func (e *Evolution) simQR(c *evoCall) {
 	inst := e.simInstance(c)
-	var in evoInboundBody
+	if inst == nil || !decodeSim(c.w, c.body, &struct{}{}) {
+		return
+	}
+	if inst.state != StateConnecting {
+		c.reply(http.StatusConflict, simError("instance is "+inst.state+", not waiting for a QR scan"))
+		return
+	}
+	e.newQR(inst)
+	c.reply(http.StatusOK, object{{"instance", inst.name}, {"state", inst.state}, {"count", inst.qr.Count}})
+}
+
+type evoConnectErrorBody struct {
+	Message string `json:"message"`
+}
+
+// simConnectError makes the next connect answer HTTP 200 {error:true}.
+func (e *Evolution) simConnectError(c *evoCall) {
+	inst := e.simInstance(c)
+	var in evoConnectErrorBody
 	if inst == nil || !decodeSim(c.w, c.body, &in) {
 		return
 	}
-	jid := in.From
-	if !strings.Contains(jid, "@") {
-		if d := digitsOnly(jid); len(d) >= 8 && len(d) <= 15 {
-			jid = d + "@s.whatsapp.net"
-		} else {
-			jid = ""
-		}
+	if in.Message == "" {
+		in.Message = "Connection Closed"
 	}
-	switch {
-	case jid == "" || in.Text == "":
-		c.reply(http.StatusBadRequest, simError(`"from" (8-15 digits or a JID) and "text" are required`))
-		return
-	case inst.state != StateOpen:
-		c.reply(http.StatusConflict, simError("instance is "+inst.state+": a closed session receives nothing"))
-		return
-	}
-	var m evoMessage
-	m.Key.RemoteJID, m.Key.FromMe, m.Key.ID = jid, in.FromMe, in.ID
-	if m.Key.ID == "" {
-		m.Key.ID = "3A" + strings.ToUpper(randomHex(9))
-	}
-	m.PushName, m.Status = in.PushName, "DELIVERY_ACK"
-	if m.PushName == "" {
-		m.PushName = "Sim Contact"
-	}
-	if in.FromMe {
-		m.PushName, m.Status = inst.profileName, "SERVER_ACK"
-	}
-	m.Message.Conversation, m.MessageType = in.Text, "conversation"
-	m.MessageTimestamp, m.InstanceID, m.Source = e.now().Unix(), inst.id, "android"
-	e.emit(inst, "messages.upsert", m)
-	c.reply(http.StatusCreated, m)
+	inst.connectError = in.Message
+	c.reply(http.StatusOK, object{{"instance", inst.name}, {"connect_error", in.Message}})
 }

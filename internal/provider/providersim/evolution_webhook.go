@@ -140,12 +140,19 @@ func (e *Evolution) Webhook(instance string) (EvolutionWebhook, bool) {
 		Events: slices.Clone(wh.Events), Headers: maps.Clone(wh.Headers)}, true
 }
 
-// emit queues event for inst's webhook the way WebhookController.emit
+// emit queues an instance event (connection, QR, instance lifecycle).
+// Called with e.mu held.
+func (e *Evolution) emit(inst *evoInstance, event string, data any) {
+	e.emitChat(inst, event, "", data)
+}
+
+// emitChat queues event for inst's webhook the way WebhookController.emit
 // does: only when enabled and subscribed to the event, with the event name
 // appended to the URL when "webhook by events" is on. The suffix is plain
 // string concatenation, so a URL with a query string gets it appended to
-// the last parameter, exactly as Evolution does. Called with e.mu held.
-func (e *Evolution) emit(inst *evoInstance, event string, data any) {
+// the last parameter, exactly as Evolution does. Events of one chat are
+// posted in order. Called with e.mu held.
+func (e *Evolution) emitChat(inst *evoInstance, event, chat string, data any) {
 	wh := inst.webhook
 	if wh == nil || !wh.Enabled || (!strings.HasPrefix(wh.URL, "http://") && !strings.HasPrefix(wh.URL, "https://")) {
 		return
@@ -159,7 +166,10 @@ func (e *Evolution) emit(inst *evoInstance, event string, data any) {
 		target += "/" + strings.ToLower(strings.ReplaceAll(we, "_", "-"))
 	}
 	env := evoEnvelope{Event: event, Instance: inst.name, Data: data, Destination: wh.URL,
-		DateTime: jsTime(e.now()), Sender: inst.ownerJID, ServerURL: e.BaseURL(), APIKey: inst.token}
+		DateTime: localJSTime(e.now(), e.opts.TimeZone), Sender: inst.ownerJID, ServerURL: e.BaseURL()}
+	if e.opts.ExposeAPIKey {
+		env.APIKey = &inst.token
+	}
 	hdr := http.Header{}
 	hdr.Set("Accept", "application/json, text/plain, */*")
 	hdr.Set("Content-Type", "application/json")
@@ -171,7 +181,7 @@ func (e *Evolution) emit(inst *evoInstance, event string, data any) {
 		}
 		hdr.Set(k, v)
 	}
-	e.enqueue(&Delivery{URL: target, Event: event, Instance: inst.name, Body: marshal(env), Header: hdr})
+	e.enqueue(&Delivery{URL: target, Event: event, Instance: inst.name, Chat: chat, Body: marshal(env), Header: hdr})
 }
 
 // webhookJWT is WebhookController.generateJwtToken: HS256 over

@@ -113,7 +113,7 @@ func TestHangNextTimesOutTheClient(t *testing.T) {
 
 func TestWebhookDeliveryFailuresAreRecorded(t *testing.T) {
 	t.Parallel()
-	e := NewEvolution(Options{Now: clock, WebhookTimeout: 200 * time.Millisecond})
+	e := NewEvolution(Options{Now: clock, WebhookTimeout: 200 * time.Millisecond, WebhookAttempts: 1})
 	srv := newTestServer(t, e.Handler())
 	e.SetBaseURL(srv)
 	hung := newReceiver(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })

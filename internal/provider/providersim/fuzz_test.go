@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fakeHub answers outgoing requests without a network: verification GETs
@@ -110,6 +111,73 @@ func FuzzParseFields(f *testing.F) {
 		a.Handler().ServeHTTP(rec, req)
 		if (rec.Code != 200 && rec.Code != 400) || !json.Valid(rec.Body.Bytes()) {
 			t.Fatalf("fields=%q: %d %s", s, rec.Code, rec.Body)
+		}
+	})
+}
+
+// FuzzEvolutionMessaging feeds the send API, the chat helpers and the
+// simulated world bodies of an open instance: never a 5xx, always JSON.
+func FuzzEvolutionMessaging(f *testing.F) {
+	f.Add(`{"number":"5531987654321","text":"oi","quoted":{"key":{"id":"X"},"message":{"conversation":"q"}}}`,
+		`{"number":"5511987654321","mediatype":"image","media":"aGVsbG8=","caption":"c"}`,
+		`{"from":"5531987654321","type":"image","media":"aGk=","quoted":"X","lid":"123@lid"}`, `{"id":"X","text":"e"}`)
+	f.Add(`{"number":"120363025246125486@g.us","text":"g","delay":-5}`, `{"number":"1","mediatype":"audio","media":"http://hub.test/a.ogg"}`,
+		`{"from":"x@lid","type":"reaction","react_to":"Y","text":""}`, `{"id":"","status":"READ"}`)
+	f.Add(`{"number":["x"]}`, `{"mediatype":"document","media":"not base64!"}`, `{"group":"g","from":"5511987654321"}`, `[]`)
+	f.Fuzz(func(t *testing.T, text, media, inbound, change string) {
+		e := NewEvolution(Options{Now: clock, HTTPClient: fuzzClient, MaxDelay: time.Millisecond})
+		e.renderQR = func(string) (string, error) { return "data:image/png;base64,", nil }
+		defer e.Close()
+		h, key := e.Handler(), map[string]string{"apikey": e.APIKey()}
+		serveOnce(t, h, "POST", "/instance/create", key, []byte(`{"instanceName":"n","qrcode":true,"webhook":{"url":"http://hub.test/h","base64":true,"events":[]}}`))
+		serveOnce(t, h, "POST", "/_sim/instances/n/scan", nil, nil)
+		serveOnce(t, h, "POST", "/message/sendText/n", key, []byte(text))
+		serveOnce(t, h, "POST", "/message/sendMedia/n", key, []byte(media))
+		serveOnce(t, h, "POST", "/message/sendWhatsAppAudio/n", key, []byte(media))
+		serveOnce(t, h, "POST", "/message/sendReaction/n", key, []byte(text))
+		serveOnce(t, h, "POST", "/message/sendLocation/n", key, []byte(text))
+		serveOnce(t, h, "POST", "/message/sendContact/n", key, []byte(text))
+		serveOnce(t, h, "POST", "/_sim/instances/n/messages", nil, []byte(inbound))
+		serveOnce(t, h, "POST", "/_sim/instances/n/edits", nil, []byte(change))
+		serveOnce(t, h, "POST", "/_sim/instances/n/acks", nil, []byte(change))
+		serveOnce(t, h, "POST", "/_sim/instances/n/deletes", nil, []byte(change))
+		serveOnce(t, h, "POST", "/chat/whatsappNumbers/n", key, []byte(text))
+		serveOnce(t, h, "POST", "/chat/markMessageAsRead/n", key, []byte(change))
+		serveOnce(t, h, "POST", "/chat/getBase64FromMediaMessage/n", key, []byte(change))
+		serveOnce(t, h, "POST", "/chat/updateMessage/n", key, []byte(text))
+		serveOnce(t, h, "DELETE", "/chat/deleteMessageForEveryone/n", key, []byte(change))
+		serveOnce(t, h, "POST", "/chat/sendPresence/n", key, []byte(`{"number":"5511987654321","presence":"composing"}`))
+		serveOnce(t, h, "GET", "/_sim/instances/n/sent", nil, nil)
+	})
+}
+
+// FuzzCloudAPISends feeds the send endpoint, the media node and the
+// simulated world's inbound, batch and echo bodies: never a 5xx, always
+// JSON, and every webhook posted is JSON.
+func FuzzCloudAPISends(f *testing.F) {
+	f.Add(`{"messaging_product":"whatsapp","to":"5531987654321","type":"text","text":{"body":"oi"},"context":{"message_id":"w"}}`,
+		`{"from":"5531987654321","type":"image","media":"aGk=","context":"w","referral":true}`,
+		`{"messages":[{"from":"5511911110000","text":"a"}],"statuses":[{"message_id":"wamid.x","recipient_id":"1","status":"read"}]}`)
+	f.Add(`{"messaging_product":"whatsapp","to":"1","type":"image","image":{"id":"1","link":"x"}}`,
+		`{"user_id":"BR.x","type":"interactive","list":true}`, `{"messages":[],"split":"nope"}`)
+	f.Add(`{"messaging_product":"whatsapp","status":"read","message_id":"x","typing_indicator":{"type":"text"}}`,
+		`{"from":"","type":"reaction"}`, `{"statuses":[{"message_id":"","status":"x"}]}`)
+	f.Fuzz(func(t *testing.T, send, inbound, batch string) {
+		a := NewCloudAPI(Options{Now: clock, HTTPClient: fuzzClient})
+		defer a.Close()
+		h := a.Handler()
+		auth := map[string]string{"Authorization": "Bearer " + a.AccessToken()}
+		serveOnce(t, h, "POST", "/_sim/webhook", nil, []byte(`{"callback_url":"http://hub.test/w","verify_token":"t"}`))
+		serveOnce(t, h, "POST", "/v21.0/"+a.PhoneNumberID()+"/messages", auth, []byte(send))
+		serveOnce(t, h, "POST", "/_sim/messages", nil, []byte(inbound))
+		serveOnce(t, h, "POST", "/_sim/batch", nil, []byte(batch))
+		serveOnce(t, h, "POST", "/_sim/echoes", nil, []byte(inbound))
+		serveOnce(t, h, "POST", "/v21.0/"+a.PhoneNumberID()+"/media", auth, []byte(send))
+		serveOnce(t, h, "GET", "/_sim/sent", nil, nil)
+		for _, d := range a.Deliveries() {
+			if !json.Valid(d.Body) {
+				t.Fatalf("webhook body is not JSON: %q", d.Body)
+			}
 		}
 	})
 }

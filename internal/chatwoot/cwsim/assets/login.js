@@ -2,7 +2,9 @@
 // stores the session exactly as Chatwoot's SPA does (setAuthCredentials in
 // app/javascript/dashboard/store/utils/api.js): js-cookie 3 writes
 // cw_d_session_info = JSON.stringify(every response header, lower-case keys),
-// path=/, expires in differenceInDays(expiry, now) days, SameSite=Lax.
+// path=/, expires in differenceInDays(expiry, now) days, and no SameSite:
+// the SPA's Cookies.defaults = { sameSite: 'Lax' } is js-cookie 2's API and
+// does nothing in js-cookie 3 (only the MFA path writes SameSite=Lax).
 (function () {
   'use strict';
 
@@ -20,7 +22,7 @@
     var expires = new Date(Date.now() + days * 864e5).toUTCString();
     document.cookie =
       'cw_d_session_info=' + encodeValue(JSON.stringify(headers)) +
-      '; path=/; expires=' + expires + '; sameSite=Lax';
+      '; path=/; expires=' + expires;
   }
 
   // fetch lists header names lower-cased and sorted, as axios gets them

@@ -79,6 +79,11 @@ func secretName(k string) bool {
 	return n == "key"
 }
 
+func isObject(v any) bool {
+	_, ok := v.(map[string]any)
+	return ok
+}
+
 // redact masks secrets in place. In inbox_* events the channel record's
 // identifier (the API channel's public-API credential) goes too.
 func redact(v any, inboxEvent bool) {
@@ -88,6 +93,11 @@ func redact(v any, inboxEvent bool) {
 			n := strings.ToLower(k)
 			switch {
 			case val == nil:
+			case strings.EqualFold(k, "key") && isObject(val):
+				// Evolution's data.key, reactionMessage.key and
+				// protocolMessage.key name a message (remoteJid, id,
+				// fromMe); only a key that holds a value is a secret.
+				redact(val, inboxEvent)
 			case secretName(k):
 				t[k] = Redacted
 			case strings.Contains(n, "webhook") && strings.HasSuffix(n, "url"):

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/outbound"
 )
 
@@ -18,6 +19,13 @@ type cloudAPI struct{ http *outbound.Client }
 func (c *cloudAPI) CheckCredentials(cr Credentials) error {
 	if strings.TrimSpace(cr.AccessToken) == "" || strings.TrimSpace(cr.AppSecret) == "" || cr.APIKey != "" {
 		return errors.New("a Cloud API provider takes {access_token, app_secret}")
+	}
+	return nil
+}
+
+func (c *cloudAPI) CheckInstance(id string) []httpx.FieldError {
+	if !phoneNumberID.MatchString(id) {
+		return []httpx.FieldError{{Field: "phone_number_id", Message: "is required for the Cloud API (the number's id in Meta's WhatsApp manager)"}}
 	}
 	return nil
 }
@@ -71,7 +79,7 @@ func (c *cloudAPI) lookup(ctx context.Context, t Target, inst *Instance) (Connec
 	if err != nil {
 		return Connection{}, err
 	}
-	return Connection{Status: StatusConnected, PhoneNumber: e164(p.DisplayPhoneNumber), DisplayName: p.VerifiedName,
+	return Connection{Status: StatusConnected, PhoneNumber: e164(p.DisplayPhoneNumber), ProfileName: p.VerifiedName,
 		Details: "quality " + p.QualityRating + ", verification " + p.CodeVerificationStatus}, nil
 }
 
@@ -79,6 +87,15 @@ func (c *cloudAPI) lookup(ctx context.Context, t Target, inst *Instance) (Connec
 func (c *cloudAPI) Connect(ctx context.Context, t Target, inst *Instance, _ string) (Connection, error) {
 	return c.lookup(ctx, t, inst)
 }
+
+// FinishConnect has nothing to finish: Connect answers at once.
+func (c *cloudAPI) FinishConnect(ctx context.Context, t Target, inst *Instance) (Connection, error) {
+	return c.lookup(ctx, t, inst)
+}
+
+// Logout keeps the number registered with Meta (deregistering it is done
+// in Meta's WhatsApp manager): the hub only stops treating it as connected.
+func (c *cloudAPI) Logout(context.Context, Target, *Instance) error { return nil }
 
 func (c *cloudAPI) Status(ctx context.Context, t Target, inst *Instance) (Connection, error) {
 	return c.lookup(ctx, t, inst)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/iam"
 )
@@ -157,9 +158,9 @@ func (w *ConnectWorker) Work(ctx context.Context, job *river.Job[ConnectArgs]) e
 	if c.Status == StatusConnecting && c.QRCode == "" {
 		return nil // the QR comes by webhook
 	}
-	_, err = s.DB.W.ExecContext(ctx, `UPDATE provider_instances SET `+statusSet+`
+	_, err = s.DB.W.ExecContext(ctx, `UPDATE provider_instances SET `+statusSet+`, last_event_id = $11
 		WHERE account_id = $9 AND id = $10 AND status = 'connecting'`, c.Status, s.now(), lastErr, c.PhoneNumber, c.ProfileName,
-		c.QRCode, c.PairingCode, c.Reason, i.AccountID, i.ID)
+		c.QRCode, c.PairingCode, c.Reason, i.AccountID, i.ID, db.NewID())
 	return err
 }
 

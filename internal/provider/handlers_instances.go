@@ -172,6 +172,7 @@ func (s *Service) upstream(r *http.Request, i *Instance, err error) error {
 	_ = setStatus(r.Context(), s.DB.W, i.AccountID, i.ID, Connection{Status: StatusError}, msg, s.now())
 	return &httpx.Error{Code: httpx.CodeUpstream, Message: "the provider failed: " + msg, Cause: err}
 }
+
 // CreateInbox gives the number a Chatwoot API inbox whose callbacks come to
 // the hub (or adopts one by id), idempotently.
 func (s *Service) CreateInbox(w http.ResponseWriter, r *http.Request) error {

@@ -204,23 +204,22 @@ func (s *Service) UpdateProvider(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// probe tests a target before it is saved: a server that does not answer
-// or refuses the credentials is a 422 naming the reason, and nothing is
-// saved.
+// probe tests a target before it is saved, as the Chatwoot link does: a
+// refusal is a 422, a server that does not answer as the provider a 502,
+// and nothing is saved either way.
 func (s *Service) probe(ctx context.Context, typ string, t Target) error {
 	a, err := adapterFor(typ, s.HTTP)
 	if err != nil {
 		return unsupported
 	}
 	h := a.Test(ctx, t)
-	if h.Status == "healthy" {
+	switch {
+	case h.Status == "healthy":
 		return nil
+	case h.Details == ErrRefused.Error():
+		return httpx.E(httpx.CodeUnprocessable, "the provider refused the credentials")
 	}
-	field := httpx.FieldError{Field: "credentials", Message: "were refused by the provider"}
-	if !strings.Contains(h.Details, ErrRefused.Error()) {
-		field = httpx.FieldError{Field: "base_url", Message: "did not answer as a provider: " + h.Details}
-	}
-	return httpx.Invalid(field)
+	return httpx.E(httpx.CodeUpstream, "the provider could not be reached or answered unexpectedly: "+h.Details)
 }
 
 // probeUpdate probes the provider as an update would leave it, when the

@@ -30,15 +30,15 @@ type Provider struct {
 
 // Instance is one WhatsApp number (or session) of a provider.
 type Instance struct {
-	ID              string    `json:"id"`
-	AccountID       string    `json:"account_id"`
-	ProviderID      string    `json:"provider_id"`
-	Name            string    `json:"name"`
-	PhoneNumberID   string    `json:"phone_number_id"`
-	PhoneNumber     string    `json:"phone_number"`
-	DisplayName     string    `json:"display_name"`
-	ProfileName     string    `json:"profile_name"` // as the provider reports it
-	Status          string    `json:"status"`
+	ID            string `json:"id"`
+	AccountID     string `json:"account_id"`
+	ProviderID    string `json:"provider_id"`
+	Name          string `json:"name"`
+	PhoneNumberID string `json:"phone_number_id"`
+	PhoneNumber   string `json:"phone_number"`
+	DisplayName   string `json:"display_name"`
+	ProfileName   string `json:"profile_name"` // as the provider reports it
+	Status        string `json:"status"`
 	// DisconnectReason is a Reason constant while the number is not
 	// connected because of something the provider reported.
 	DisconnectReason string  `json:"disconnect_reason"`
@@ -136,10 +136,14 @@ func listInstances(ctx context.Context, q db.Querier, accountID string, p httpx.
 // connected, kept when the result gives none (a poll after the QR limit
 // no longer knows it), and a logout the hub asked for stays one when the
 // provider then reports the session as logged out.
+//
+// What the hub learnt from the provider now is newer than every event that
+// arrived before: the result takes a fresh event id (UUIDv7, like the
+// executions'), so such an event still waiting for its job cannot undo it.
 func setStatus(ctx context.Context, q db.Querier, accountID, id string, c Connection, lastErr string, now time.Time) error {
-	_, err := q.ExecContext(ctx, `UPDATE provider_instances SET `+statusSet+`
+	_, err := q.ExecContext(ctx, `UPDATE provider_instances SET `+statusSet+`, last_event_id = $11
 		WHERE account_id = $9 AND id = $10`, c.Status, now, lastErr, c.PhoneNumber, c.ProfileName, c.QRCode, c.PairingCode, c.Reason,
-		accountID, id)
+		accountID, id, db.NewID())
 	return err
 }
 

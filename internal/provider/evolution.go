@@ -199,9 +199,13 @@ func EvolutionStatus(state string) string {
 }
 
 // jidPhone turns Evolution's owner JID ("5511988887777:12@s.whatsapp.net",
-// device suffix optional) into "+5511988887777".
+// device suffix optional) into "+5511988887777". A LID (…@lid) is no
+// phone number and gives "".
 func jidPhone(jid string) string {
-	user, _, _ := strings.Cut(jid, "@")
+	user, server, _ := strings.Cut(jid, "@")
+	if server != "s.whatsapp.net" && server != "c.us" {
+		return ""
+	}
 	user, _, _ = strings.Cut(user, ":")
 	for _, r := range user {
 		if r < '0' || r > '9' {

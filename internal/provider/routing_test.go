@@ -197,6 +197,10 @@ func TestProviderWebhookFailsClosed(t *testing.T) {
 			if n := f.h.Count(`SELECT count(*) FROM event_executions WHERE status = 'ignored' AND last_error = $1`, reason); n != 1 {
 				t.Errorf("%s: %d ignored rows with the reason", body, n)
 			}
+			// Evolution's retry of the same body is a duplicate, not a second row.
+			if again := f.h.Do(apptest.Req{Method: "POST", Path: path, Body: body}).Expect(t, 200).JSON(t); again["duplicate"] != true {
+				t.Errorf("%s again: %v", body, again)
+			}
 		}
 
 		// The row's type is one the hub does not speak (a newer hub's, or a

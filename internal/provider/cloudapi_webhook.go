@@ -50,8 +50,8 @@ func (c *cloudAPI) CallbackQuery(string) string { return "" }
 // keeps Meta's shape, {object, entry:[{id, changes:[{field, value}]}]},
 // with only its own message or status (and its sender's contact) in the
 // value, so a consumer reads every part the same way. Messages dedupe on
-// their wamid, statuses on wamid and status; other changes on their
-// content.
+// their wamid, statuses on wamid and status, coexistence echoes
+// (smb_message_echoes) on theirs; other changes on their content.
 func (c *cloudAPI) Split(providerID string, raw []byte, obj map[string]any) []Part {
 	if o, _ := obj["object"].(string); o != "whatsapp_business_account" {
 		return []Part{whole(providerID, raw, obj, "not a WhatsApp Business Account notification")}
@@ -82,7 +82,7 @@ func splitChange(providerID string, entryID any, change, v map[string]any) []Par
 	field, _ := change["field"].(string)
 	rest := map[string]any{}
 	for k, val := range v {
-		if k != "messages" && k != "statuses" && k != "contacts" {
+		if k != "messages" && k != "statuses" && k != "contacts" && k != "message_echoes" {
 			rest[k] = val
 		}
 	}
@@ -123,6 +123,20 @@ func splitChange(providerID string, entryID any, change, v map[string]any) []Par
 			dedupe = "status:" + id + ":" + status
 		}
 		parts = append(parts, mk("statuses", dedupe, value))
+	}
+	// Coexistence: messages the business sent from the WhatsApp Business
+	// app, echoed under field smb_message_echoes, one event each.
+	echoes, _ := v["message_echoes"].([]any)
+	for _, m := range echoes {
+		mm, _ := m.(map[string]any)
+		value := clone(rest)
+		value["message_echoes"] = []any{m}
+		id, _ := mm["id"].(string)
+		event := field
+		if !plainName(event) {
+			event = "smb_message_echoes"
+		}
+		parts = append(parts, mk(event, prefixed("echo:", id), value))
 	}
 	if len(parts) == 0 {
 		if field == "" {

@@ -62,6 +62,20 @@ func TestCloudAPISplitBatched(t *testing.T) {
 	}
 }
 
+func TestCloudAPISplitEchoes(t *testing.T) {
+	body := `{"object":"whatsapp_business_account","entry":[{"id":"W","changes":[{"field":"smb_message_echoes","value":{"metadata":{"phone_number_id":"9"},` +
+		`"message_echoes":[{"from":"5511","to":"5521","id":"wamid.E1"},{"from":"5511","to":"5522","id":"wamid.E2"}]}}]}]}`
+	obj, _ := intake.Decode([]byte(body))
+	parts := (&cloudAPI{}).Split("p1", []byte(body), obj)
+	if len(parts) != 2 || parts[0].Event != "smb_message_echoes" || parts[0].Dedupe != "echo:wamid.E1" || parts[1].Dedupe != "echo:wamid.E2" ||
+		parts[0].SourceID != "p1:9" {
+		t.Fatalf("echoes: %+v", parts)
+	}
+	if n := len(valueOf(t, parts[1])["message_echoes"].([]any)); n != 1 {
+		t.Fatalf("an echo part holds %d echoes", n)
+	}
+}
+
 func TestEvolutionSplit(t *testing.T) {
 	cases := []struct{ body, source, event, dedupe, ignore string }{
 		{`{"event":"messages.upsert","instance":"vendas","data":{"key":{"remoteJid":"55@s.whatsapp.net","id":"3EB0"}}}`,
@@ -83,6 +97,23 @@ func TestEvolutionSplit(t *testing.T) {
 		p := parts[0]
 		if p.SourceID != c.source || p.Event != c.event || p.Ignore != c.ignore || (c.dedupe != "" && p.Dedupe != c.dedupe) || p.Dedupe == "" {
 			t.Errorf("%s: got %+v", c.body, p)
+		}
+	}
+}
+
+// BenchmarkCloudAPISplit measures cutting a six-part Meta POST (decode
+// included, as Receive does).
+func BenchmarkCloudAPISplit(b *testing.B) {
+	raw := []byte(batched)
+	a := &cloudAPI{}
+	b.ReportAllocs()
+	for b.Loop() {
+		obj, err := intake.Decode(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(a.Split("p1", raw, obj)) != 6 {
+			b.Fatal("parts")
 		}
 	}
 }

@@ -24,6 +24,7 @@ func FuzzProviderWebhook(f *testing.F) {
 	f.Add([]byte(`{"event":"messages.upsert","instance":"a b","data":{"key":{"id":7}}}`), "")
 	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[null,{"value":7},{"value":{"statuses":[1,{"id":"x"}]}}]}]}`), "sha256=zz")
 	f.Add([]byte(`[]`), "sha1=00")
+	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"smb_message_echoes","value":{"metadata":{"phone_number_id":"9"},"message_echoes":[{"id":"wamid.E1"},{"id":"wamid.E2"}]}}]}]}`), "")
 	adapters := map[string]Adapter{TypeCloudAPI: &cloudAPI{}, TypeEvolution: &evolution{}}
 	f.Fuzz(func(t *testing.T, body []byte, sig string) {
 		if obj, err := intake.Decode(body); err == nil {
@@ -70,7 +71,8 @@ func checkParts(t *testing.T, typ, providerID string, parts []Part) {
 			v := valueOf(t, p)
 			msgs, _ := v["messages"].([]any)
 			sts, _ := v["statuses"].([]any)
-			if len(msgs)+len(sts) > 1 || (p.Event == "messages") != (len(msgs) == 1) || (p.Event == "statuses") != (len(sts) == 1) {
+			echoes, _ := v["message_echoes"].([]any)
+			if len(msgs)+len(sts)+len(echoes) > 1 || (p.Event == "messages") != (len(msgs) == 1) || (p.Event == "statuses") != (len(sts) == 1) {
 				t.Fatalf("cloud_api: part %s holds %d messages and %d statuses", p.Event, len(msgs), len(sts))
 			}
 			md, _ := v["metadata"].(map[string]any)

@@ -32,7 +32,11 @@ func (s *Service) Connect(w http.ResponseWriter, r *http.Request) error {
 		return s.upstream(r, i, err)
 	}
 	if !c.Pending {
-		if err := setStatus(ctx, s.DB.W, i.AccountID, i.ID, c, "", s.now()); err != nil {
+		lastErr := ""
+		if c.Reason != "" || c.Status == StatusError {
+			lastErr = c.Details
+		}
+		if err := setStatus(ctx, s.DB.W, i.AccountID, i.ID, c, lastErr, s.now()); err != nil {
 			return err
 		}
 		httpx.WriteJSON(w, http.StatusOK, c)

@@ -179,6 +179,24 @@ func TestCloudAPIProviderWebhooks(t *testing.T) {
 			t.Fatalf("connect: %v", c)
 		}
 		f.do(t, "POST", "/provider-instances", map[string]any{"provider_id": pid, "name": "x"}).ExpectError(t, 400, "VALIDATION_ERROR")
+		// Meta stops serving the number: its status says why, and the number shows it until it is back.
+		if err := meta.SetState(meta.PhoneNumberID(), "FLAGGED"); err != nil {
+			t.Fatal(err)
+		}
+		if s := f.do(t, "GET", "/provider-instances/"+iid+"/status", nil).Expect(t, 200).JSON(t); s["status"] != "disconnected" ||
+			s["disconnect_reason"] != "refused" || !strings.Contains(s["details"].(string), "FLAGGED") {
+			t.Fatalf("flagged: %v", s)
+		}
+		if n := f.do(t, "GET", "/provider-instances/"+iid, nil).JSON(t); n["disconnect_reason"] != "refused" || !strings.Contains(n["last_error"].(string), "FLAGGED") {
+			t.Fatalf("flagged number: %v", n)
+		}
+		_ = meta.SetState(meta.PhoneNumberID(), "CONNECTED")
+		if n := f.do(t, "POST", "/provider-instances/"+iid+"/connect", nil).Expect(t, 200).JSON(t); n["status"] != "connected" {
+			t.Fatalf("back: %v", n)
+		}
+		if n := f.do(t, "GET", "/provider-instances/"+iid, nil).JSON(t); n["disconnect_reason"] != "" || n["last_error"] != "" {
+			t.Fatalf("a number that is back keeps its reason: %v", n)
+		}
 
 		hook := "/webhooks/providers/" + pid
 		f.h.Do(apptest.Req{Method: "GET", Path: hook + "?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=123"}).Expect(t, 403)

@@ -93,10 +93,6 @@ func (s *Service) Logout(w http.ResponseWriter, r *http.Request) error {
 	}
 	c := Connection{Status: StatusDisconnected, Reason: ReasonHubLogout}
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE provider_instances SET disconnect_reason = '' WHERE account_id = $1 AND id = $2`,
-			i.AccountID, i.ID); err != nil {
-			return err
-		}
 		if err := setStatus(ctx, tx, i.AccountID, i.ID, c, "disconnected from the hub", s.now()); err != nil {
 			return err
 		}

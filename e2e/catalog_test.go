@@ -173,6 +173,39 @@ func TestCatalogPagesAgainstTheHub(t *testing.T) {
 		t.Errorf("the number's inbox reads %q", got)
 	}
 	b.screenshot("numbers-with-inbox")
+	if got := b.text(`[data-testid="number-phone"]`); got != "Acme Vendas · +5511987654321" {
+		t.Errorf("the row shows the phone as %q, want the provider's profile name and number", got)
+	}
+
+	// Disconnect it from the hub: it stays, says why, and raises no alarm.
+	b.step("disconnect it",
+		chromedp.Click(testID("number-logout")),
+		chromedp.Click(testID("confirm-ok")),
+	)
+	b.waitFor("the row disconnected by the hub", `document.querySelector('[data-testid="number-row"]')?.dataset.status === 'disconnected'
+		&& document.querySelector('[data-testid="number-reason"]')?.dataset.reason === 'hub_logout'`)
+	if eval[bool](b, `document.querySelector('[data-testid="numbers-dropped-banner"]') !== null`) {
+		t.Error("a number the admin disconnected raises the dropped banner")
+	}
+	// Connect it again, then the phone logs out: the admin is warned with the reason.
+	b.step("connect it again", chromedp.Click(testID("number-connect")), chromedp.WaitVisible(testID("qr-code")))
+	simCall(t, "POST", evoCreds.BaseURL+"/_sim/instances/sales/scan", nil,
+		map[string]string{"number": "5511987654321", "profile_name": "Acme Vendas"}, http.StatusOK)
+	b.step("see it connected again", chromedp.WaitVisible(testID("number-connected")), chromedp.Click(testID("number-connect-close")))
+	simCall(t, "POST", evoCreds.BaseURL+"/_sim/instances/sales/disconnect", nil, map[string]int{"status_reason": 401}, http.StatusOK)
+	// The page reads the numbers when it opens: open it again until the hub has the phone's logout.
+	for deadline := time.Now().Add(waitTimeout); ; {
+		b.step("reopen the numbers", chromedp.Click(testID("nav-providers")), chromedp.WaitVisible(testID("provider-row")),
+			chromedp.Click(testID("nav-numbers")), chromedp.WaitVisible(testID("number-row")))
+		if eval[bool](b, `document.querySelector('[data-testid="numbers-dropped-item"]')?.dataset.reason === 'logged_out'`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the numbers page never warned of the phone's logout")
+		}
+		time.Sleep(200 * time.Millisecond) // a poll interval, not a wait for an effect
+	}
+	b.screenshot("numbers-dropped")
 
 	// Plan and usage: the limits count what was just made; the chart is drawn.
 	b.step("open plan and usage", chromedp.Click(testID("nav-plan")), chromedp.WaitVisible(testID("plan-limits")), chromedp.WaitVisible(testID("usage-chart")))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +14,18 @@ import (
 
 	"github.com/whatpro/hub/internal/apptest"
 	"github.com/whatpro/hub/internal/backup"
+	"github.com/whatpro/hub/internal/provider/providersim"
 )
+
+// evolutionSim is an Evolution server for providers created in these
+// tests: a provider is saved only once its server accepted the key.
+func evolutionSim(t *testing.T) (baseURL, apiKey string) {
+	t.Helper()
+	evo := providersim.NewEvolution(providersim.Options{})
+	srv := httptest.NewServer(evo.Handler())
+	t.Cleanup(srv.Close)
+	return srv.URL, evo.APIKey()
+}
 
 const backupPass = "correct horse battery staple"
 
@@ -28,6 +40,8 @@ type writer struct {
 	h     *apptest.Hub
 	acct  string
 	token string
+	evo   string // the Evolution server's base URL
+	key   string // and its API key
 
 	mu        sync.Mutex
 	committed []string // ids whose 201 was received, in order
@@ -42,8 +56,8 @@ func (w *writer) run(n int, stop <-chan struct{}, wg *sync.WaitGroup) {
 			return
 		default:
 		}
-		body, _ := json.Marshal(map[string]any{"name": fmt.Sprintf("w%d-%d", n, i), "type": "evolution", "base_url": "http://evo.test",
-			"credentials": map[string]string{"api_key": fmt.Sprintf("key-%d-%d", n, i)}})
+		body, _ := json.Marshal(map[string]any{"name": fmt.Sprintf("w%d-%d", n, i), "type": "evolution", "base_url": w.evo,
+			"credentials": map[string]string{"api_key": w.key}})
 		req, _ := http.NewRequest("POST", w.h.URL+"/api/v1/accounts/"+w.acct+"/providers", bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+w.token)
 		req.Header.Set("Content-Type", "application/json")
@@ -81,7 +95,8 @@ func TestBackupRestoreUnderWriteLoad(t *testing.T) {
 	t.Parallel()
 	h := apptest.New(t, "sqlite", apptest.Options{Env: apptest.SuperAdminEnv("WHATPRO_RATE_LIMIT_AUTH=1000000")})
 	ten := h.NewTenant(h.LoginSuper(), "Acme")
-	w := &writer{h: h, acct: ten.ID, token: ten.Admin.Token}
+	evoURL, evoKey := evolutionSim(t)
+	w := &writer{h: h, acct: ten.ID, token: ten.Admin.Token, evo: evoURL, key: evoKey}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for n := range 4 {
@@ -179,7 +194,7 @@ func TestBackupRestoreUnderWriteLoad(t *testing.T) {
 	}
 	// The restored hub takes writes again.
 	h2.Do(apptest.Req{Method: "POST", Path: "/api/v1/accounts/" + ten.ID + "/providers", Token: admin.Token,
-		Body: map[string]any{"name": "after-restore", "type": "evolution", "base_url": "http://evo.test", "credentials": map[string]string{"api_key": "k"}}}).Expect(t, 201)
+		Body: map[string]any{"name": "after-restore", "type": "evolution", "base_url": evoURL, "credentials": map[string]string{"api_key": evoKey}}}).Expect(t, 201)
 }
 
 // What restore and backup refuse, and that a refusal changes nothing.

@@ -50,8 +50,9 @@ func TestSecretsRotate(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		h := apptest.New(t, dialect, apptest.Options{Env: apptest.SuperAdminEnv()})
 		ten := h.NewTenant(h.LoginSuper(), "Acme")
+		evoURL, evoKey := evolutionSim(t)
 		h.Do(apptest.Req{Method: "POST", Path: "/api/v1/accounts/" + ten.ID + "/providers", Token: ten.Admin.Token,
-			Body: map[string]any{"name": "Evo", "type": "evolution", "base_url": "http://evo.test", "credentials": map[string]string{"api_key": "the-api-key"}}}).Expect(t, 201)
+			Body: map[string]any{"name": "Evo", "type": "evolution", "base_url": evoURL, "credentials": map[string]string{"api_key": evoKey}}}).Expect(t, 201)
 		newKey, err := secret.GenerateSpec()
 		must(t, err)
 		newID := strings.SplitN(newKey, ":", 2)[0]

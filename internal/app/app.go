@@ -210,6 +210,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	a.Provider = &provider.Service{DB: a.DB, Keys: a.Keys, HTTP: a.Chatwoot.Client.HTTP, IAM: a.IAM, Plans: a.Plans, Inboxes: a.Managed,
 		HubURL: hubURL, Log: a.Log, Now: a.IAM.Now}
 	river.AddWorker(workers, &provider.HealthWorker{S: a.Provider})
+	river.AddWorker(workers, &provider.ConnectWorker{S: a.Provider})
 	a.Dispatcher = &intake.Dispatcher{DB: a.DB, Log: a.Log, Handlers: a.Provider.Handlers()}
 	a.buildRealtime(workers)
 	if err := a.buildChat(workers); err != nil {
@@ -236,6 +237,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	}
 	a.Jobs = q
 	a.Inboxes.Jobs = q
+	a.Provider.Jobs = q
 	a.Kanban.Jobs = q
 	a.IAM.Jobs = q
 	if err := a.IAM.Bootstrap(ctx, a.Log, a.Cfg.BootstrapAdminEmail, a.Cfg.BootstrapAdminPass, a.Cfg.DataDir); err != nil {

@@ -178,6 +178,8 @@ func (a *App) routes(h handlers) []httpx.Route {
 		acct("DELETE", "/provider-instances/{instanceID}", h.provider.DeleteInstance, iam.PermProvidersWrite),
 		acct("POST", "/provider-instances/{instanceID}/connect", h.provider.Connect, iam.PermProvidersWrite),
 		acct("GET", "/provider-instances/{instanceID}/status", h.provider.Status, iam.PermProvidersRead),
+		acct("GET", "/provider-instances/{instanceID}/qr", h.provider.QR, iam.PermProvidersWrite),
+		acct("POST", "/provider-instances/{instanceID}/logout", h.provider.Logout, iam.PermProvidersWrite),
 		acct("POST", "/provider-instances/{instanceID}/inbox", h.provider.CreateInbox, iam.PermProvidersWrite),
 		{Method: "GET", Pattern: "/webhooks/providers/{providerID}", Handler: httpx.HandlerFunc(h.provider.Verify), RateLimit: 600},
 		{Method: "POST", Pattern: "/webhooks/providers/{providerID}", Handler: httpx.HandlerFunc(h.provider.Receive), RateLimit: 6000},

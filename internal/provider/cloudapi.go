@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/outbound"
 )
 
@@ -18,6 +19,13 @@ type cloudAPI struct{ http *outbound.Client }
 func (c *cloudAPI) CheckCredentials(cr Credentials) error {
 	if strings.TrimSpace(cr.AccessToken) == "" || strings.TrimSpace(cr.AppSecret) == "" || cr.APIKey != "" {
 		return errors.New("a Cloud API provider takes {access_token, app_secret}")
+	}
+	return nil
+}
+
+func (c *cloudAPI) CheckInstance(id string) []httpx.FieldError {
+	if !phoneNumberID.MatchString(id) {
+		return []httpx.FieldError{{Field: "phone_number_id", Message: "is required for the Cloud API (the number's id in Meta's WhatsApp manager)"}}
 	}
 	return nil
 }
@@ -58,12 +66,13 @@ type phoneNumber struct {
 	VerifiedName           string `json:"verified_name"`
 	CodeVerificationStatus string `json:"code_verification_status"`
 	QualityRating          string `json:"quality_rating"`
+	Status                 string `json:"status"` // CONNECTED, or why not (FLAGGED, BANNED, DISCONNECTED…)
 }
 
 func (c *cloudAPI) lookup(ctx context.Context, t Target, inst *Instance) (Connection, error) {
 	var p phoneNumber
 	_, err := call(ctx, c.http, "GET", c.url(t, "/"+url.PathEscape(inst.PhoneNumberID)+
-		"?fields=display_phone_number,verified_name,code_verification_status,quality_rating"), c.hdr(t), nil, &p)
+		"?fields=display_phone_number,verified_name,code_verification_status,quality_rating,status"), c.hdr(t), nil, &p)
 	var se *outbound.StatusError
 	if errors.As(err, &se) && (se.Status == http.StatusBadRequest || se.Status == http.StatusNotFound) {
 		return Connection{Status: StatusError, Details: "the Graph API does not know this phone_number_id for the token"}, nil
@@ -71,14 +80,28 @@ func (c *cloudAPI) lookup(ctx context.Context, t Target, inst *Instance) (Connec
 	if err != nil {
 		return Connection{}, err
 	}
-	return Connection{Status: StatusConnected, PhoneNumber: e164(p.DisplayPhoneNumber), DisplayName: p.VerifiedName,
-		Details: "quality " + p.QualityRating + ", verification " + p.CodeVerificationStatus}, nil
+	conn := Connection{Status: StatusConnected, PhoneNumber: e164(p.DisplayPhoneNumber), ProfileName: p.VerifiedName,
+		Details: "quality " + p.QualityRating + ", verification " + p.CodeVerificationStatus}
+	if p.Status != "" && p.Status != "CONNECTED" {
+		// Meta keeps answering for a number it stopped serving: its status says why.
+		conn.Status, conn.Reason, conn.Details = StatusDisconnected, ReasonRefused, "Meta reports the number's status as "+clipText(p.Status)
+	}
+	return conn, nil
 }
 
 // Connect verifies the number: Meta's numbers need no QR code.
 func (c *cloudAPI) Connect(ctx context.Context, t Target, inst *Instance, _ string) (Connection, error) {
 	return c.lookup(ctx, t, inst)
 }
+
+// FinishConnect has nothing to finish: Connect answers at once.
+func (c *cloudAPI) FinishConnect(ctx context.Context, t Target, inst *Instance) (Connection, error) {
+	return c.lookup(ctx, t, inst)
+}
+
+// Logout keeps the number registered with Meta (deregistering it is done
+// in Meta's WhatsApp manager): the hub only stops treating it as connected.
+func (c *cloudAPI) Logout(context.Context, Target, *Instance) error { return nil }
 
 func (c *cloudAPI) Status(ctx context.Context, t Target, inst *Instance) (Connection, error) {
 	return c.lookup(ctx, t, inst)

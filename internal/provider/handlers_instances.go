@@ -43,12 +43,11 @@ func (s *Service) CreateInstance(w http.ResponseWriter, r *http.Request) error {
 	if !instanceName.MatchString(in.Name) {
 		bad = append(bad, httpx.FieldError{Field: "name", Message: "must be 1 to 64 letters, digits, '.', '_' or '-'"})
 	}
-	if p.Type == TypeCloudAPI && !phoneNumberID.MatchString(in.PhoneNumberID) {
-		bad = append(bad, httpx.FieldError{Field: "phone_number_id", Message: "is required for the Cloud API (the number's id in Meta's WhatsApp manager)"})
+	a, err := s.adapter(p)
+	if err != nil {
+		return unsupported
 	}
-	if p.Type == TypeEvolution && in.PhoneNumberID != "" {
-		bad = append(bad, httpx.FieldError{Field: "phone_number_id", Message: "is only for the Cloud API"})
-	}
+	bad = append(bad, a.CheckInstance(in.PhoneNumberID)...)
 	if len(in.DisplayName) > 120 {
 		bad = append(bad, httpx.FieldError{Field: "display_name", Message: "must be at most 120 characters"})
 	}
@@ -146,18 +145,22 @@ func (s *Service) DeleteInstance(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Service) load(r *http.Request) (*Instance, *Provider, Target, error) {
+func (s *Service) load(r *http.Request) (*Instance, *Provider, Adapter, Target, error) {
 	ctx, accountID := r.Context(), iam.AccessFrom(r.Context()).AccountID
 	i, err := getInstance(ctx, s.DB.R, accountID, r.PathValue("instanceID"))
 	if err != nil {
-		return nil, nil, Target{}, err
+		return nil, nil, nil, Target{}, err
 	}
 	p, err := getProvider(ctx, s.DB.R, accountID, i.ProviderID)
 	if err != nil {
-		return nil, nil, Target{}, err
+		return nil, nil, nil, Target{}, err
+	}
+	a, err := s.adapter(p)
+	if err != nil {
+		return nil, nil, nil, Target{}, unsupported
 	}
 	t, err := s.target(p)
-	return i, p, t, err
+	return i, p, a, t, err
 }
 
 // upstream turns a provider failure into a clear error on the object.
@@ -168,45 +171,6 @@ func (s *Service) upstream(r *http.Request, i *Instance, err error) error {
 	}
 	_ = setStatus(r.Context(), s.DB.W, i.AccountID, i.ID, Connection{Status: StatusError}, msg, s.now())
 	return &httpx.Error{Code: httpx.CodeUpstream, Message: "the provider failed: " + msg, Cause: err}
-}
-
-// Connect starts connecting the number: Evolution answers a QR code (and a
-// pairing code); the Cloud API verifies the number.
-func (s *Service) Connect(w http.ResponseWriter, r *http.Request) error {
-	i, p, t, err := s.load(r)
-	if err != nil {
-		return err
-	}
-	hook, err := s.webhookURL(p, true)
-	if err != nil {
-		return err
-	}
-	c, err := s.adapter(p).Connect(r.Context(), t, i, hook)
-	if err != nil {
-		return s.upstream(r, i, err)
-	}
-	if err := setStatus(r.Context(), s.DB.W, i.AccountID, i.ID, c, "", s.now()); err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, c)
-	return nil
-}
-
-// Status reads the number's connection from the provider and records it.
-func (s *Service) Status(w http.ResponseWriter, r *http.Request) error {
-	i, p, t, err := s.load(r)
-	if err != nil {
-		return err
-	}
-	c, err := s.adapter(p).Status(r.Context(), t, i)
-	if err != nil {
-		return s.upstream(r, i, err)
-	}
-	if err := setStatus(r.Context(), s.DB.W, i.AccountID, i.ID, c, "", s.now()); err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, c)
-	return nil
 }
 
 // CreateInbox gives the number a Chatwoot API inbox whose callbacks come to

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -32,8 +33,8 @@ func (s *Service) checkProvider(in *providerReq, typ string, creating bool) erro
 			bad = append(bad, httpx.FieldError{Field: "name", Message: "must be 1 to 80 characters"})
 		}
 	}
-	a := adapterFor(typ, s.HTTP)
-	if a == nil {
+	a, err := adapterFor(typ, s.HTTP)
+	if err != nil {
 		bad = append(bad, httpx.FieldError{Field: "type", Message: "must be cloud_api or evolution"})
 	}
 	if in.BaseURL != nil {
@@ -71,6 +72,11 @@ func (s *Service) CreateProvider(w http.ResponseWriter, r *http.Request) error {
 	base, _ := outbound.ValidateBaseURL(*in.BaseURL)
 	p := &Provider{ID: db.NewID(), AccountID: accountID, Name: strings.TrimSpace(*in.Name), Type: in.Type,
 		BaseURL: strings.TrimSuffix(base.String(), "/"), VerifyToken: iam.RandomToken("wpv_")[:36], HealthStatus: "unknown", CreatedAt: now, UpdatedAt: now}
+	// Saved only once the provider answered and accepted the credentials.
+	if err := s.probe(ctx, p.Type, Target{BaseURL: p.BaseURL, Creds: *in.Credentials}); err != nil {
+		return err
+	}
+	p.HealthStatus, p.HealthDetails, p.LastCheckedAt = "healthy", "the credentials answered when the provider was saved", &now
 	var err error
 	if p.credentials, err = s.sealCreds(p.ID, *in.Credentials); err != nil {
 		return err
@@ -128,6 +134,9 @@ func (s *Service) UpdateProvider(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx, accountID := r.Context(), iam.AccessFrom(r.Context()).AccountID
+	if err := s.probeUpdate(ctx, accountID, r.PathValue("providerID"), &in); err != nil {
+		return err
+	}
 	var out *Provider
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		p, err := getProvider(ctx, tx, accountID, r.PathValue("providerID"))
@@ -193,6 +202,54 @@ func (s *Service) UpdateProvider(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.WriteJSON(w, http.StatusOK, s.view(out))
 	return nil
+}
+
+// probe tests a target before it is saved, as the Chatwoot link does: a
+// refusal is a 422, a server that does not answer as the provider a 502,
+// and nothing is saved either way.
+func (s *Service) probe(ctx context.Context, typ string, t Target) error {
+	a, err := adapterFor(typ, s.HTTP)
+	if err != nil {
+		return unsupported
+	}
+	h := a.Test(ctx, t)
+	switch {
+	case h.Status == "healthy":
+		return nil
+	case h.Details == ErrRefused.Error():
+		return httpx.E(httpx.CodeUnprocessable, "the provider refused the credentials")
+	}
+	return httpx.E(httpx.CodeUpstream, "the provider could not be reached or answered unexpectedly: "+h.Details)
+}
+
+// probeUpdate probes the provider as an update would leave it, when the
+// update changes where or how the hub calls it.
+func (s *Service) probeUpdate(ctx context.Context, accountID, id string, in *providerReq) error {
+	if in.BaseURL == nil && in.Credentials == nil {
+		return nil
+	}
+	p, err := getProvider(ctx, s.DB.R, accountID, id)
+	if err != nil {
+		return err
+	}
+	if err := s.checkProvider(in, p.Type, false); err != nil {
+		return err
+	}
+	t, err := s.target(p)
+	if err != nil {
+		return err
+	}
+	if in.BaseURL != nil {
+		base, _ := outbound.ValidateBaseURL(*in.BaseURL)
+		t.BaseURL = strings.TrimSuffix(base.String(), "/")
+		if originOf(p.BaseURL) != originOf(t.BaseURL) && in.Credentials == nil {
+			return nil // refused below: moving needs the credentials again
+		}
+	}
+	if in.Credentials != nil {
+		t.Creds = *in.Credentials
+	}
+	return s.probe(ctx, p.Type, t)
 }
 
 // DeleteProvider removes a provider without instances (409 otherwise).

@@ -17,7 +17,11 @@ func (s *Service) check(ctx context.Context, p *Provider) (Health, error) {
 	if err != nil {
 		return Health{}, err
 	}
-	h := s.adapter(p).Test(ctx, t)
+	a, err := s.adapter(p)
+	if err != nil {
+		return Health{}, unsupported
+	}
+	h := a.Test(ctx, t)
 	now := s.now()
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if err := setHealth(ctx, tx, p.AccountID, p.ID, h, now); err != nil {

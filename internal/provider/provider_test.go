@@ -40,7 +40,7 @@ func serve(t *testing.T, h http.Handler) string {
 }
 
 // poll waits until cond holds (the hub processes webhooks in jobs).
-func poll(t *testing.T, what string, cond func() bool) {
+func pollUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
@@ -78,16 +78,26 @@ func TestEvolutionProviderAndNumber(t *testing.T) {
 		if h["status"] != "healthy" {
 			t.Fatalf("test: %v", h)
 		}
-		f.do(t, "PATCH", "/providers/"+pid, map[string]any{"credentials": map[string]string{"api_key": "wrong"}}).Expect(t, 200)
-		if h := f.do(t, "POST", "/providers/"+pid+"/test", nil).Expect(t, 200).JSON(t); h["status"] != "unhealthy" {
-			t.Fatalf("wrong key: %v", h)
+		// a wrong key is refused before anything is saved
+		f.do(t, "PATCH", "/providers/"+pid, map[string]any{"credentials": map[string]string{"api_key": "wrong"}}).
+			ExpectError(t, 422, "UNPROCESSABLE")
+		if h := f.do(t, "POST", "/providers/"+pid+"/test", nil).Expect(t, 200).JSON(t); h["status"] != "healthy" {
+			t.Fatalf("a refused update changed the key: %v", h)
 		}
 		f.do(t, "PATCH", "/providers/"+pid, map[string]any{"credentials": map[string]string{"api_key": evo.APIKey()}}).Expect(t, 200)
 
 		iid := f.do(t, "POST", "/provider-instances", map[string]any{"provider_id": pid, "name": "vendas"}).Expect(t, 201).JSON(t)["id"].(string)
-		c := f.do(t, "POST", "/provider-instances/"+iid+"/connect", nil).Expect(t, 200).JSON(t)
-		if c["status"] != "qr_required" || !strings.HasPrefix(c["qr_code"].(string), "data:image/png;base64,") || c["pairing_code"] == "" {
+		c := f.do(t, "POST", "/provider-instances/"+iid+"/connect", nil).Expect(t, 202).JSON(t)
+		if c["status"] != "connecting" || c["pending"] != true {
 			t.Fatalf("connect: %v", c)
+		}
+		var qr map[string]any
+		apptest.Eventually(t, "the QR code to arrive", func() bool {
+			qr = f.do(t, "GET", "/provider-instances/"+iid+"/qr", nil).Expect(t, 200).JSON(t)
+			return qr["qr_code"] != nil
+		})
+		if qr["status"] != "qr_required" || !strings.HasPrefix(qr["qr_code"].(string), "data:image/png;base64,") {
+			t.Fatalf("qr: %v", qr)
 		}
 		// a number whose state is "close" (HTTP 200) is disconnected
 		if err := evo.SetState("vendas", "close"); err != nil {
@@ -97,15 +107,38 @@ func TestEvolutionProviderAndNumber(t *testing.T) {
 			t.Fatalf("close state: %v", s)
 		}
 		// the phone scans the QR: Evolution's connection.update reaches the hub
-		f.do(t, "POST", "/provider-instances/"+iid+"/connect", nil).Expect(t, 200)
-		res, err := http.Post(evoURL+"/_sim/instances/vendas/scan", "application/json", nil)
+		f.do(t, "POST", "/provider-instances/"+iid+"/connect", nil).Expect(t, 202)
+		apptest.Eventually(t, "a new QR code", func() bool {
+			return f.do(t, "GET", "/provider-instances/"+iid+"/qr", nil).JSON(t)["qr_code"] != nil
+		})
+		res, err := http.Post(evoURL+"/_sim/instances/vendas/scan", "application/json", strings.NewReader(`{"number":"5511988887777","profile_name":"Loja Centro"}`))
 		if err != nil {
 			t.Fatal(err)
 		}
 		res.Body.Close()
-		poll(t, "the number to be connected", func() bool {
-			return f.do(t, "GET", "/provider-instances/"+iid, nil).JSON(t)["status"] == "connected"
+		var got map[string]any
+		t.Cleanup(func() {
+			if t.Failed() {
+				rows, _ := f.h.App.DB.R.Query(`SELECT id, event, status, last_error, payload FROM event_executions ORDER BY id`)
+				for rows.Next() {
+					var a, b, c, d, e string
+					_ = rows.Scan(&a, &b, &c, &d, &e)
+					if len(e) > 300 {
+						e = e[:300]
+					}
+					t.Log(a, b, c, d, e)
+				}
+				rows.Close()
+				t.Log(f.do(t, "GET", "/provider-instances/"+iid, nil).JSON(t))
+			}
 		})
+		apptest.Eventually(t, "the number to be connected", func() bool {
+			got = f.do(t, "GET", "/provider-instances/"+iid, nil).JSON(t)
+			return got["status"] == "connected"
+		})
+		if got["phone_number"] != "+5511988887777" || got["profile_name"] != "Loja Centro" || got["qr_pending"] != false {
+			t.Fatalf("connected number: %v", got)
+		}
 		if n := f.h.Count(`SELECT count(*) FROM event_executions WHERE source = 'provider' AND payload LIKE '%apikey%' AND payload NOT LIKE '%[redacted]%'`); n != 0 {
 			t.Fatal("Evolution's apikey was stored in clear")
 		}
@@ -141,10 +174,29 @@ func TestCloudAPIProviderWebhooks(t *testing.T) {
 		}
 		iid := f.do(t, "POST", "/provider-instances", map[string]any{"provider_id": pid, "name": "sac", "phone_number_id": meta.PhoneNumberID()}).
 			Expect(t, 201).JSON(t)["id"].(string)
-		if c := f.do(t, "POST", "/provider-instances/"+iid+"/connect", nil).Expect(t, 200).JSON(t); c["status"] != "connected" || c["phone_number"] == "" {
+		if c := f.do(t, "POST", "/provider-instances/"+iid+"/connect", nil).Expect(t, 200).JSON(t); c["status"] != "connected" || c["phone_number"] == "" ||
+			c["profile_name"] == "" {
 			t.Fatalf("connect: %v", c)
 		}
 		f.do(t, "POST", "/provider-instances", map[string]any{"provider_id": pid, "name": "x"}).ExpectError(t, 400, "VALIDATION_ERROR")
+		// Meta stops serving the number: its status says why, and the number shows it until it is back.
+		if err := meta.SetState(meta.PhoneNumberID(), "FLAGGED"); err != nil {
+			t.Fatal(err)
+		}
+		if s := f.do(t, "GET", "/provider-instances/"+iid+"/status", nil).Expect(t, 200).JSON(t); s["status"] != "disconnected" ||
+			s["disconnect_reason"] != "refused" || !strings.Contains(s["details"].(string), "FLAGGED") {
+			t.Fatalf("flagged: %v", s)
+		}
+		if n := f.do(t, "GET", "/provider-instances/"+iid, nil).JSON(t); n["disconnect_reason"] != "refused" || !strings.Contains(n["last_error"].(string), "FLAGGED") {
+			t.Fatalf("flagged number: %v", n)
+		}
+		_ = meta.SetState(meta.PhoneNumberID(), "CONNECTED")
+		if n := f.do(t, "POST", "/provider-instances/"+iid+"/connect", nil).Expect(t, 200).JSON(t); n["status"] != "connected" {
+			t.Fatalf("back: %v", n)
+		}
+		if n := f.do(t, "GET", "/provider-instances/"+iid, nil).JSON(t); n["disconnect_reason"] != "" || n["last_error"] != "" {
+			t.Fatalf("a number that is back keeps its reason: %v", n)
+		}
 
 		hook := "/webhooks/providers/" + pid
 		f.h.Do(apptest.Req{Method: "GET", Path: hook + "?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=123"}).Expect(t, 403)
@@ -167,7 +219,7 @@ func TestCloudAPIProviderWebhooks(t *testing.T) {
 		if d := f.h.Do(apptest.Req{Method: "POST", Path: hook, Body: body, Header: good}).Expect(t, 200).JSON(t); d["duplicate"] != true {
 			t.Fatal("Meta's retry of the same body must be a duplicate")
 		}
-		poll(t, "the message event to end ignored", func() bool {
+		pollUntil(t, "the message event to end ignored", func() bool {
 			return f.h.Count(`SELECT count(*) FROM event_executions WHERE source = 'provider' AND event = 'messages' AND status = 'ignored'`) == 1
 		})
 	})
@@ -236,8 +288,9 @@ func TestProviderInstanceLimitRace(t *testing.T) {
 		super := f.h.LoginSuper()
 		f.h.Do(apptest.Req{Method: "PUT", Path: "/api/v1/accounts/" + f.ten.ID + "/plan", Token: super.Token,
 			Body: map[string]any{"plan_id": "default", "overrides": map[string]int{"max_provider_instances": 1}}}).Expect(t, 200)
-		pid := f.do(t, "POST", "/providers", map[string]any{"name": "Evo", "type": "evolution", "base_url": "http://127.0.0.1:1",
-			"credentials": map[string]string{"api_key": "k"}}).Expect(t, 201).JSON(t)["id"].(string)
+		evo := providersim.NewEvolution(providersim.Options{})
+		pid := f.do(t, "POST", "/providers", map[string]any{"name": "Evo", "type": "evolution", "base_url": serve(t, evo.Handler()),
+			"credentials": map[string]string{"api_key": evo.APIKey()}}).Expect(t, 201).JSON(t)["id"].(string)
 		codes := make([]int, 4)
 		var wg sync.WaitGroup
 		for i := range codes {

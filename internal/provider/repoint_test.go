@@ -30,6 +30,10 @@ func TestStoredCredentialsCannotBeSentElsewhere(t *testing.T) {
 			mu.Lock()
 			heard = append(heard, r.URL.String()+" "+strings.Join(r.Header.Values("apikey"), ",")+" "+r.Header.Get("Authorization")+" "+string(body))
 			mu.Unlock()
+			if r.URL.Path == "/instance/fetchInstances" { // answers like an Evolution server with no instances
+				_, _ = io.WriteString(w, "[]")
+				return
+			}
 			w.WriteHeader(404)
 		}))
 		pid := f.do(t, "POST", "/providers", map[string]any{"name": "Evo", "type": "evolution", "base_url": evoURL,

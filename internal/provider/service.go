@@ -8,7 +8,11 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
 	"github.com/whatpro/hub/internal/db"
+	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/iam"
 	"github.com/whatpro/hub/internal/inbox"
 	"github.com/whatpro/hub/internal/intake"
@@ -26,9 +30,16 @@ type Service struct {
 	Plans   *plan.Catalog
 	Inboxes *inbox.Managed
 	Intake  *intake.Handler
+	Jobs    Enqueuer // set once the job queue exists
 	HubURL  string
 	Log     *slog.Logger
 	Now     func() time.Time
+}
+
+// Enqueuer inserts a River job inside the caller's transaction;
+// *jobs.Queue implements it.
+type Enqueuer interface {
+	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 }
 
 // EncryptedColumns of this package, for `whatpro secrets rotate`.
@@ -36,7 +47,24 @@ var EncryptedColumns = [][3]string{{"providers", "id", "credentials"}, {"provide
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
-func (s *Service) adapter(p *Provider) Adapter { return adapterFor(p.Type, s.HTTP) }
+// adapter is the provider's adapter; a row of a type the hub does not
+// speak is refused, never served with defaults.
+func (s *Service) adapter(p *Provider) (Adapter, error) { return adapterFor(p.Type, s.HTTP) }
+
+// unsupported answers for a provider whose type the hub does not speak.
+var unsupported = httpx.E(httpx.CodeUnprocessable, "the provider's type is not supported by this hub")
+
+func (s *Service) webhookSecrets(p *Provider) (WebhookSecrets, error) {
+	t, err := s.target(p)
+	if err != nil {
+		return WebhookSecrets{}, err
+	}
+	tok, err := s.webhookToken(p)
+	if err != nil {
+		return WebhookSecrets{}, err
+	}
+	return WebhookSecrets{AppSecret: t.Creds.AppSecret, URLToken: tok}, nil
+}
 
 func (s *Service) target(p *Provider) (Target, error) {
 	raw, err := s.Keys.DecryptString(p.credentials, string(secret.AAD("providers", "credentials", p.ID)))
@@ -55,23 +83,28 @@ func (s *Service) webhookToken(p *Provider) (string, error) {
 }
 
 // webhookURL is where the provider sends events: one URL per provider (Meta
-// allows one callback per app); Evolution's carries an unguessable token.
+// allows one callback per app); the adapter adds what authenticates it
+// (Evolution's unguessable token).
 func (s *Service) webhookURL(p *Provider, withToken bool) (string, error) {
 	u := s.HubURL + "/webhooks/providers/" + p.ID
-	if withToken && p.Type == TypeEvolution {
-		tok, err := s.webhookToken(p)
-		if err != nil {
-			return "", err
-		}
-		u += "?token=" + tok
+	if !withToken {
+		return u, nil
 	}
-	return u, nil
+	a, err := s.adapter(p)
+	if err != nil {
+		return "", unsupported
+	}
+	tok, err := s.webhookToken(p)
+	if err != nil {
+		return "", err
+	}
+	return u + a.CallbackQuery(tok), nil
 }
 
 // view fills what admins see (never credentials or the URL token).
 func (s *Service) view(p *Provider) *Provider {
 	p.WebhookURL, _ = s.webhookURL(p, false)
-	if p.Type != TypeCloudAPI {
+	if a, err := s.adapter(p); err != nil || !a.UsesVerifyToken() {
 		p.VerifyToken = ""
 	}
 	return p

@@ -1,17 +1,9 @@
 package provider
 
 import (
-	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
-	"strings"
-	"time"
 
 	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/httpx"
@@ -20,19 +12,24 @@ import (
 
 var errWebhookAuth = httpx.E(httpx.CodeUnauthorized, "the webhook could not be authenticated")
 
-// Verify answers Meta's subscription check: the challenge is echoed only
-// for the provider's own verify token.
+// Verify answers a provider's subscription check through its adapter
+// (Meta's hub.challenge); a provider whose type has none is refused.
 func (s *Service) Verify(w http.ResponseWriter, r *http.Request) error {
+	refused := httpx.E(httpx.CodeForbidden, "verification refused")
 	p, err := providerByID(r.Context(), s.DB.R, r.PathValue("providerID"))
-	q := r.URL.Query()
-	if err != nil || p.Type != TypeCloudAPI || q.Get("hub.mode") != "subscribe" ||
-		subtle.ConstantTimeCompare([]byte(q.Get("hub.verify_token")), []byte(p.VerifyToken)) != 1 {
-		if err != nil && !errors.Is(err, db.ErrNotFound) {
-			return err
-		}
-		return httpx.E(httpx.CodeForbidden, "verification refused")
+	if errors.Is(err, db.ErrNotFound) {
+		return refused
+	} else if err != nil {
+		return err
 	}
-	challenge := q.Get("hub.challenge")
+	a, err := s.adapter(p)
+	if err != nil {
+		return refused
+	}
+	challenge, ok := a.Challenge(r.URL.Query(), p.VerifyToken)
+	if !ok {
+		return refused
+	}
 	if len(challenge) > 200 {
 		return httpx.E(httpx.CodeBadRequest, "the challenge is too long")
 	}
@@ -41,166 +38,101 @@ func (s *Service) Verify(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// Receive authenticates a provider webhook (Cloud API: X-Hub-Signature-256
-// over the raw body with the app secret; Evolution: the URL token), routes
-// it to the instance by the payload, and stores it with its job like the
-// Chatwoot intake. Nothing is stored unless it authenticated.
+// receipt is what one stored part answers.
+type receipt struct {
+	ID        string `json:"id,omitempty"`
+	Event     string `json:"event"`
+	Duplicate bool   `json:"duplicate,omitempty"`
+	Ignored   string `json:"ignored,omitempty"`
+}
+
+// Receive authenticates a provider webhook with the provider's adapter
+// (Cloud API: X-Hub-Signature-256; Evolution: the URL token), splits it
+// into its events and stores each with its job. Nothing is stored unless
+// it authenticated, and a provider of a type the hub does not speak is
+// refused. An event for no number of the provider is stored ignored with
+// the reason and still answered 200.
 func (s *Service) Receive(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
+	ctx, log := r.Context(), httpx.Logger(r.Context())
 	p, err := providerByID(ctx, s.DB.R, r.PathValue("providerID"))
 	if errors.Is(err, db.ErrNotFound) {
 		return errWebhookAuth
 	} else if err != nil {
 		return err
 	}
+	a, err := s.adapter(p)
+	if err != nil {
+		log.Warn("provider webhook refused", "provider_id", p.ID, "reason", err.Error())
+		return errWebhookAuth
+	}
 	raw, err := io.ReadAll(r.Body)
 	if err != nil {
 		return httpx.E(httpx.CodeTooLarge, "the body is too large")
 	}
-	t, err := s.target(p)
+	sec, err := s.webhookSecrets(p)
 	if err != nil {
 		return err
 	}
-	switch p.Type {
-	case TypeCloudAPI:
-		if !validMetaSignature(t.Creds.AppSecret, r.Header.Get("X-Hub-Signature-256"), raw) {
-			return errWebhookAuth
-		}
-	case TypeEvolution:
-		tok, err := s.webhookToken(p)
-		if err != nil {
-			return err
-		}
-		if subtle.ConstantTimeCompare([]byte(r.URL.Query().Get("token")), []byte(tok)) != 1 {
-			return errWebhookAuth
-		}
+	if !a.Authenticate(r, raw, sec) {
+		return errWebhookAuth
 	}
 	obj, err := intake.Decode(raw)
 	if err != nil {
 		return err
 	}
-	event, key := route(p.Type, obj)
-	if event == "" {
-		return httpx.Invalid(httpx.FieldError{Field: "body", Message: "not a " + p.Type + " webhook event"})
+	parts := a.Split(p.ID, raw, obj)
+	out := make([]receipt, 0, len(parts))
+	fresh := false
+	for _, part := range parts {
+		rc, err := s.storePart(r, p, part)
+		if err != nil {
+			return err
+		}
+		fresh = fresh || !rc.Duplicate
+		out = append(out, rc)
 	}
-	id, fresh, err := s.Intake.StoreExternal(ctx, p.AccountID, intake.SourceProvider, p.ID+":"+key, event, raw, obj)
-	if err != nil {
-		return err
+	body := map[string]any{"received": true, "events": out}
+	if len(out) > 0 {
+		body["id"] = out[0].ID
 	}
 	if !fresh {
-		httpx.WriteJSON(w, http.StatusOK, map[string]bool{"duplicate": true})
-		return nil
+		body = map[string]any{"duplicate": true, "events": out}
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"received": true, "id": id})
+	httpx.WriteJSON(w, http.StatusOK, body)
 	return nil
 }
 
-func validMetaSignature(secret, header string, body []byte) bool {
-	sig, ok := strings.CutPrefix(header, "sha256=")
-	if !ok || secret == "" {
-		return false
-	}
-	got, err := hex.DecodeString(sig)
-	if err != nil {
-		return false
-	}
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return hmac.Equal(m.Sum(nil), got)
-}
-
-// route names the event and the instance key: Evolution's instance name,
-// or the Cloud API's phone_number_id ("messages" or "statuses" events).
-func route(typ string, obj map[string]any) (event, key string) {
-	if typ == TypeEvolution {
-		event, _ = obj["event"].(string)
-		key, _ = obj["instance"].(string)
-		return event, key
-	}
-	if o, _ := obj["object"].(string); o != "whatsapp_business_account" {
-		return "", ""
-	}
-	entries, _ := obj["entry"].([]any)
-	for _, e := range entries {
-		em, _ := e.(map[string]any)
-		changes, _ := em["changes"].([]any)
-		for _, c := range changes {
-			cm, _ := c.(map[string]any)
-			v, _ := cm["value"].(map[string]any)
-			md, _ := v["metadata"].(map[string]any)
-			key, _ = md["phone_number_id"].(string)
-			switch {
-			case v["statuses"] != nil:
-				event = "statuses"
-			case v["messages"] != nil:
-				event = "messages"
-			default:
-				event, _ = cm["field"].(string)
-			}
-			if key != "" {
-				return event, key
-			}
+// storePart routes one part to its number and stores it: with its job
+// when it routes, ignored with the reason when it does not.
+func (s *Service) storePart(r *http.Request, p *Provider, part Part) (receipt, error) {
+	ctx := r.Context()
+	if part.Ignore == "" {
+		_, err := instanceByKey(ctx, s.DB.R, p.ID, part.Key)
+		if errors.Is(err, db.ErrNotFound) {
+			part.Ignore = "no number of this provider is " + part.Key
+		} else if err != nil {
+			return receipt{}, err
 		}
 	}
-	return event, key
-}
-
-// Handlers are the dispatcher's handlers for provider events; message
-// events have none until the gateway lands, so they end visibly ignored.
-func (s *Service) Handlers() map[string]intake.EventHandler {
-	return map[string]intake.EventHandler{
-		"provider:connection.update": s.onConnection,
-		"provider:qrcode.updated":    s.onQRCode,
+	rc := receipt{Event: part.Event, Ignored: part.Ignore}
+	var (
+		fresh bool
+		err   error
+	)
+	if part.Ignore != "" {
+		rc.ID, fresh, err = s.Intake.StoreIgnored(ctx, p.AccountID, intake.SourceProvider, part.SourceID, part.Event,
+			[]byte(part.Dedupe), part.Payload, part.Ignore)
+	} else {
+		// The current intake deduplicates on the hash of the bytes it is
+		// given: the part's own key, not the whole POST's body.
+		rc.ID, fresh, err = s.Intake.StoreExternal(ctx, p.AccountID, intake.SourceProvider, part.SourceID, part.Event,
+			[]byte(part.Dedupe), part.Payload)
 	}
-}
-
-func (s *Service) instanceOf(ctx context.Context, ex *intake.Execution) (*Instance, error) {
-	providerID, key, _ := strings.Cut(ex.SourceID, ":")
-	i, err := instanceByKey(ctx, s.DB.R, providerID, key)
-	if err != nil || i.AccountID != ex.AccountID {
-		return nil, errors.New("no number of this provider is named " + key)
-	}
-	return i, nil
-}
-
-func (s *Service) onConnection(ctx context.Context, ex *intake.Execution) error {
-	var ev struct {
-		Data struct {
-			State string `json:"state"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(ex.Payload, &ev); err != nil {
-		return err
-	}
-	return s.applyEvent(ctx, ex, EvolutionStatus(ev.Data.State))
-}
-
-func (s *Service) onQRCode(ctx context.Context, ex *intake.Execution) error {
-	return s.applyEvent(ctx, ex, StatusQRRequired)
-}
-
-// applyEvent sets the number's status from an event unless a newer event
-// was applied already: jobs run concurrently, so a QR update sent before
-// the phone connected may finish after the "open" event.
-func (s *Service) applyEvent(ctx context.Context, ex *intake.Execution, status string) error {
-	i, err := s.instanceOf(ctx, ex)
 	if err != nil {
-		return err
+		return receipt{}, err
 	}
-	var env struct {
-		DateTime string `json:"date_time"`
+	if !fresh {
+		rc.ID, rc.Duplicate = "", true
 	}
-	_ = json.Unmarshal(ex.Payload, &env)
-	at, err := time.Parse(time.RFC3339Nano, env.DateTime)
-	if err != nil {
-		at = s.now() // no usable time: order of processing decides
-	}
-	at = at.UTC().Truncate(time.Microsecond)
-	now := s.now()
-	_, err = s.DB.W.ExecContext(ctx, `UPDATE provider_instances SET
-		status_changed_at = CASE WHEN status <> $1 THEN $2 ELSE status_changed_at END,
-		status = $1, last_error = '', last_event_at = $3, updated_at = $2
-		WHERE account_id = $4 AND id = $5 AND (last_event_at IS NULL OR last_event_at <= $3)`,
-		status, now, at, i.AccountID, i.ID)
-	return err
+	return rc, nil
 }

@@ -1,11 +1,17 @@
 /**
  * WhatsApp numbers (provider instances) of an account:
- * {base}api/v1/accounts/{accountID}/provider-instances[/{instanceID}[/connect|/status|/inbox]].
+ * {base}api/v1/accounts/{accountID}/provider-instances[/{instanceID}[/connect|/status|/qr|/logout|/inbox]].
  */
 import { api, type ApiClient, type Page, type PageParams } from './client'
 import type { Inbox } from './inboxes'
 
 export type NumberStatus = 'disconnected' | 'connecting' | 'qr_required' | 'connected' | 'error' | (string & {})
+
+/** logged_out (the phone ended it), qr_limit (nobody scanned in time), refused, dropped (reconnecting), hub_logout. */
+export type DisconnectReason = '' | 'logged_out' | 'qr_limit' | 'refused' | 'dropped' | 'hub_logout' | (string & {})
+
+/** Reasons an admin must act on: the number dropped for something other than the hub's own logout. */
+export const ALERT_REASONS: readonly string[] = ['logged_out', 'qr_limit', 'refused', 'dropped']
 
 export interface WhatsAppNumber {
   id: string
@@ -15,7 +21,13 @@ export interface WhatsAppNumber {
   phone_number_id: string
   phone_number: string
   display_name: string
+  /** The WhatsApp profile name as the provider reports it (Evolution's profileName, Meta's verified name). */
+  profile_name: string
   status: NumberStatus
+  /** Why it is not connected, as the provider reported it; '' when nothing went wrong. */
+  disconnect_reason: DisconnectReason
+  /** A QR code waits to be scanned (GET …/qr). */
+  qr_pending: boolean
   /** The hub inbox (mirror row) of its Chatwoot inbox, once created. */
   inbox_id: string | null
   last_error: string
@@ -37,8 +49,11 @@ export interface NumberConnection {
   qr_code?: string
   pairing_code?: string
   phone_number?: string
-  display_name?: string
+  profile_name?: string
+  disconnect_reason?: DisconnectReason
   details?: string
+  /** The provider finishes connecting in the background: the QR code comes later (GET …/qr). */
+  pending?: boolean
 }
 
 /** A name for a new inbox, or the Chatwoot id of a synced inbox to adopt; both optional. */
@@ -75,6 +90,16 @@ export function connectNumber(accountId: string, numberId: string, client: ApiCl
 
 export function fetchNumberStatus(accountId: string, numberId: string, client: ApiClient = api): Promise<NumberConnection> {
   return client.get<NumberConnection>(numbersPath(accountId, numberId, '/status'))
+}
+
+/** The pending QR code (providers:write) with the number's current state; polled while connecting. */
+export function fetchNumberQR(accountId: string, numberId: string, client: ApiClient = api): Promise<NumberConnection> {
+  return client.get<NumberConnection>(numbersPath(accountId, numberId, '/qr'))
+}
+
+/** Ends the number's WhatsApp session; the number stays, ready to connect again. */
+export function logoutNumber(accountId: string, numberId: string, client: ApiClient = api): Promise<WhatsAppNumber> {
+  return client.post<WhatsAppNumber>(numbersPath(accountId, numberId, '/logout'))
 }
 
 /** 201 with the new inbox, 200 when the number already had one. */

@@ -20,7 +20,10 @@ function number(overrides: Partial<WhatsAppNumber> = {}): WhatsAppNumber {
     phone_number_id: '',
     phone_number: '',
     display_name: '',
+    profile_name: '',
     status: 'disconnected',
+    disconnect_reason: '',
+    qr_pending: false,
     inbox_id: null,
     last_error: '',
     status_changed_at: '2026-03-01T00:00:00Z',
@@ -45,8 +48,8 @@ const managedInbox: Inbox = {
   removed_at: null,
 }
 
-async function openNumbers(extra: HubRoutes = {}) {
-  let row = number()
+async function openNumbers(extra: HubRoutes = {}, first: Partial<WhatsAppNumber> = {}) {
+  let row = number(first)
   let polls = 0
   const mounted = await mountApp('/accounts/A/numbers', {
     ...sessionRoutes(me(user(), [membership('A', 'admin')])),
@@ -64,12 +67,17 @@ async function openNumbers(extra: HubRoutes = {}) {
       envelope(422, 'LIMIT_EXCEEDED', 'the plan allows 1 for max_provider_instances and 1 are used', {
         details: [{ field: 'max_provider_instances', message: 'limit reached', limit: 1, used: 1 }],
       }),
-    'POST /api/v1/accounts/A/provider-instances/n1/connect': () => json({ status: 'qr_required', qr_code: QR, pairing_code: 'WZYX-9876' }),
-    'GET /api/v1/accounts/A/provider-instances/n1/status': () => {
+    'POST /api/v1/accounts/A/provider-instances/n1/connect': () => json({ status: 'connecting', pending: true }, 202),
+    'GET /api/v1/accounts/A/provider-instances/n1/qr': () => {
       polls++
-      if (polls < 2) return json({ status: 'connecting', details: 'state connecting' })
-      row = number({ status: 'connected', phone_number: '5511988887777', display_name: 'Acme' })
-      return json({ status: 'connected', details: 'state open' })
+      if (polls < 2) return json({ status: 'qr_required', qr_code: QR, pairing_code: 'WZYX-9876' })
+      if (polls < 3) return json({ status: 'qr_required', qr_code: QR, pairing_code: 'WZYX-9876' })
+      row = number({ status: 'connected', phone_number: '+5511988887777', profile_name: 'Acme Vendas' })
+      return json({ status: 'connected', phone_number: '+5511988887777', profile_name: 'Acme Vendas' })
+    },
+    'POST /api/v1/accounts/A/provider-instances/n1/logout': () => {
+      row = number({ ...row, status: 'disconnected', disconnect_reason: 'hub_logout' })
+      return json(row)
     },
     'POST /api/v1/accounts/A/provider-instances/n1/inbox': () => {
       row = { ...row, inbox_id: managedInbox.id }
@@ -115,10 +123,13 @@ describe('NumbersPage', () => {
     expect(hub.calls('POST /api/v1/accounts/A/provider-instances')[0]?.body).toEqual({ provider_id: 'p2', name: 'meta-1', phone_number_id: '109876543210' })
   })
 
-  it('shows the QR code and pairing code, then hides them once the phone connected', async () => {
+  it('shows the QR code and pairing code when they arrive, then hides them once the phone connected', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     const { wrapper, hub } = await openNumbers()
     await wrapper.get('[data-testid="number-connect"]').trigger('click')
+    await flushPromises()
+    expect(wrapper.find('[data-testid="qr-code"]').exists()).toBe(false)
+    await vi.advanceTimersByTimeAsync(STATUS_POLL_MS)
     await flushPromises()
     const qr = wrapper.get('[data-testid="qr-code"]')
     expect(qr.attributes('src')).toBe(QR)
@@ -135,11 +146,12 @@ describe('NumbersPage', () => {
     expect(wrapper.find('[data-testid="qr-code"]').exists()).toBe(false)
     expect(wrapper.get('[data-testid="number-connected"]').text()).toContain('Connected')
     expect(wrapper.get('[data-testid="number-row"]').attributes('data-status')).toBe('connected')
-    expect(wrapper.get('[data-testid="number-phone"]').text()).toContain('5511988887777')
+    expect(wrapper.get('[data-testid="number-phone"]').text()).toBe('Acme Vendas · +5511988887777')
+    expect(wrapper.get('[data-testid="number-connected-as"]').text()).toBe('Acme Vendas · +5511988887777')
     expect(wrapper.find('[data-testid="number-connect"]').exists()).toBe(false)
 
     await vi.advanceTimersByTimeAsync(STATUS_POLL_MS * 5)
-    expect(hub.calls('GET /api/v1/accounts/A/provider-instances/n1/status')).toHaveLength(2)
+    expect(hub.calls('GET /api/v1/accounts/A/provider-instances/n1/qr')).toHaveLength(3)
     await wrapper.get('[data-testid="number-connect-close"]').trigger('click')
     expect(wrapper.find('[data-testid="number-connect-dialog"]').exists()).toBe(false)
   })
@@ -167,5 +179,27 @@ describe('NumbersPage', () => {
     await wrapper.get('#number-inbox-form').trigger('submit')
     await flushPromises()
     expect(wrapper.get('[data-testid="number-inbox-dialog"] [data-testid="limit-exceeded"]').text()).toContain('The plan allows 3 for Inboxes, and 3 are in use.')
+  })
+
+  it('warns admins of a number that dropped, with the reason, until it is back', async () => {
+    const { wrapper } = await openNumbers({}, { status: 'disconnected', disconnect_reason: 'logged_out', last_error: 'code 401' })
+    const banner = wrapper.get('[data-testid="numbers-dropped-banner"]')
+    expect(banner.text()).toContain('Numbers not connected: 1')
+    expect(wrapper.get('[data-testid="numbers-dropped-item"]').text()).toBe('sales: The WhatsApp session was logged out on the phone or by WhatsApp.')
+    expect(wrapper.get('[data-testid="number-reason"]').attributes('data-reason')).toBe('logged_out')
+  })
+
+  it('disconnects a connected number without deleting it, and raises no alarm for it', async () => {
+    const { wrapper, hub } = await openNumbers({}, { status: 'connected', phone_number: '+5511988887777' })
+    expect(wrapper.find('[data-testid="numbers-dropped-banner"]').exists()).toBe(false)
+    await wrapper.get('[data-testid="number-logout"]').trigger('click')
+    await flushPromises()
+    await wrapper.get('[data-testid="confirm-ok"]').trigger('click')
+    await flushPromises()
+    expect(hub.calls('POST /api/v1/accounts/A/provider-instances/n1/logout')).toHaveLength(1)
+    expect(wrapper.get('[data-testid="number-row"]').attributes('data-status')).toBe('disconnected')
+    expect(wrapper.get('[data-testid="number-reason"]').text()).toBe('Disconnected from the hub.')
+    expect(wrapper.find('[data-testid="numbers-dropped-banner"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="number-logout"]').exists()).toBe(false)
   })
 })

@@ -34,7 +34,10 @@ async function openProviders(initial: Provider[] = []) {
     ...sessionRoutes(me(user(), [membership('A', 'admin')])),
     'GET /api/v1/accounts/A/providers': () => json({ data: rows, pagination: { has_more: false } }),
     'POST /api/v1/accounts/A/providers': (req) => {
-      const body = req.body as { type: string; name: string; base_url: string }
+      const body = req.body as { type: string; name: string; base_url: string; credentials: { api_key?: string } }
+      if (body.credentials.api_key === 'wrong-key') return envelope(422, 'UNPROCESSABLE', 'the provider refused the credentials')
+      if (body.base_url === 'https://nowhere.example.com')
+        return envelope(502, 'UPSTREAM_ERROR', 'the provider could not be reached or answered unexpectedly: dial tcp: connection refused')
       const created = provider({
         id: `p${rows.length + 1}`,
         name: body.name,
@@ -126,6 +129,26 @@ describe('ProvidersPage', () => {
     expect(wrapper.get('[data-testid="provider-health"]').attributes('data-health')).toBe('healthy')
     expect(wrapper.get('[data-testid="provider-test-result"]').text()).toContain('42 ms')
     expect(wrapper.get('[data-testid="provider-health-details"]').text()).toContain('Evolution 2.3.0')
+  })
+
+  it('saves a provider only once its server accepted the credentials, and says why not in words', async () => {
+    const { wrapper, hub } = await openProviders()
+    await wrapper.get('[data-testid="provider-name"]').setValue('Evo')
+    await wrapper.get('[data-testid="provider-base-url"]').setValue('https://evo.example.com')
+    await wrapper.get('[data-testid="provider-api-key"]').setValue('wrong-key')
+    await wrapper.get('[data-testid="provider-form"]').trigger('submit')
+    await flushPromises()
+    expect(wrapper.get('[data-testid="provider-error"]').text()).toBe('The provider refused these credentials. Nothing was saved.')
+    expect(wrapper.findAll('[data-testid="provider-row"]')).toHaveLength(0)
+
+    await wrapper.get('[data-testid="provider-base-url"]').setValue('https://nowhere.example.com')
+    await wrapper.get('[data-testid="provider-api-key"]').setValue('right-key')
+    await wrapper.get('[data-testid="provider-form"]').trigger('submit')
+    await flushPromises()
+    const notice = wrapper.get('[data-testid="provider-error"]').text()
+    expect(notice).toBe('The server did not answer as this provider. Check the URL; nothing was saved.')
+    expect(notice).not.toContain('dial tcp')
+    expect(hub.calls('POST /api/v1/accounts/A/providers')).toHaveLength(2)
   })
 
   it('shows why a provider with numbers cannot be deleted', async () => {

@@ -16,7 +16,10 @@ function number(overrides: Partial<WhatsAppNumber> = {}): WhatsAppNumber {
     phone_number_id: '',
     phone_number: '',
     display_name: '',
+    profile_name: '',
     status: 'disconnected',
+    disconnect_reason: '',
+    qr_pending: false,
     inbox_id: null,
     last_error: '',
     status_changed_at: '2026-03-01T00:00:00Z',
@@ -31,9 +34,12 @@ function hubWithStatuses(statuses: NumberConnection[]) {
   let connected = false
   const hub = fakeHub({
     'GET /api/v1/accounts/A/provider-instances': () =>
-      json({ data: [number(connected ? { status: 'connected', phone_number: '5511999990000' } : {})], pagination: { has_more: false } }),
-    'POST /api/v1/accounts/A/provider-instances/n1/connect': () => json({ status: 'qr_required', qr_code: QR, pairing_code: 'ABCD-1234' }),
-    'GET /api/v1/accounts/A/provider-instances/n1/status': () => {
+      json({
+        data: [number(connected ? { status: 'connected', phone_number: '+5511999990000', profile_name: 'Loja' } : {})],
+        pagination: { has_more: false },
+      }),
+    'POST /api/v1/accounts/A/provider-instances/n1/connect': () => json({ status: 'connecting', pending: true }, 202),
+    'GET /api/v1/accounts/A/provider-instances/n1/qr': () => {
       const state = statuses[Math.min(polls++, statuses.length - 1)]!
       connected = state.status === 'connected'
       return json(state)
@@ -43,47 +49,64 @@ function hubWithStatuses(statuses: NumberConnection[]) {
   return hub
 }
 
+const QR_CALLS = 'GET /api/v1/accounts/A/provider-instances/n1/qr'
+
 describe('numbers store: connecting', () => {
   beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }))
   afterEach(() => vi.useRealTimers())
 
-  it('holds the QR code, polls the status every 2 s and stops once connected, dropping the code', async () => {
-    const hub = hubWithStatuses([{ status: 'connecting' }, { status: 'connecting' }, { status: 'connected' }])
+  it('answers at once, shows the QR code when it arrives and stops polling once connected, dropping the code', async () => {
+    const hub = hubWithStatuses([
+      { status: 'connecting', pending: true },
+      { status: 'qr_required', qr_code: QR, pairing_code: 'ABCD-1234' },
+      { status: 'qr_required', qr_code: QR, pairing_code: 'ABCD-1234' },
+      { status: 'connected', phone_number: '+5511999990000', profile_name: 'Loja' },
+    ])
     const store = useNumbersStore()
     await store.load('A')
     await store.connect('n1')
-    expect(store.connecting?.connection).toMatchObject({ status: 'qr_required', qr_code: QR, pairing_code: 'ABCD-1234' })
-    expect(store.numbers[0]?.status).toBe('qr_required')
+    expect(store.connecting?.connection).toMatchObject({ status: 'connecting', pending: true })
+    expect(store.connecting?.connection.qr_code).toBeUndefined()
 
     // The connect answer is the first state: nothing is asked before an interval passes.
     await vi.advanceTimersByTimeAsync(STATUS_POLL_MS - 1)
-    expect(hub.calls('GET /api/v1/accounts/A/provider-instances/n1/status')).toHaveLength(0)
+    expect(hub.calls(QR_CALLS)).toHaveLength(0)
     await vi.advanceTimersByTimeAsync(1)
-    expect(hub.calls('GET /api/v1/accounts/A/provider-instances/n1/status')).toHaveLength(1)
-    // A status without a code keeps the code being shown.
-    expect(store.connecting?.connection).toMatchObject({ status: 'connecting', qr_code: QR })
+    expect(hub.calls(QR_CALLS)).toHaveLength(1)
+    expect(store.connecting?.connection.qr_code).toBeUndefined()
+    await vi.advanceTimersByTimeAsync(STATUS_POLL_MS)
+    expect(store.connecting?.connection).toMatchObject({ status: 'qr_required', qr_code: QR, pairing_code: 'ABCD-1234' })
+    expect(store.numbers[0]?.status).toBe('qr_required')
     expect(store.connected).toBe(false)
 
     await vi.advanceTimersByTimeAsync(STATUS_POLL_MS * 2)
     expect(store.connected).toBe(true)
     expect(store.connecting?.connection.qr_code).toBeUndefined()
-    expect(store.numbers[0]).toMatchObject({ status: 'connected', phone_number: '5511999990000' })
+    expect(store.connecting?.connection).toMatchObject({ phone_number: '+5511999990000', profile_name: 'Loja' })
+    expect(store.numbers[0]).toMatchObject({ status: 'connected', phone_number: '+5511999990000', profile_name: 'Loja' })
 
     await vi.advanceTimersByTimeAsync(STATUS_POLL_MS * 10)
-    expect(hub.calls('GET /api/v1/accounts/A/provider-instances/n1/status')).toHaveLength(3)
+    expect(hub.calls(QR_CALLS)).toHaveLength(4)
   })
 
-  it('shows a fresh QR code when the status brings one', async () => {
-    hubWithStatuses([{ status: 'qr_required', qr_code: 'data:image/png;base64,NEW=' }])
+  it('ends the attempt at the QR limit, with the reason, and stops polling', async () => {
+    const hub = hubWithStatuses([
+      { status: 'qr_required', qr_code: QR },
+      { status: 'disconnected', disconnect_reason: 'qr_limit', details: 'no QR code was scanned' },
+    ])
     const store = useNumbersStore()
     await store.load('A')
     await store.connect('n1')
-    await vi.advanceTimersByTimeAsync(STATUS_POLL_MS)
-    expect(store.connecting?.connection.qr_code).toBe('data:image/png;base64,NEW=')
+    await vi.advanceTimersByTimeAsync(STATUS_POLL_MS * 2)
+    expect(store.connecting?.connection).toMatchObject({ status: 'disconnected', disconnect_reason: 'qr_limit' })
+    expect(store.connecting?.connection.qr_code).toBeUndefined()
+    expect(store.numbers[0]).toMatchObject({ status: 'disconnected', disconnect_reason: 'qr_limit' })
+    await vi.advanceTimersByTimeAsync(STATUS_POLL_MS * 10)
+    expect(hub.calls(QR_CALLS)).toHaveLength(2)
   })
 
   it('stops polling when the dialog closes', async () => {
-    const hub = hubWithStatuses([{ status: 'connecting' }])
+    const hub = hubWithStatuses([{ status: 'connecting', pending: true }])
     const store = useNumbersStore()
     await store.load('A')
     await store.connect('n1')
@@ -91,7 +114,21 @@ describe('numbers store: connecting', () => {
     store.closeConnect()
     expect(store.connecting).toBeNull()
     await vi.advanceTimersByTimeAsync(STATUS_POLL_MS * 10)
-    expect(hub.calls('GET /api/v1/accounts/A/provider-instances/n1/status')).toHaveLength(1)
+    expect(hub.calls(QR_CALLS)).toHaveLength(1)
+  })
+
+  it('disconnects a number without deleting it', async () => {
+    const hub = fakeHub({
+      'GET /api/v1/accounts/A/provider-instances': () => json({ data: [number({ status: 'connected' })], pagination: { has_more: false } }),
+      'POST /api/v1/accounts/A/provider-instances/n1/logout': () => json(number({ status: 'disconnected', disconnect_reason: 'hub_logout' })),
+    })
+    setupPlugins(hub.fetch)
+    const store = useNumbersStore()
+    await store.load('A')
+    await store.logout('n1')
+    expect(hub.calls('POST /api/v1/accounts/A/provider-instances/n1/logout')).toHaveLength(1)
+    expect(store.numbers).toHaveLength(1)
+    expect(store.numbers[0]).toMatchObject({ status: 'disconnected', disconnect_reason: 'hub_logout' })
   })
 
   it('keeps a failed connect on the number instead of throwing', async () => {
@@ -106,6 +143,6 @@ describe('numbers store: connecting', () => {
     expect(store.connecting?.error?.message).toBe('the provider failed: the provider refused the credentials')
     expect(store.numbers[0]).toMatchObject({ status: 'error' })
     await vi.advanceTimersByTimeAsync(STATUS_POLL_MS * 5)
-    expect(hub.calls('GET /api/v1/accounts/A/provider-instances/n1/status')).toHaveLength(0)
+    expect(hub.calls(QR_CALLS)).toHaveLength(0)
   })
 })

@@ -1,7 +1,8 @@
 /**
- * The WhatsApp numbers of the account being viewed, and the one being connected: after
- * "Connect" it holds the QR code and pairing code, and polls the status every 2 s until the
- * number is connected (the QR code is then dropped).
+ * The WhatsApp numbers of the account being viewed, and the one being connected. Connecting is
+ * asynchronous: "Connect" answers at once (202, pending), then the number's QR state is polled every
+ * 2 s; the QR code shows when the provider sends it, and polling stops once the number is connected
+ * or the attempt ended (QR limit, refusal, error), which the dialog then explains.
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
@@ -12,8 +13,9 @@ import {
   createNumber,
   createNumberInbox,
   deleteNumber,
-  fetchNumberStatus,
+  fetchNumberQR,
   listNumbers,
+  logoutNumber,
   type CreateNumberInput,
   type NumberConnection,
   type NumberInboxInput,
@@ -87,8 +89,10 @@ export const useNumbersStore = defineStore('numbers', () => {
   function fromConnection(c: NumberConnection): Partial<WhatsAppNumber> {
     const change: Partial<WhatsAppNumber> = { status: c.status }
     if (c.phone_number) change.phone_number = c.phone_number
-    if (c.display_name) change.display_name = c.display_name
-    if (c.status !== 'error') change.last_error = ''
+    if (c.profile_name) change.profile_name = c.profile_name
+    if (c.disconnect_reason !== undefined) change.disconnect_reason = c.disconnect_reason
+    else if (c.status === 'connected' || c.pending) change.disconnect_reason = ''
+    change.last_error = c.details && (c.status === 'error' || c.disconnect_reason) ? c.details : ''
     return change
   }
 
@@ -115,20 +119,25 @@ export const useNumbersStore = defineStore('numbers', () => {
     }
   }
 
+  /** An attempt is over once connected, or when it ended without a QR to wait for. */
+  function settled(c: NumberConnection): boolean {
+    return c.status === 'connected' || c.status === 'error' || (c.status === 'disconnected' && !c.pending)
+  }
+
   function watchStatus(id: string, numberId: string): void {
     const current = createPoller(async () => {
       try {
-        const state = await fetchNumberStatus(id, numberId)
+        const state = await fetchNumberQR(id, numberId)
         if (poller !== current) return true
-        const previous = connecting.value?.connection ?? { status: state.status }
-        // A status answer may carry a fresh QR code; without one the last is kept until connected.
+        // The hub's QR state is the whole truth: a QR that went away (scanned, expired) goes away here too.
         const connection: NumberConnection =
           state.status === 'connected'
-            ? { status: 'connected', phone_number: state.phone_number, display_name: state.display_name }
-            : { ...previous, ...state, qr_code: state.qr_code || previous.qr_code, pairing_code: state.pairing_code || previous.pairing_code }
+            ? { status: 'connected', phone_number: state.phone_number, profile_name: state.profile_name }
+            : { ...state, qr_code: state.qr_code || undefined, pairing_code: state.pairing_code || undefined }
         connecting.value = { numberId, connection, error: null }
         patch(numberId, fromConnection(state))
-        if (state.status !== 'connected') return false
+        if (!settled(state)) return false
+        if (state.status !== 'connected') return true
         // The phone's number and name arrive with the provider's events: read the rows again.
         await list.load()
         return true
@@ -142,6 +151,13 @@ export const useNumbersStore = defineStore('numbers', () => {
     poller = current
     // The answer to connect is the first state: the first poll comes one interval later.
     current.start({ immediate: false })
+  }
+
+  /** Disconnects the number (logout) without deleting it. */
+  async function logout(numberId: string): Promise<void> {
+    const number = await logoutNumber(requireAccount(), numberId)
+    if (connecting.value?.numberId === numberId) closeConnect()
+    patch(numberId, number)
   }
 
   /** Stops watching the number being connected (the dialog closed, the page left). */
@@ -173,6 +189,7 @@ export const useNumbersStore = defineStore('numbers', () => {
     create,
     remove,
     connect,
+    logout,
     closeConnect,
     createInbox,
   }

@@ -78,6 +78,7 @@ func (a *App) routes(h handlers) []httpx.Route {
 		probe("GET", "/readyz", http.HandlerFunc(h.ops.Readyz)),
 		probe("GET", "/metrics", h.ops.Metrics()),
 		pub("GET", "/api/v1/version", http.HandlerFunc(h.ops.Version)),
+		pub("GET", "/api/v1/openapi.json", a.openAPIHandler()),
 
 		// Sessions (SameOrigin: only the console's own pages drive them)
 		session(pub("POST", "/api/v1/auth/login", httpx.HandlerFunc(h.iam.Login))),

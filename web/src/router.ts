@@ -2,6 +2,7 @@ import { createRouter, type RouteLocationNormalized, type RouterHistory, type Ro
 import DashboardLayout from './layouts/DashboardLayout.vue'
 import AccountPage from './pages/AccountPage.vue'
 import AccountsPage from './pages/AccountsPage.vue'
+import ApiDocsPage from './pages/ApiDocsPage.vue'
 import ApiKeysPage from './pages/ApiKeysPage.vue'
 import AuditLogPage from './pages/AuditLogPage.vue'
 import ChatwootPage from './pages/ChatwootPage.vue'
@@ -105,6 +106,7 @@ export const routes: RouteRecordRaw[] = [
       },
       { path: 'plans', name: 'plans', component: PlansPage, meta: { titleKey: 'PLANS.TITLE', permission: 'platform:manage' } },
       { path: 'usage', name: 'hub-usage', component: HubUsagePage, meta: { titleKey: 'HUB_USAGE.TITLE', permission: 'platform:manage' } },
+      { path: 'api-docs', name: 'api-docs', component: ApiDocsPage, meta: { titleKey: 'API_DOCS.TITLE' } },
       { path: 'sessions', name: 'sessions', component: SessionsPage, meta: { titleKey: 'SESSIONS.TITLE' } },
       { path: 'profile', name: 'profile', component: ProfilePage, meta: { titleKey: 'PROFILE.TITLE' } },
       { path: 'link-chatwoot', name: 'link-chatwoot', component: LinkChatwootPage, meta: { titleKey: 'LINK_CHATWOOT.TITLE' } },

@@ -37,6 +37,7 @@ type handlers struct {
 	realtime *realtime.Hub
 	kanban   *kanban.Service
 	chat     *chat.Service
+	jobs     *ops.Jobs
 }
 
 // routes is the hub's route table: every route, readable top to bottom,
@@ -79,6 +80,12 @@ func (a *App) routes(h handlers) []httpx.Route {
 		probe("GET", "/metrics", h.ops.Metrics()),
 		pub("GET", "/api/v1/version", http.HandlerFunc(h.ops.Version)),
 		pub("GET", "/api/v1/openapi.json", a.openAPIHandler()),
+
+		// The job queue, for the super admin
+		user("GET", "/api/v1/job-kinds", h.jobs.Summary, iam.PermPlatform),
+		user("GET", "/api/v1/jobs", h.jobs.List, iam.PermPlatform),
+		user("POST", "/api/v1/jobs/{jobID}/retry", h.jobs.Retry, iam.PermPlatform),
+		user("POST", "/api/v1/jobs/{jobID}/discard", h.jobs.Discard, iam.PermPlatform),
 
 		// Sessions (SameOrigin: only the console's own pages drive them)
 		session(pub("POST", "/api/v1/auth/login", httpx.HandlerFunc(h.iam.Login))),

@@ -113,6 +113,7 @@ describe('permissions: sidebar and route guard', () => {
       'nav-accounts',
       'nav-plans',
       'nav-hub-usage',
+      'nav-jobs',
       'nav-account',
       'nav-kanban',
       'nav-users',

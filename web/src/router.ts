@@ -8,6 +8,7 @@ import AuditLogPage from './pages/AuditLogPage.vue'
 import ChatwootPage from './pages/ChatwootPage.vue'
 import HubUsagePage from './pages/HubUsagePage.vue'
 import InboxesPage from './pages/InboxesPage.vue'
+import JobsPage from './pages/JobsPage.vue'
 import KanbanPage from './pages/KanbanPage.vue'
 import SignInHandoffPage from './pages/SignInHandoffPage.vue'
 import LinkChatwootPage from './pages/LinkChatwootPage.vue'
@@ -105,6 +106,7 @@ export const routes: RouteRecordRaw[] = [
         meta: { titleKey: 'PLAN.TITLE', permission: 'account:read' },
       },
       { path: 'plans', name: 'plans', component: PlansPage, meta: { titleKey: 'PLANS.TITLE', permission: 'platform:manage' } },
+      { path: 'jobs', name: 'jobs', component: JobsPage, meta: { titleKey: 'JOBS.TITLE', permission: 'platform:manage' } },
       { path: 'usage', name: 'hub-usage', component: HubUsagePage, meta: { titleKey: 'HUB_USAGE.TITLE', permission: 'platform:manage' } },
       { path: 'api-docs', name: 'api-docs', component: ApiDocsPage, meta: { titleKey: 'API_DOCS.TITLE' } },
       { path: 'sessions', name: 'sessions', component: SessionsPage, meta: { titleKey: 'SESSIONS.TITLE' } },

@@ -19,6 +19,7 @@ import (
 	"github.com/whatpro/hub/internal/kanban"
 	"github.com/whatpro/hub/internal/ops"
 	"github.com/whatpro/hub/internal/plan"
+	"github.com/whatpro/hub/internal/privacy"
 	"github.com/whatpro/hub/internal/provider"
 	"github.com/whatpro/hub/internal/realtime"
 	"github.com/whatpro/hub/internal/usage"
@@ -31,7 +32,7 @@ import (
 var apiDocs = []func() apidoc.Ops{
 	ops.APIDocs, iam.APIDocs, audit.APIDocs, chatwoot.APIDocs, feature.APIDocs, intake.APIDocs,
 	plan.APIDocs, usage.APIDocs, inbox.APIDocs, provider.APIDocs, realtime.APIDocs, kanban.APIDocs,
-	chat.APIDocs, embed.APIDocs,
+	chat.APIDocs, embed.APIDocs, privacy.APIDocs,
 }
 
 // APIOps joins the domains' route descriptions.

@@ -15,6 +15,7 @@ import (
 	"github.com/whatpro/hub/internal/kanban"
 	"github.com/whatpro/hub/internal/ops"
 	"github.com/whatpro/hub/internal/plan"
+	"github.com/whatpro/hub/internal/privacy"
 	"github.com/whatpro/hub/internal/provider"
 	"github.com/whatpro/hub/internal/realtime"
 	"github.com/whatpro/hub/internal/usage"
@@ -38,6 +39,7 @@ type handlers struct {
 	kanban   *kanban.Service
 	chat     *chat.Service
 	jobs     *ops.Jobs
+	privacy  *privacy.Service
 }
 
 // routes is the hub's route table: every route, readable top to bottom,
@@ -130,6 +132,14 @@ func (a *App) routes(h handlers) []httpx.Route {
 
 		// Audit log
 		acct("GET", "/audit-logs", h.audit.List, iam.PermAuditRead),
+
+		// Data rights (LGPD): export, deletion after a grace period, erasure
+		acct("GET", "/export", h.privacy.Export, iam.PermAccountWrite),
+		acct("GET", "/deletion", h.privacy.GetDeletion, iam.PermAccountWrite),
+		acct("POST", "/deletion", h.privacy.RequestDeletion, iam.PermAccountWrite),
+		acct("DELETE", "/deletion", h.privacy.CancelDeletion, iam.PermAccountWrite),
+		acct("POST", "/contacts/{contactID}/erasure", h.privacy.EraseContact, iam.PermAccountWrite),
+		user("POST", "/api/v1/users/{userID}/erasure", h.privacy.EraseUser, iam.PermPlatform),
 
 		// Chatwoot link
 		acct("GET", "/chatwoot", h.chatwoot.GetLink, iam.PermChatwootRead),

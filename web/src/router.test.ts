@@ -58,6 +58,7 @@ describe('permissions: sidebar and route guard', () => {
       'nav-api-keys',
       'nav-audit',
       ...CATALOG_NAV,
+      'nav-data',
       'nav-sessions',
       'nav-profile',
     ])
@@ -120,6 +121,7 @@ describe('permissions: sidebar and route guard', () => {
       'nav-api-keys',
       'nav-audit',
       ...CATALOG_NAV,
+      'nav-data',
       'nav-sessions',
       'nav-profile',
     ])

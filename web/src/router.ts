@@ -1,5 +1,6 @@
 import { createRouter, type RouteLocationNormalized, type RouterHistory, type RouteRecordRaw } from 'vue-router'
 import DashboardLayout from './layouts/DashboardLayout.vue'
+import AccountDataPage from './pages/AccountDataPage.vue'
 import AccountPage from './pages/AccountPage.vue'
 import AccountsPage from './pages/AccountsPage.vue'
 import ApiDocsPage from './pages/ApiDocsPage.vue'
@@ -98,6 +99,12 @@ export const routes: RouteRecordRaw[] = [
         name: 'webhook-events',
         component: WebhookEventsPage,
         meta: { titleKey: 'WEBHOOK_EVENTS.TITLE', permission: 'webhooks:read' },
+      },
+      {
+        path: 'accounts/:accountId/data',
+        name: 'account-data',
+        component: AccountDataPage,
+        meta: { titleKey: 'ACCOUNT_DATA.TITLE', permission: 'account:write' },
       },
       {
         path: 'accounts/:accountId/plan',

@@ -14,8 +14,8 @@ import (
 	"syscall"
 
 	"github.com/whatpro/hub/internal/chatwoot/cwsim"
-	"github.com/whatpro/hub/internal/demo"
 	"github.com/whatpro/hub/internal/config"
+	"github.com/whatpro/hub/internal/demo"
 	"github.com/whatpro/hub/internal/provider/providersim"
 )
 

@@ -31,7 +31,7 @@ func TestDemoProcess(t *testing.T) {
 		t.Fatalf("a used data dir was accepted: %v %s", err, out)
 	}
 
-	cmd := exec.Command(bin, "demo", "--addr", "127.0.0.1:0", "--data-dir", filepath.Join(t.TempDir(), "demo"), "--traffic", "60/min")
+	cmd := exec.Command(bin, "demo", "--addr", "127.0.0.1:0", "--data-dir", filepath.Join(t.TempDir(), "demo"), "--traffic", "600/min")
 	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
@@ -100,6 +100,28 @@ func TestDemoProcess(t *testing.T) {
 	}
 	if res, err := http.Get(sum.PhoneURL); err != nil || res.StatusCode != 200 {
 		t.Errorf("the customer's phone page: %v %v", err, res)
+	}
+	// The traffic player: customers write on the Evolution simulator (the
+	// hub stores its webhooks) and agents reply in Chatwoot (whose
+	// webhooks the hub stores too).
+	deadline := time.Now().Add(time.Minute)
+	for sources := map[string]bool{}; !sources["provider"] || !sources["chatwoot"]; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the traffic player's messages never reached the hub: %v", sources)
+		}
+		var evs struct {
+			Data []struct {
+				Source string `json:"source"`
+				Event  string `json:"event"`
+			} `json:"data"`
+		}
+		demoGet(t, A+"/webhook-events?limit=200", tok, &evs)
+		for _, e := range evs.Data {
+			if e.Event == "messages.upsert" || e.Event == "message_created" {
+				sources[e.Source] = true
+			}
+		}
+		time.Sleep(200 * time.Millisecond) // polling the hub's list, not waiting for time to pass
 	}
 
 	must(t, cmd.Process.Signal(syscall.SIGINT))

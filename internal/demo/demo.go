@@ -140,7 +140,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	sum, err := setup(ctx, hubURL, cwURL, evoURL, cw, evo)
+	sum, w, err := setup(ctx, hubURL, cwURL, evoURL, cw, evo)
 	if err != nil {
 		cancel()
 		<-served
@@ -151,7 +151,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "%s\n", line)
 	printGuide(stdout, sum, perMinute)
 	if perMinute > 0 {
-		go play(ctx, evoURL, sum.Customers, perMinute, stderr)
+		go play(ctx, w, sum.Customers, perMinute, stderr)
 	}
 	err = <-served
 	if errors.Is(err, context.Canceled) {

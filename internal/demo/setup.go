@@ -70,8 +70,8 @@ func (c client) do(ctx context.Context, method, path string, body, out any, want
 // in Chatwoot, their deals and the board's stages.
 type world struct {
 	hubURL, evoURL, cwURL, chatwootToken, accountID, boardID string
-	conversations                                           []int
-	cards, stages                                           []string
+	conversations                                            []int
+	cards, stages                                            []string
 }
 
 // setup builds the demo account through the hub's API (as its admin

@@ -63,7 +63,7 @@ func (s *Service) Export(w http.ResponseWriter, r *http.Request) error {
 		name, _ := json.Marshal(sec.Name)
 		bw.Write(name)
 		bw.WriteString(":[")
-		if err := writeSection(ctx, tx, sec, accountID, bw); err != nil {
+		if err := writeSection(ctx, tx, s.DB.Dialect, sec, accountID, bw); err != nil {
 			// The status is sent: cut the connection so the archive is
 			// visibly broken rather than silently short.
 			httpx.Logger(ctx).Error("export failed", "section", sec.Name, "error", err.Error())
@@ -79,7 +79,21 @@ func (s *Service) Export(w http.ResponseWriter, r *http.Request) error {
 	return bw.Flush()
 }
 
-func writeSection(ctx context.Context, tx *sql.Tx, sec Section, accountID string, bw *bufio.Writer) error {
+var tableExists = map[db.Dialect]string{
+	db.SQLite:   `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1`,
+	db.Postgres: `SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1`,
+}
+
+func writeSection(ctx context.Context, tx *sql.Tx, d db.Dialect, sec Section, accountID string, bw *bufio.Writer) error {
+	if sec.IfTable != "" {
+		var n int
+		if err := tx.QueryRowContext(ctx, tableExists[d], sec.IfTable).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+	}
 	rows, err := tx.QueryContext(ctx, sec.Query, accountID)
 	if err != nil {
 		return err

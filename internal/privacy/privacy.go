@@ -26,6 +26,10 @@ type Section struct {
 	Query string
 	// JSON lists columns that hold JSON text, embedded as JSON.
 	JSON []string
+	// IfTable, when set, skips the section (answering it empty) while
+	// that table does not exist: a domain can register its section
+	// before its migration has run on every installation.
+	IfTable string
 }
 
 // ContactEraser erases what a domain holds about a Chatwoot contact of an

@@ -9,10 +9,15 @@ export WHATPRO_TEST_POSTGRES_URL
 # Go packages of the hub (npm packages may ship Go sources under web/node_modules).
 GOPKGS = $(shell $(GO) list ./... | grep -v /node_modules/)
 
-.PHONY: run build web web-deps test vet test-go test-web dev clean
+.PHONY: run build web web-deps test vet test-go test-web dev clean demo
 
 run: build
 	$(BIN) serve
+
+# The hub beside a simulated Chatwoot and WhatsApp, with a demo account.
+DEMO_ARGS ?= --addr 127.0.0.1:8080
+demo: build
+	$(BIN) demo $(DEMO_ARGS)
 
 build: web
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/whatpro

@@ -15,6 +15,7 @@ import (
 
 	"github.com/whatpro/hub/internal/chatwoot/cwsim"
 	"github.com/whatpro/hub/internal/config"
+	"github.com/whatpro/hub/internal/demo"
 	"github.com/whatpro/hub/internal/provider/providersim"
 )
 
@@ -40,6 +41,8 @@ commands:
                       (passphrase: WHATPRO_BACKUP_PASSPHRASE or stdin; PostgreSQL: pg_dump, see README)
   restore --from FILE [--print-keys]
                       restore a backup into an empty WHATPRO_DATA_DIR (or print its key ring)
+  demo [--addr HOST:PORT] [--data-dir DIR] [--traffic N/min]
+                      the hub beside Chatwoot and Evolution simulators, with a demo account set up
   healthcheck [--url URL]                          exit 0 when the local hub answers /healthz (container HEALTHCHECK)
 `
 
@@ -70,6 +73,8 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 		return cwsim.Main(ctx, args, stdout)
 	case "provider-sim":
 		return providersim.Main(ctx, args, stdout)
+	case "demo":
+		return demo.Main(ctx, args, stdout, stderr)
 	case "secrets":
 		if len(args) > 0 && args[0] == "generate" {
 			return cmdSecretsGenerate(stdout)

@@ -37,6 +37,7 @@ import (
 	"github.com/whatpro/hub/internal/mail"
 	"github.com/whatpro/hub/internal/outbound"
 	"github.com/whatpro/hub/internal/plan"
+	"github.com/whatpro/hub/internal/privacy"
 	"github.com/whatpro/hub/internal/provider"
 	"github.com/whatpro/hub/internal/realtime"
 	"github.com/whatpro/hub/internal/secret"
@@ -69,6 +70,7 @@ type App struct {
 	Events   *realtime.Log
 	Kanban   *kanban.Service
 	Chat     *chat.Service
+	Privacy  *privacy.Service
 	Registry *prometheus.Registry
 	table    []httpx.Route
 	handler  http.Handler
@@ -216,6 +218,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	if err := a.buildChat(workers); err != nil {
 		return err
 	}
+	a.buildPrivacy(workers)
 	river.AddWorker(workers, &intake.ProcessWorker{Dispatcher: a.Dispatcher})
 	river.AddWorker(workers, &intake.PurgeWorker{DB: a.DB, RetentionDays: a.Cfg.RetentionDays, Log: a.Log})
 	if opts.Workers != nil {
@@ -226,7 +229,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		Periodic: []*river.PeriodicJob{idempotency.Periodic(), iam.PurgeAttemptsPeriodic(), intake.PurgePeriodic(time.Hour),
 			inbox.Periodic(a.Cfg.InboxSyncInterval), provider.HealthPeriodic(5 * time.Minute),
 			realtime.Periodic(10 * time.Minute), kanban.ReconcilePeriodic(a.Cfg.KanbanReconcileInterval),
-			chat.RetentionPeriodic(time.Hour), chat.PresencePeriodic(30 * time.Second)},
+			chat.RetentionPeriodic(time.Hour), chat.PresencePeriodic(30 * time.Second), privacyPeriodic()},
 		MaxWorkers: a.Cfg.JobWorkers,
 		Logger:     a.Log,
 		Middleware: []rivertype.Middleware{jobs.NewMetrics(a.Registry, a.DB)},

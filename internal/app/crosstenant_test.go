@@ -139,6 +139,7 @@ func TestCrossTenantWalk(t *testing.T) {
 		t.Parallel()
 		h := apptest.New(t, dialect, apptest.Options{Env: apptest.SuperAdminEnv(
 			"WHATPRO_RATE_LIMIT_ANON=100000", "WHATPRO_RATE_LIMIT_AUTH=100000")})
+		validateAnswers(t, h) // every answer of the walk is also checked against the API document
 		super := h.LoginSuper()
 		a, b := newWalkTenant(t, h, super, "Alpha"), newWalkTenant(t, h, super, "Beta")
 		known := map[string]string{"accountID": a.ID, "userID": a.user.ID, "keyID": a.key.ID,

@@ -40,6 +40,11 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 		realtime: a.Realtime,
 		kanban:   a.Kanban,
 		chat:     a.Chat,
+		privacy:  a.Privacy,
+		jobs: &ops.Jobs{DB: a.DB, Queue: a.Jobs, Audit: a.Audit,
+			Entry: func(r *http.Request, action, resType, resID string) audit.Entry {
+				return a.IAM.Entry(r, "", action, resType, resID)
+			}},
 	}
 	a.Provider.Intake = h.intake
 	a.table = append(a.routes(h), extra...)

@@ -15,6 +15,7 @@ import (
 	"github.com/whatpro/hub/internal/kanban"
 	"github.com/whatpro/hub/internal/ops"
 	"github.com/whatpro/hub/internal/plan"
+	"github.com/whatpro/hub/internal/privacy"
 	"github.com/whatpro/hub/internal/provider"
 	"github.com/whatpro/hub/internal/realtime"
 	"github.com/whatpro/hub/internal/usage"
@@ -37,6 +38,8 @@ type handlers struct {
 	realtime *realtime.Hub
 	kanban   *kanban.Service
 	chat     *chat.Service
+	jobs     *ops.Jobs
+	privacy  *privacy.Service
 }
 
 // routes is the hub's route table: every route, readable top to bottom,
@@ -78,6 +81,13 @@ func (a *App) routes(h handlers) []httpx.Route {
 		probe("GET", "/readyz", http.HandlerFunc(h.ops.Readyz)),
 		probe("GET", "/metrics", h.ops.Metrics()),
 		pub("GET", "/api/v1/version", http.HandlerFunc(h.ops.Version)),
+		pub("GET", "/api/v1/openapi.json", a.openAPIHandler()),
+
+		// The job queue, for the super admin
+		user("GET", "/api/v1/job-kinds", h.jobs.Summary, iam.PermPlatform),
+		user("GET", "/api/v1/jobs", h.jobs.List, iam.PermPlatform),
+		user("POST", "/api/v1/jobs/{jobID}/retry", h.jobs.Retry, iam.PermPlatform),
+		user("POST", "/api/v1/jobs/{jobID}/discard", h.jobs.Discard, iam.PermPlatform),
 
 		// Sessions (SameOrigin: only the console's own pages drive them)
 		session(pub("POST", "/api/v1/auth/login", httpx.HandlerFunc(h.iam.Login))),
@@ -122,6 +132,14 @@ func (a *App) routes(h handlers) []httpx.Route {
 
 		// Audit log
 		acct("GET", "/audit-logs", h.audit.List, iam.PermAuditRead),
+
+		// Data rights (LGPD): export, deletion after a grace period, erasure
+		acct("GET", "/export", h.privacy.Export, iam.PermAccountWrite),
+		acct("GET", "/deletion", h.privacy.GetDeletion, iam.PermAccountWrite),
+		acct("POST", "/deletion", h.privacy.RequestDeletion, iam.PermAccountWrite),
+		acct("DELETE", "/deletion", h.privacy.CancelDeletion, iam.PermAccountWrite),
+		acct("POST", "/contacts/{contactID}/erasure", h.privacy.EraseContact, iam.PermAccountWrite),
+		user("POST", "/api/v1/users/{userID}/erasure", h.privacy.EraseUser, iam.PermPlatform),
 
 		// Chatwoot link
 		acct("GET", "/chatwoot", h.chatwoot.GetLink, iam.PermChatwootRead),

@@ -87,7 +87,11 @@ func (h *Hub) Do(q Req) *Resp {
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
-	return &Resp{Status: res.StatusCode, Header: res.Header, Body: raw}
+	out := &Resp{Status: res.StatusCode, Header: res.Header, Body: raw}
+	if h.Observe != nil {
+		h.Observe(req, out)
+	}
+	return out
 }
 
 // Expect fails the test unless the status matches.

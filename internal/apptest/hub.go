@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -29,6 +30,9 @@ type Hub struct {
 	// Mailbox is the SMTP server the hub mails to, when the test set one
 	// up: helpers read invitation links from it.
 	Mailbox *mailtest.Server
+	// Observe, when set, sees every call Do makes and its answer (the
+	// contract tests validate answers against the OpenAPI document).
+	Observe func(req *http.Request, r *Resp)
 }
 
 // Options for New.

@@ -32,13 +32,14 @@ func (l *Log) append(ctx context.Context, tx *sql.Tx, r record) error {
 	r.Seq++
 	r.ID = db.NewID()
 	r.KeyID = l.key.ID
+	r.Version = 2
 	r.MAC = r.sum(l.key.Key, prevMAC)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_logs (id, chain_id, seq, account_id,
 		actor_type, actor_id, action, resource_type, resource_id, ip, user_agent, request_id,
-		before, after, created_at, mac_key_id, mac)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		before, after, created_at, mac_key_id, mac, mac_version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 		r.ID, r.ChainID, r.Seq, r.AccountID, r.ActorType, r.ActorID, r.Action, r.ResourceType,
-		r.ResourceID, r.IP, r.UserAgent, r.RequestID, r.Before, r.After, r.CreatedAt, r.KeyID, r.MAC); err != nil {
+		r.ResourceID, r.IP, r.UserAgent, r.RequestID, r.Before, r.After, r.CreatedAt, r.KeyID, r.MAC, r.Version); err != nil {
 		return fmt.Errorf("audit: insert: %w", db.Translate(err))
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE audit_heads SET seq = $2, mac = $3, updated_at = $4

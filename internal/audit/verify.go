@@ -72,8 +72,8 @@ func Verify(ctx context.Context, d *db.DB, ring *secret.Ring) (Report, error) {
 		return Report{}, err
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, chain_id, seq, account_id, actor_type, actor_id, action,
-		resource_type, resource_id, ip, user_agent, request_id, before, after, created_at, mac_key_id, mac
-		FROM audit_logs ORDER BY chain_id, seq`)
+		resource_type, resource_id, ip, user_agent, request_id, before, after, created_at, mac_key_id, mac,
+		mac_version, personal_digest FROM audit_logs ORDER BY chain_id, seq`)
 	if err != nil {
 		return Report{}, fmt.Errorf("audit: verify: %w", err)
 	}
@@ -91,7 +91,7 @@ func Verify(ctx context.Context, d *db.DB, ring *secret.Ring) (Report, error) {
 		var r record
 		if err := rows.Scan(&r.ID, &r.ChainID, &r.Seq, &r.AccountID, &r.ActorType, &r.ActorID, &r.Action,
 			&r.ResourceType, &r.ResourceID, &r.IP, &r.UserAgent, &r.RequestID, &r.Before, &r.After,
-			&r.CreatedAt, &r.KeyID, &r.MAC); err != nil {
+			&r.CreatedAt, &r.KeyID, &r.MAC, &r.Version, &r.PersonalDigest); err != nil {
 			return Report{}, fmt.Errorf("audit: verify: %w", err)
 		}
 		if cur == nil || cur.rep.ChainID != r.ChainID {
@@ -159,6 +159,10 @@ func (c *chainCheck) row(r *record, keys map[string][]byte) {
 	}
 	if want := c.lastSeq + 1; r.Seq != want {
 		c.fail(want, "", fmt.Sprintf("seq %d is missing: the row after seq %d has seq %d (id %s)", want, c.lastSeq, r.Seq, r.ID))
+		return
+	}
+	if r.PersonalDigest.Valid && (r.IP != "" || r.UserAgent != "" || r.Before.Valid || r.After.Valid) {
+		c.fail(r.Seq, r.ID, "the row is marked erased but still holds personal fields")
 		return
 	}
 	key, ok := keys[r.KeyID]

@@ -28,6 +28,8 @@ type Config struct {
 	MaxBodyBytes    int64
 	JobWorkers      int
 	RetentionDays   int
+	// AccountDeletionGrace is how long a requested account deletion waits.
+	AccountDeletionGrace time.Duration
 	// InboxSyncInterval is the period of the Chatwoot inbox sync.
 	InboxSyncInterval time.Duration
 	// Realtime replay window (age and events per account) and the Kanban's

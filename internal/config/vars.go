@@ -113,6 +113,14 @@ var vars = map[string]variable{
 		c.RetentionDays = n
 		return err
 	}},
+	"WHATPRO_ACCOUNT_DELETION_GRACE": {"720h", false, "how long a requested account deletion waits, cancellable, before the account's data is purged", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Hour {
+			return fmt.Errorf("%q is not a duration of at least 1h", v)
+		}
+		c.AccountDeletionGrace = d
+		return nil
+	}},
 	"WHATPRO_INBOX_SYNC_INTERVAL": {"1h", false, "how often every linked account's Chatwoot inboxes are synced", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < time.Minute {

@@ -256,6 +256,7 @@ func (c *conn) subscribe(topics []string, lastSeq *int64) {
 			return
 		}
 		if resync {
+			c.hub.resyncs.Inc()
 			c.sendJSON(map[string]any{"type": "resync", "topics": names})
 			return
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/iam"
+	"github.com/whatpro/hub/internal/ops"
 )
 
 // Viewer is who holds a socket: the principal the ticket was minted for
@@ -118,6 +119,12 @@ type Hub struct {
 
 	sockets prometheus.Gauge
 	slow    prometheus.Counter
+	// events counts events fanned out by type; delivery is the time from
+	// an event's commit to its fan-out; resyncs counts subscriptions
+	// answered resync (their last_seq was too old).
+	events   *prometheus.CounterVec
+	delivery prometheus.Observer
+	resyncs  prometheus.Counter
 }
 
 // NewHub builds a hub and registers its metrics.
@@ -131,6 +138,10 @@ func NewHub(d *db.DB, log *slog.Logger, p Principals, cfg Config, reg prometheus
 	if reg != nil {
 		reg.MustRegister(h.sockets, h.slow)
 	}
+	m := ops.Meter{Reg: reg, Subsystem: "realtime"}
+	h.events = m.Counter("events_total", "Events fanned out to this instance's sockets, by event type.", "event")
+	h.delivery = m.Latency("delivery_seconds", "From an event's commit to its fan-out to the sockets.").WithLabelValues()
+	h.resyncs = m.Counter("resyncs_total", "Subscriptions answered resync because their last_seq was too old.").WithLabelValues()
 	return h
 }
 

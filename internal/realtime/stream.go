@@ -86,10 +86,13 @@ func (s *stream) pump() {
 			return
 		}
 		s.mu.Lock()
+		now := time.Now()
 		for _, e := range evs {
 			if e.Seq <= s.pos {
 				continue
 			}
+			s.hub.events.WithLabelValues(e.Type).Inc()
+			s.hub.delivery.Observe(max(now.Sub(e.CreatedAt), 0).Seconds())
 			w := &wire{ev: e, msg: encodeEvent(e)}
 			s.ring = append(s.ring, w)
 			for c := range s.conns {

@@ -58,6 +58,7 @@ describe('permissions: sidebar and route guard', () => {
       'nav-api-keys',
       'nav-audit',
       ...CATALOG_NAV,
+      'nav-data',
       'nav-sessions',
       'nav-profile',
     ])
@@ -113,12 +114,14 @@ describe('permissions: sidebar and route guard', () => {
       'nav-accounts',
       'nav-plans',
       'nav-hub-usage',
+      'nav-jobs',
       'nav-account',
       'nav-kanban',
       'nav-users',
       'nav-api-keys',
       'nav-audit',
       ...CATALOG_NAV,
+      'nav-data',
       'nav-sessions',
       'nav-profile',
     ])

@@ -1,12 +1,15 @@
 import { createRouter, type RouteLocationNormalized, type RouterHistory, type RouteRecordRaw } from 'vue-router'
 import DashboardLayout from './layouts/DashboardLayout.vue'
+import AccountDataPage from './pages/AccountDataPage.vue'
 import AccountPage from './pages/AccountPage.vue'
 import AccountsPage from './pages/AccountsPage.vue'
+import ApiDocsPage from './pages/ApiDocsPage.vue'
 import ApiKeysPage from './pages/ApiKeysPage.vue'
 import AuditLogPage from './pages/AuditLogPage.vue'
 import ChatwootPage from './pages/ChatwootPage.vue'
 import HubUsagePage from './pages/HubUsagePage.vue'
 import InboxesPage from './pages/InboxesPage.vue'
+import JobsPage from './pages/JobsPage.vue'
 import KanbanPage from './pages/KanbanPage.vue'
 import SignInHandoffPage from './pages/SignInHandoffPage.vue'
 import LinkChatwootPage from './pages/LinkChatwootPage.vue'
@@ -98,13 +101,21 @@ export const routes: RouteRecordRaw[] = [
         meta: { titleKey: 'WEBHOOK_EVENTS.TITLE', permission: 'webhooks:read' },
       },
       {
+        path: 'accounts/:accountId/data',
+        name: 'account-data',
+        component: AccountDataPage,
+        meta: { titleKey: 'ACCOUNT_DATA.TITLE', permission: 'account:write' },
+      },
+      {
         path: 'accounts/:accountId/plan',
         name: 'plan',
         component: PlanUsagePage,
         meta: { titleKey: 'PLAN.TITLE', permission: 'account:read' },
       },
       { path: 'plans', name: 'plans', component: PlansPage, meta: { titleKey: 'PLANS.TITLE', permission: 'platform:manage' } },
+      { path: 'jobs', name: 'jobs', component: JobsPage, meta: { titleKey: 'JOBS.TITLE', permission: 'platform:manage' } },
       { path: 'usage', name: 'hub-usage', component: HubUsagePage, meta: { titleKey: 'HUB_USAGE.TITLE', permission: 'platform:manage' } },
+      { path: 'api-docs', name: 'api-docs', component: ApiDocsPage, meta: { titleKey: 'API_DOCS.TITLE' } },
       { path: 'sessions', name: 'sessions', component: SessionsPage, meta: { titleKey: 'SESSIONS.TITLE' } },
       { path: 'profile', name: 'profile', component: ProfilePage, meta: { titleKey: 'PROFILE.TITLE' } },
       { path: 'link-chatwoot', name: 'link-chatwoot', component: LinkChatwootPage, meta: { titleKey: 'LINK_CHATWOOT.TITLE' } },

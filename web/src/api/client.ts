@@ -93,6 +93,8 @@ export interface RequestOptions {
   auth?: boolean
   /** 'blob' answers the body as a Blob (downloads); failures still read the JSON envelope. */
   responseType?: 'json' | 'blob'
+  /** With 'blob': called as the body arrives, with the bytes read so far (long exports show progress). */
+  onProgress?: (received: number) => void
 }
 
 /** A page of a list endpoint: {"data":[…],"pagination":{"has_more","next_cursor"}}. */
@@ -261,6 +263,7 @@ export class ApiClient {
       }
       if (options.responseType === 'blob' && response.ok) {
         try {
+          if (options.onProgress && response.body) return (await readWithProgress(response, options.onProgress)) as T
           return (await response.blob()) as T
         } catch (cause) {
           throw new ApiError({ status: response.status, code: CLIENT_ERROR_CODES.NETWORK, message: 'Response body could not be read', cause })
@@ -272,6 +275,21 @@ export class ApiClient {
       options.signal?.removeEventListener('abort', abortFromCaller)
     }
   }
+}
+
+/** Reads a body chunk by chunk, reporting the bytes read, into a Blob of its content type. */
+async function readWithProgress(response: Response, onProgress: (received: number) => void): Promise<Blob> {
+  const reader = response.body!.getReader()
+  const chunks: BlobPart[] = []
+  let received = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    chunks.push(value)
+    received += value.byteLength
+    onProgress(received)
+  }
+  return new Blob(chunks, { type: response.headers.get('Content-Type') ?? '' })
 }
 
 function transportError(cause: unknown, timedOut: boolean, aborted: boolean): ApiError {

@@ -478,7 +478,7 @@ describe('the chat badge and notifications', () => {
         Object.defineProperty(win, 'Notification', { value: FakeNotification, configurable: true, writable: true })
       },
     })
-    const badge = () => p.doc.querySelector<HTMLElement>('[data-testid="whatpro-chat-badge"]')
+    const badge = () => p.doc.querySelector('[data-testid="whatpro-chat-badge"]')
     await vi.waitFor(() => expect(badge()?.textContent).toBe('2'))
     await vi.waitFor(() => expect(FakeSocket.last?.sent).toEqual([{ type: 'subscribe', topics: ['chat'], last_seq: 10 }]))
     expect(FakeSocket.last!.url).toBe('wss://hub.example.com/api/v1/realtime?ticket=tk1')

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -50,6 +52,10 @@ func TestEmbedChatBadgeNotificationsAndDiscuss(t *testing.T) {
 		}
 		bruno.do("POST", chat+"/rooms/"+roomID+"/messages", body, http.StatusCreated, nil)
 	}
+
+	env.super.do("POST", "/api/v1/accounts/"+env.accountID+"/chatwoot/install", nil, http.StatusOK, nil)
+	admin := env.sim.user(t, "ana@acme.test")
+	conv := env.simConversation(t, admin.APIAccessToken, "WhatsApp Vendas", "Maria Cliente", "+5511999990000")
 
 	b := newEmbedBrowser(t)
 	if _, err := chromedp.Call(b.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: notificationRecorder}); err != nil {
@@ -98,11 +104,32 @@ func TestEmbedChatBadgeNotificationsAndDiscuss(t *testing.T) {
 	b.waitFrame("the DM's messages", panel, `document.querySelectorAll('[data-testid="chat-message"][data-kind="text"]').length === 2`)
 	b.waitFor("the badge after reading the DM", badge(1, 1, "@1"))
 	b.screenshot("chat-panel")
+
+	// Narrow Chatwoot windows: one pane at a time (the room, then back to the list), nothing
+	// scrolls sideways.
+	for _, width := range []int64{400, 320} {
+		if _, err := chromedp.Call(b.ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: width, Height: 760, DeviceScaleFactor: 1}); err != nil {
+			t.Fatal(err)
+		}
+		b.waitFrame(fmt.Sprintf("the panel at %d px, narrow", width), panel, fmt.Sprintf(`window.innerWidth <= %d && document.querySelector('[data-testid="chat-panel"]')?.dataset.narrow === 'true'`, width))
+		b.waitFrame("the room alone", panel, `document.querySelector('[data-testid="chat-room-view"]') !== null && document.querySelector('[data-testid="chat-room-list"]') === null`)
+		if over, _ := frameEval[bool](b, panel, `document.documentElement.scrollWidth > window.innerWidth`); over {
+			t.Errorf("at %d px the chat panel scrolls sideways", width)
+		}
+		b.screenshot(fmt.Sprintf("chat-panel-%dpx", width))
+	}
+	frameClick(b, panel, "chat-back")
+	b.waitFrame("the list alone", panel, `document.querySelector('[data-testid="chat-room-list"]') !== null && document.querySelector('[data-testid="chat-room-view"]') === null`)
+	if over, _ := frameEval[bool](b, panel, `document.documentElement.scrollWidth > window.innerWidth`); over {
+		t.Error("at 320 px the room list scrolls sideways")
+	}
+	b.screenshot("chat-panel-list-320px")
+	if _, err := chromedp.Call(b.ctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
 	b.step("close the panel", chromedp.Click(testID("whatpro-panel-close")))
 
 	// "Discuss with the team" from the conversation tab posts the conversation to Vendas.
-	admin := env.sim.user(t, "ana@acme.test")
-	conv := env.simConversation(t, admin.APIAccessToken, "WhatsApp Vendas", "Maria Cliente", "+5511999990000")
 	tab := env.hub.URL + "/embed/conversation"
 	env.openConversationTab(b, conv.ConversationID)
 	b.waitFrame("the discuss action", tab, present(`[data-testid="discuss-with-team"]`))

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
@@ -250,20 +249,6 @@ func TestChatTwoWindowsResumeAfterDisconnect(t *testing.T) {
 	b.waitChatMatchesHub(ana.api, accountID, roomID)
 	b.screenshot("after-reconnect")
 	a.screenshot("sender")
-
-	// Narrow Chatwoot panels: one pane at a time, nothing scrolls sideways.
-	for _, width := range []int64{400, 320} {
-		if _, err := chromedp.Call(a.ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: width, Height: 760, DeviceScaleFactor: 1}); err != nil {
-			t.Fatal(err)
-		}
-		a.waitFor(fmt.Sprintf("the narrow chat at %d px", width), `document.querySelector('[data-testid="chat-panel"]')?.dataset.narrow === 'true'`)
-		if over := eval[bool](a, `document.querySelector('[data-testid="chat-panel"]').scrollWidth > document.querySelector('[data-testid="chat-panel"]').clientWidth + 1`); over {
-			t.Errorf("at %d px the chat scrolls sideways", width)
-		}
-		a.screenshot(fmt.Sprintf("chat-%dpx", width))
-	}
-	a.step("back to the rooms", chromedp.Click(testID("chat-back")))
-	a.waitFor("the room list alone", present(`[data-testid="chat-room-list"]`)+` && document.querySelector('[data-testid="chat-room-view"]') === null`)
 
 	a.assertClean()
 	b.assertClean()

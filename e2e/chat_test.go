@@ -1,7 +1,13 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
 	"fmt"
 	"net/http"
 	"strings"
@@ -123,6 +129,21 @@ func (b *browser) clickIn(messageID, testid string) {
 	eval[bool](b, fmt.Sprintf(`(document.querySelector(%s).click(), true)`, jsString(inner)))
 }
 
+func writePNG(t *testing.T, path string, w, h int) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for x := 0; x < w; x++ {
+		img.Set(x, x%h, color.RGBA{R: 200, A: 255})
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // shownMessagesJS lists the text messages the room shows, in order (optimistic copies included).
 const shownMessagesJS = `[...document.querySelectorAll('[data-testid="chat-message"][data-kind="text"]')].map((m) => ({
   id: m.dataset.messageId ?? '', pending: m.dataset.pending ?? '', deleted: m.dataset.deleted === 'true', edited: m.dataset.edited === 'true',
@@ -221,6 +242,15 @@ func TestChatTwoWindowsResumeAfterDisconnect(t *testing.T) {
 		t.Fatalf("Bruno's message is %+v, want a mention of Ana and an echo id", last)
 	}
 
+	// Bruno sends a picture: it uploads as it is chosen and shows in Ana's window, its bytes
+	// fetched with her credentials.
+	pic := filepath.Join(t.TempDir(), "grafico.png")
+	writePNG(t, pic, 8, 8)
+	b.step("attach a picture", chromedp.SetUploadFiles(chromedp.CSS(`[data-testid="chat-composer-file-input"]`), []string{pic}))
+	b.waitFor("the upload ready", present(`[data-testid="chat-composer-file"]`))
+	b.say("segue o gráfico")
+	a.waitFor("the picture in Ana's window", `[...document.querySelectorAll('[data-testid="chat-attachment-image"]')].some((i) => i.complete && i.naturalWidth === 8)`)
+
 	// Bruno's window goes offline; Ana keeps writing, edits and deletes.
 	b.setOffline(true)
 	b.waitFor("Bruno's window to know it is offline", `document.querySelector('[data-testid="chat-panel"]')?.dataset.live === 'offline'`)
@@ -240,7 +270,7 @@ func TestChatTwoWindowsResumeAfterDisconnect(t *testing.T) {
 	if eval[string](b, `document.querySelector('[data-testid="chat-panel"]').dataset.live`) != "offline" {
 		t.Fatal("Bruno's window reconnected while offline")
 	}
-	if got := len(eval[[]shownMsg](b, shownMessagesJS)); got != 4 {
+	if got := len(eval[[]shownMsg](b, shownMessagesJS)); got != 5 {
 		t.Fatalf("Bruno's offline window changed while offline: %d messages", got)
 	}
 

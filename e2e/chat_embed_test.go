@@ -124,6 +124,10 @@ func TestEmbedChatBadgeNotificationsAndDiscuss(t *testing.T) {
 		t.Error("at 320 px the room list scrolls sideways")
 	}
 	b.screenshot("chat-panel-list-320px")
+	// Chatwoot's dark theme reaches the panel, like its other pages.
+	eval[bool](b.browser, `(window.__cwsim.setTheme('dark'), true)`)
+	b.waitFrame("the chat panel in the dark", panel, `document.body.classList.contains('dark') && document.querySelector('[data-testid="chat-panel"]') !== null`)
+	b.screenshot("chat-panel-dark-320px")
 	if _, err := chromedp.Call(b.ctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{}); err != nil {
 		t.Fatal(err)
 	}

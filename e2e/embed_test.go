@@ -134,7 +134,7 @@ func TestEmbedMenusInChatwoot(t *testing.T) {
 	// A native entry (a Chatwoot SPA navigation) closes the panel; the close button does too.
 	chatURL := fmt.Sprintf("%s/embed/app/internal_chat?account=%s", env.hub.URL, env.accountID)
 	b.step("open Internal chat", chromedp.Click(menuSelector("internal_chat")))
-	b.waitFrame("the internal chat page", chatURL, `document.querySelector('[data-testid="embed-coming-soon"]')?.dataset.feature === 'internal_chat'`)
+	b.waitFrame("the internal chat page", chatURL, `document.querySelector('[data-testid="chat-panel"]')?.dataset.status === 'ready'`)
 	b.step("click Contacts in Chatwoot's sidebar", chromedp.Click(`aside nav [title="Contacts"]`))
 	b.waitPath("/app/accounts/1/contacts")
 	b.waitFor("the panel to close on navigation", `document.querySelector('[data-testid="whatpro-panel"]') === null`)

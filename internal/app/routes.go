@@ -277,6 +277,7 @@ func (a *App) routes(h handlers) []httpx.Route {
 		ch("GET", "/search", h.chat.Search, cr),
 		ch("GET", "/unread", h.chat.Unread, cr),
 		ch("GET", "/presence", h.chat.ListPresence, cr),
+		ch("GET", "/people", h.chat.People, cr),
 		ch("GET", "/settings", h.chat.GetSettings, cr),
 		ch("PUT", "/settings", h.chat.PutSettings, iam.PermAccountWrite),
 

@@ -219,6 +219,10 @@ var corsRoutes = []corsRoute{
 	{"GET", "/api/v1/platform-app/config?account_id=x"},
 	{"GET", "/embed/context?chatwoot_account_id=1"},
 	{"GET", "/embed/dashboard-script.js"},
+	{"POST", "/api/v1/realtime/tickets"},
+	{"GET", "/api/v1/accounts/x/chat/rooms"},
+	{"GET", "/api/v1/accounts/x/chat/unread"},
+	{"GET", "/api/v1/accounts/x/chat/people"},
 }
 
 // Routes a Chatwoot page has no business calling across origins.
@@ -232,6 +236,10 @@ var noCORSRoutes = []corsRoute{
 	{"GET", "/embed/conversation"},
 	{"GET", "/api/v1/features-extra"},
 	{"GET", "/api/v1/instance-tokensX"},
+	{"POST", "/api/v1/accounts/x/chat/rooms"},
+	{"GET", "/api/v1/accounts/x/chat/rooms/r/messages"},
+	{"GET", "/api/v1/accounts/x/chat/search"},
+	{"GET", "/api/v1/accounts//chat/unread"},
 }
 
 func (f *fixture) preflight(route corsRoute, origin string) *apptest.Resp {

@@ -54,6 +54,7 @@ describe('permissions: sidebar and route guard', () => {
       'nav-status',
       'nav-account',
       'nav-kanban',
+      'nav-chat',
       'nav-users',
       'nav-api-keys',
       'nav-audit',
@@ -68,13 +69,13 @@ describe('permissions: sidebar and route guard', () => {
 
   it('shows a supervisor users (read only) and the audit log, not API keys', async () => {
     const { wrapper } = await open('/accounts/A/users', me(user(), [membership('A', 'supervisor')]))
-    expect(nav(wrapper)).toEqual(['nav-status', 'nav-account', 'nav-kanban', 'nav-users', 'nav-audit', 'nav-inboxes', 'nav-plan', 'nav-sessions', 'nav-profile'])
+    expect(nav(wrapper)).toEqual(['nav-status', 'nav-account', 'nav-kanban', 'nav-chat', 'nav-users', 'nav-audit', 'nav-inboxes', 'nav-plan', 'nav-sessions', 'nav-profile'])
     expect(wrapper.find('[data-testid="invite-submit"]').exists()).toBe(false)
   })
 
   it('never shows an agent the admin screens', async () => {
     const { wrapper, router } = await open('/accounts/A', me(user(), [membership('A', 'agent')]))
-    expect(nav(wrapper)).toEqual(['nav-status', 'nav-account', 'nav-kanban', 'nav-inboxes', 'nav-plan', 'nav-sessions', 'nav-profile'])
+    expect(nav(wrapper)).toEqual(['nav-status', 'nav-account', 'nav-kanban', 'nav-chat', 'nav-inboxes', 'nav-plan', 'nav-sessions', 'nav-profile'])
 
     for (const path of [
       '/accounts/A/users',
@@ -117,6 +118,7 @@ describe('permissions: sidebar and route guard', () => {
       'nav-jobs',
       'nav-account',
       'nav-kanban',
+      'nav-chat',
       'nav-users',
       'nav-api-keys',
       'nav-audit',

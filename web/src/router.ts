@@ -6,6 +6,7 @@ import AccountsPage from './pages/AccountsPage.vue'
 import ApiDocsPage from './pages/ApiDocsPage.vue'
 import ApiKeysPage from './pages/ApiKeysPage.vue'
 import AuditLogPage from './pages/AuditLogPage.vue'
+import ChatPage from './pages/ChatPage.vue'
 import ChatwootPage from './pages/ChatwootPage.vue'
 import HubUsagePage from './pages/HubUsagePage.vue'
 import InboxesPage from './pages/InboxesPage.vue'
@@ -81,6 +82,12 @@ export const routes: RouteRecordRaw[] = [
         name: 'kanban',
         component: KanbanPage,
         meta: { titleKey: 'KANBAN.TITLE', permission: 'kanban:read', fullBleed: true },
+      },
+      {
+        path: 'accounts/:accountId/chat/:roomId?',
+        name: 'chat',
+        component: ChatPage,
+        meta: { titleKey: 'CHAT.TITLE', permission: 'chat:read', fullBleed: true },
       },
       {
         path: 'accounts/:accountId/providers',

@@ -51,9 +51,9 @@
     'router-link-active', 'router-link-exact-active'];
 
   var LABELS = {
-    en: { kanban: 'Kanban', internal_chat: 'Internal chat', hub_admin: 'Hub admin', close: 'Close', panel: 'WhatPro Hub' },
-    pt: { kanban: 'Kanban', internal_chat: 'Chat interno', hub_admin: 'Admin do Hub', close: 'Fechar', panel: 'WhatPro Hub' },
-    es: { kanban: 'Kanban', internal_chat: 'Chat interno', hub_admin: 'Admin del Hub', close: 'Cerrar', panel: 'WhatPro Hub' },
+    en: { kanban: 'Kanban', internal_chat: 'Internal chat', hub_admin: 'Hub admin', close: 'Close', panel: 'WhatPro Hub', unread: 'unread' },
+    pt: { kanban: 'Kanban', internal_chat: 'Chat interno', hub_admin: 'Admin do Hub', close: 'Fechar', panel: 'WhatPro Hub', unread: 'não lidas' },
+    es: { kanban: 'Kanban', internal_chat: 'Chat interno', hub_admin: 'Admin del Hub', close: 'Cerrar', panel: 'WhatPro Hub', unread: 'sin leer' },
   };
 
   // Lucide-style 24×24 stroke icons (Chatwoot's icon classes have no CSS for names it never uses).
@@ -208,6 +208,34 @@
     return base.concat(active ? ACTIVE : INACTIVE).join(' ');
   }
 
+  /** The chat entry's badge: mentions first ("@2"), else the unread count (capped), else ''. */
+  function badgeText(unread, mentions) {
+    if (typeof mentions === 'number' && mentions > 0) return '@' + (mentions > 99 ? '99+' : mentions);
+    if (typeof unread === 'number' && unread > 0) return unread > 99 ? '99+' : String(unread);
+    return '';
+  }
+
+  /** Whether a room's mute holds at nowMs (a muted_until in the past does not). */
+  function roomMuted(room, nowMs) {
+    if (!room || room.muted !== true) return false;
+    if (room.muted_until === null || room.muted_until === undefined) return true;
+    var until = Date.parse(room.muted_until);
+    return !Number.isFinite(until) || until > nowMs;
+  }
+
+  /**
+   * Whether a chat.message.created deserves a browser notification: a text message by someone
+   * else, not deleted, in a room of the viewer that is neither muted nor archived, and a DM or a
+   * mention of the viewer (by id or @room).
+   */
+  function chatNotifies(message, room, me, nowMs) {
+    if (!isPlainObject(message) || !isPlainObject(room) || typeof me !== 'string' || me === '') return false;
+    if (message.kind !== 'text' || message.author_id === me || message.deleted_at) return false;
+    if (room.archived_at || roomMuted(room, nowMs)) return false;
+    if (room.type === 'dm' || room.type === 'group_dm') return true;
+    return message.mentions_room === true || (Array.isArray(message.mentions) && message.mentions.indexOf(me) >= 0);
+  }
+
   function labelsFor(locale) {
     var lang = String(locale || '').toLowerCase().slice(0, 2);
     return LABELS[lang] || LABELS.en;
@@ -236,6 +264,7 @@
       expiresAt: 0,
       expiresAtText: '',
       role: '',
+      userId: '',
       enabled: [],
       ready: null,
       exchanging: null,
@@ -335,6 +364,7 @@
         state.expiresAt = expires;
         state.expiresAtText = res.expires_at;
         state.role = res.user && typeof res.user.role === 'string' ? res.user.role : '';
+        state.userId = res.user && typeof res.user.id === 'string' ? res.user.id : '';
         scheduleRefresh(gen);
         return res.token;
       }, function (err) {
@@ -392,7 +422,9 @@
       state.expiresAt = 0;
       state.expiresAtText = '';
       state.role = '';
+      state.userId = '';
       state.enabled = [];
+      stopChat();
       state.ready = null;
       state.exchanging = null;
       state.logged = false;
@@ -432,6 +464,7 @@
           return res.features[f] === true && (f !== 'hub_admin' || state.role === 'admin');
         });
         ensureEntries();
+        if (state.enabled.indexOf('internal_chat') >= 0) startChat(gen);
       });
       state.ready.catch(function (err) {
         if (gen !== state.gen || !err || err.message === 'stale') return;
@@ -639,10 +672,16 @@
         li.appendChild(link);
       }
       if (active) link.setAttribute('aria-current', 'page');
+      if (feature === 'internal_chat') {
+        var badge = el('span', { 'data-whatpro-badge': '', 'data-testid': 'whatpro-chat-badge', class: 'whatpro-badge' });
+        (collapsed ? link : (link.lastElementChild || link)).appendChild(badge);
+        paintBadge(badge);
+      }
       link.addEventListener('click', safely(function (e) {
         if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return; // a new tab: the browser's job
         e.preventDefault();
         e.stopPropagation();
+        if (feature === 'internal_chat') askNotificationPermission();
         openPanel(feature);
       }));
       return li;
@@ -716,6 +755,264 @@
       if (text) text.className = 'truncate ' + (active ? 'font-medium text-sm' : 'text-body-main');
     }
 
+
+    // ---- chat badge and notifications --------------------------------------------------------
+    // The script follows the chat topic itself, so the badge is live and mentions and DMs notify
+    // whether or not the chat panel is open; notifications come from Chatwoot's origin, where the
+    // person can allow them (a cross-origin frame may not ask).
+
+    var chat = { gen: -1, socket: null, seq: null, rooms: {}, people: {}, unread: 0, mentions: 0, timer: 0, retry: 0, attempt: 0, refresh: 0 };
+
+    function chatPath(rest) {
+      return '/api/v1/accounts/' + encodeURIComponent(state.hubAccount) + '/chat' + rest;
+    }
+
+    function paintBadge(node) {
+      var text = badgeText(chat.unread, chat.mentions);
+      node.textContent = text;
+      node.style.display = text ? '' : 'none';
+      node.setAttribute('data-unread', String(chat.unread));
+      node.setAttribute('data-mentions', String(chat.mentions));
+      var labels = labelsFor(locale());
+      if (text) node.setAttribute('aria-label', text + ' ' + (labels.unread || 'unread'));
+      else node.removeAttribute('aria-label');
+    }
+
+    function paintBadges() {
+      var nodes = doc.querySelectorAll('[data-whatpro-badge]');
+      for (var i = 0; i < nodes.length; i++) paintBadge(nodes[i]);
+    }
+
+    function stopChat() {
+      chat.gen = -1;
+      clearTimeout(chat.timer);
+      clearTimeout(chat.retry);
+      clearTimeout(chat.refresh);
+      var s = chat.socket;
+      chat.socket = null;
+      if (s) {
+        s.onopen = s.onmessage = s.onclose = s.onerror = null;
+        try {
+          s.close(4900, 'closed');
+        } catch (e) {
+          // already closed
+        }
+      }
+      chat.seq = null;
+      chat.rooms = {};
+      chat.unread = 0;
+      chat.mentions = 0;
+      chat.attempt = 0;
+      paintBadges();
+    }
+
+    /** Reads the rooms (their seq is where the topic resumes) and the totals. */
+    function loadChat(gen) {
+      return freshToken().then(function (token) {
+        if (!token || gen !== chat.gen) throw new Error('stale');
+        return Promise.all([
+          request('GET', chatPath('/rooms'), undefined, token),
+          request('GET', chatPath('/unread'), undefined, token),
+          Object.keys(chat.people).length ? null : request('GET', chatPath('/people'), undefined, token).catch(function () {
+            return null;
+          }),
+        ]);
+      }).then(function (answers) {
+        if (gen !== chat.gen) throw new Error('stale');
+        var rooms = {};
+        (Array.isArray(answers[0].data) ? answers[0].data : []).forEach(function (r) {
+          if (isPlainObject(r) && typeof r.id === 'string') rooms[r.id] = r;
+        });
+        chat.rooms = rooms;
+        if (answers[2] && Array.isArray(answers[2].data)) {
+          answers[2].data.forEach(function (p) {
+            if (isPlainObject(p) && typeof p.id === 'string') chat.people[p.id] = String(p.name || '');
+          });
+        }
+        setTotals(answers[1]);
+        var seq = Number(answers[0].seq);
+        return Number.isSafeInteger(seq) ? seq : null;
+      });
+    }
+
+    function setTotals(u) {
+      if (!isPlainObject(u)) return;
+      chat.unread = Number(u.unread_count) || 0;
+      chat.mentions = Number(u.mention_count) || 0;
+      paintBadges();
+    }
+
+    /** The totals again, shortly after a burst of events (the hub keeps them exact). */
+    function refreshTotals(gen) {
+      clearTimeout(chat.refresh);
+      chat.refresh = setTimeout(function () {
+        freshToken().then(function (token) {
+          if (!token || gen !== chat.gen) return null;
+          return request('GET', chatPath('/unread'), undefined, token);
+        }).then(function (u) {
+          if (u && gen === chat.gen) setTotals(u);
+        }, function () {
+          // The next event or reconnect reads them again.
+        });
+      }, 250);
+    }
+
+    function startChat(gen) {
+      stopChat();
+      if (typeof win.WebSocket !== 'function') return;
+      chat.gen = gen;
+      loadChat(gen).then(function (seq) {
+        chat.seq = seq;
+        connectChat(gen);
+      }, function () {
+        retryChat(gen);
+      });
+    }
+
+    function retryChat(gen) {
+      if (gen !== chat.gen) return;
+      clearTimeout(chat.retry);
+      var delay = Math.min(30000, 1000 * Math.pow(2, chat.attempt)) * (0.7 + 0.3 * Math.random());
+      chat.attempt++;
+      chat.retry = setTimeout(function () {
+        if (gen !== chat.gen) return;
+        if (chat.seq === null) startChat(gen);
+        else connectChat(gen);
+      }, delay);
+    }
+
+    function connectChat(gen) {
+      freshToken().then(function (token) {
+        if (!token || gen !== chat.gen) throw new Error('stale');
+        return request('POST', '/api/v1/realtime/tickets', { account_id: state.hubAccount }, token);
+      }).then(function (res) {
+        if (gen !== chat.gen) return;
+        if (typeof res.ticket !== 'string' || res.ticket === '') throw new Error('no ticket');
+        var url = HUB_URL.replace(/^http/, 'ws') + '/api/v1/realtime?ticket=' + encodeURIComponent(res.ticket);
+        var socket = new win.WebSocket(url);
+        chat.socket = socket;
+        socket.onopen = safely(function () {
+          var msg = { type: 'subscribe', topics: ['chat'] };
+          if (chat.seq !== null) msg.last_seq = chat.seq;
+          socket.send(JSON.stringify(msg));
+          touchChat(gen, socket);
+        });
+        socket.onmessage = safely(function (ev) {
+          touchChat(gen, socket);
+          onChatMessage(gen, socket, parseJSONObject(typeof ev.data === 'string' ? ev.data : ''));
+        });
+        socket.onclose = safely(function () {
+          if (chat.socket !== socket) return;
+          chat.socket = null;
+          clearTimeout(chat.timer);
+          retryChat(gen);
+        });
+      }).catch(function (err) {
+        if (err && err.message === 'stale') return;
+        retryChat(gen);
+      });
+    }
+
+    /** A socket silent for 75 s (the hub pings every 30 s) is dead: start over. */
+    function touchChat(gen, socket) {
+      clearTimeout(chat.timer);
+      chat.timer = setTimeout(function () {
+        if (chat.socket !== socket) return;
+        chat.socket = null;
+        socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+        try {
+          socket.close(4900, 'silent');
+        } catch (e) {
+          // already closed
+        }
+        retryChat(gen);
+      }, 75000);
+    }
+
+    function onChatMessage(gen, socket, msg) {
+      if (!msg || gen !== chat.gen) return;
+      if (msg.type === 'subscribed') {
+        chat.attempt = 0;
+        refreshTotals(gen);
+        return;
+      }
+      if (msg.type === 'resync') {
+        chat.seq = null;
+        loadChat(gen).then(function (seq) {
+          chat.seq = seq;
+          if (chat.socket === socket) socket.send(JSON.stringify(seq === null ? { type: 'subscribe', topics: ['chat'] } : { type: 'subscribe', topics: ['chat'], last_seq: seq }));
+        }, function () {
+          if (chat.socket === socket) socket.close();
+        });
+        return;
+      }
+      if (msg.type !== 'event' || msg.topic !== 'chat' || typeof msg.seq !== 'number') return;
+      if (chat.seq !== null && msg.seq <= chat.seq) return; // replayed twice
+      chat.seq = msg.seq;
+      var data = isPlainObject(msg.data) ? msg.data : {};
+      var roomId = typeof data.room_id === 'string' ? data.room_id : '';
+      var room = chat.rooms[roomId];
+      switch (msg.event) {
+        case 'chat.room.created':
+        case 'chat.room.member_added':
+        case 'chat.room.updated':
+        case 'chat.room.archived':
+        case 'chat.room.unarchived':
+          if (isPlainObject(data.room)) {
+            var merged = room || { muted: false, muted_until: null };
+            Object.keys(data.room).forEach(function (k) {
+              merged[k] = data.room[k];
+            });
+            chat.rooms[roomId] = merged;
+          }
+          break;
+        case 'chat.room.member_removed':
+          if (Array.isArray(data.user_ids) && data.user_ids.indexOf(state.userId) >= 0) delete chat.rooms[roomId];
+          break;
+        case 'chat.room.settings':
+          if (room && data.user_id === state.userId) {
+            room.muted = data.muted === true;
+            room.muted_until = data.muted_until || null;
+          }
+          break;
+        case 'chat.message.created':
+          if (chatNotifies(data.message, room, state.userId, Date.now())) notifyChat(data.message, room);
+          break;
+      }
+      refreshTotals(gen);
+    }
+
+    function notifyChat(message, room) {
+      var N = win.Notification;
+      if (typeof N !== 'function' || N.permission !== 'granted') return;
+      // The person is reading the chat panel already.
+      if (panel && panel.feature === 'internal_chat' && doc.visibilityState === 'visible' && doc.hasFocus && doc.hasFocus()) return;
+      var who = chat.people[message.author_id] || labelsFor(locale()).internal_chat;
+      var title = room.type === 'dm' || !room.name ? who : who + ' · ' + room.name;
+      var body = String(message.content || '').replace(/[*_~`>#]/g, '').replace(/\s+/g, ' ').trim().slice(0, 140);
+      try {
+        var n = new N(title, { body: body, tag: 'whatpro-chat-' + message.id });
+        n.onclick = safely(function () {
+          win.focus();
+          openPanel('internal_chat', message.room_id);
+          n.close();
+        });
+      } catch (e) {
+        // Some browsers show notifications only from a service worker.
+      }
+    }
+
+    function askNotificationPermission() {
+      var N = win.Notification;
+      if (typeof N !== 'function' || N.permission !== 'default' || typeof N.requestPermission !== 'function') return;
+      try {
+        var asked = N.requestPermission();
+        if (asked && typeof asked.catch === 'function') asked.catch(function () {});
+      } catch (e) {
+        // an old browser's callback form: nothing to do
+      }
+    }
+
     // ---- panel -------------------------------------------------------------------------------
 
     function mainArea() {
@@ -740,8 +1037,8 @@
       }
     }
 
-    function openPanel(feature) {
-      if (panel && panel.feature === feature) {
+    function openPanel(feature, roomId) {
+      if (panel && panel.feature === feature && !roomId) {
         panel.close.focus();
         return;
       }
@@ -764,7 +1061,7 @@
       close.textContent = '\u00d7';
       var bar = el('div', { class: 'whatpro-panel-bar' }, title, close);
       var iframe = el('iframe', {
-        src: pageURL(feature),
+        src: pageURL(feature) + (roomId && /^[A-Za-z0-9_-]{1,64}$/.test(roomId) ? '&room=' + encodeURIComponent(roomId) : ''),
         title: label,
         allow: 'clipboard-write',
         'data-testid': 'whatpro-panel',
@@ -898,6 +1195,9 @@
       ':where([data-whatpro-entry]) a:focus-visible{outline:2px solid #2781F6;outline-offset:-2px}',
       '.whatpro-icon{display:inline-grid;place-items:center;width:1rem;height:1rem;flex-shrink:0}',
       '.whatpro-icon svg{width:1rem;height:1rem;display:block}',
+      '.whatpro-badge{display:inline-grid;place-items:center;min-width:1.125rem;height:1.125rem;padding:0 .3rem;border-radius:9999px;' +
+        'background:rgb(var(--ruby-9,229 70 102));color:#fff;font-size:.6875rem;font-weight:600;line-height:1;margin-inline-start:auto;flex-shrink:0}',
+      '[data-whatpro-form="collapsed"] .whatpro-badge{position:absolute;top:.125rem;inset-inline-end:.125rem;min-width:1rem;height:1rem;font-size:.625rem}',
       'html[data-whatpro-panel] aside nav li:not([data-whatpro-entry]) .bg-n-alpha-2{background-color:transparent}',
       '.whatpro-panel-bar{display:flex;align-items:center;justify-content:space-between;gap:.5rem;height:2.5rem;padding:0 .5rem 0 1rem;' +
         'border-bottom:1px solid rgb(var(--border-weak,234 234 234));flex:0 0 auto;font-size:.875rem;font-weight:500}',
@@ -948,6 +1248,9 @@
       frameOnOrigin: frameOnOrigin,
       headerClasses: headerClasses,
       labelsFor: labelsFor,
+      badgeText: badgeText,
+      roomMuted: roomMuted,
+      chatNotifies: chatNotifies,
       start: start,
     };
     return;

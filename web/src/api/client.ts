@@ -78,7 +78,7 @@ export type QueryValue = string | number | boolean | null | undefined
 export interface RequestOptions {
   method?: string
   query?: Record<string, QueryValue>
-  /** Sent as JSON when not undefined. */
+  /** Sent as JSON when not undefined; a FormData is sent as multipart/form-data. */
   body?: unknown
   headers?: Record<string, string>
   signal?: AbortSignal
@@ -224,8 +224,10 @@ export class ApiClient {
 
   private async send<T>(path: string, options: RequestOptions, token: string | null): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json', ...options.headers }
-    let body: string | undefined
-    if (options.body !== undefined) {
+    let body: string | FormData | undefined
+    if (typeof FormData !== 'undefined' && options.body instanceof FormData) {
+      body = options.body // multipart: the browser writes the Content-Type with its boundary
+    } else if (options.body !== undefined) {
       headers['Content-Type'] = 'application/json'
       body = JSON.stringify(options.body)
     }

@@ -100,6 +100,9 @@ function chatwootPage(opts: {
   width?: number
   ttlMs?: number
   unreachable?: boolean
+  /** The chat's answers (rooms, totals); without them the chat endpoints answer 404. */
+  chat?: { rooms: unknown[]; unread: () => { unread_count: number; mention_count: number } }
+  beforeStart?: (win: Window) => void
 } = {}): Page {
   const win = new Window({ url: CW + (opts.path ?? '/app/accounts/1/dashboard'), width: 1280, height: 800, settings: { disableIframePageLoading: true } })
   pages.push(win)
@@ -124,12 +127,19 @@ function chatwootPage(opts: {
       if (opts.features === 'error') return json({ error: { code: 'INTERNAL' } }, 500)
       return json({ account_id: 'acct_1', features: opts.features ?? { kanban: true, internal_chat: true, gateway: true, hub_admin: false } })
     }
+    if (opts.chat) {
+      if (url === `${HUB}/api/v1/accounts/acct_1/chat/rooms`) return json({ data: opts.chat.rooms, seq: 10 })
+      if (url === `${HUB}/api/v1/accounts/acct_1/chat/unread`) return json({ ...opts.chat.unread(), rooms: [], seq: 10 })
+      if (url === `${HUB}/api/v1/accounts/acct_1/chat/people`) return json({ data: [{ id: 'u2', name: 'Bia' }] })
+      if (url === `${HUB}/api/v1/realtime/tickets`) return json({ ticket: 'tk1' })
+    }
     return json({ error: { code: 'NOT_FOUND' } }, 404)
   })
   Object.defineProperty(win, 'fetch', { value: fetch, configurable: true, writable: true })
   const warn = vi.fn()
   Object.defineProperty(win, 'console', { value: { warn, log: vi.fn(), info: vi.fn(), error: vi.fn() }, configurable: true, writable: true })
   ;(win as unknown as { chatwootConfig: unknown }).chatwootConfig = { selectedLocale: 'en' }
+  opts.beforeStart?.(win)
   script.start(win)
   return { win, doc, calls, warn }
 }
@@ -158,7 +168,7 @@ describe('the sidebar entries', () => {
   it('asks the hub in order, sending the session only after the account is known to be linked', async () => {
     const p = chatwootPage()
     await vi.waitFor(() => expect(menu(p, 'kanban')).not.toBeNull())
-    expect(p.calls.map((c) => c.url)).toEqual([
+    expect(p.calls.slice(0, 3).map((c) => c.url)).toEqual([
       `${HUB}/embed/context?chatwoot_account_id=1`,
       `${HUB}/api/v1/auth/chatwoot`,
       `${HUB}/api/v1/features?account_id=acct_1`,
@@ -397,5 +407,94 @@ describe('the panel and the handshake', () => {
     message(p, { type: 'whatpro:close' }, HUB, frameWin)
     expect(p.doc.querySelector('[data-testid="whatpro-panel"]')).toBeNull()
     expect(p.doc.activeElement).toBe(menu(p, 'kanban'))
+  })
+})
+
+class FakeSocket {
+  static last: FakeSocket | null = null
+  readyState = 0
+  sent: unknown[] = []
+  onopen: (() => void) | null = null
+  onmessage: ((ev: { data: string }) => void) | null = null
+  onclose: (() => void) | null = null
+  onerror: (() => void) | null = null
+  constructor(readonly url: string) {
+    FakeSocket.last = this
+    setTimeout(() => {
+      this.readyState = 1
+      this.onopen?.()
+    }, 0)
+  }
+  send(data: string) {
+    this.sent.push(JSON.parse(data))
+  }
+  close() {
+    this.readyState = 3
+  }
+  event(seq: number, event: string, data: unknown) {
+    this.onmessage?.({ data: JSON.stringify({ type: 'event', seq, event, account_id: 'acct_1', topic: 'chat', data }) })
+  }
+}
+
+describe('the chat badge and notifications', () => {
+  it('decides what notifies: DMs and mentions, never muted rooms or one’s own', () => {
+    const now = Date.parse('2026-06-01T00:00:00Z')
+    const m = { kind: 'text', author_id: 'u2', mentions: [], mentions_room: false, deleted_at: null }
+    expect(script.chatNotifies(m, { type: 'dm' }, 'u1', now)).toBe(true)
+    expect(script.chatNotifies(m, { type: 'public' }, 'u1', now)).toBe(false)
+    expect(script.chatNotifies({ ...m, mentions: ['u1'] }, { type: 'public' }, 'u1', now)).toBe(true)
+    expect(script.chatNotifies({ ...m, mentions_room: true }, { type: 'private' }, 'u1', now)).toBe(true)
+    expect(script.chatNotifies(m, { type: 'dm', muted: true, muted_until: null }, 'u1', now)).toBe(false)
+    expect(script.chatNotifies(m, { type: 'dm', muted: true, muted_until: '2026-01-01T00:00:00Z' }, 'u1', now)).toBe(true)
+    expect(script.chatNotifies({ ...m, author_id: 'u1' }, { type: 'dm' }, 'u1', now)).toBe(false)
+    expect(script.chatNotifies({ ...m, kind: 'system' }, { type: 'dm' }, 'u1', now)).toBe(false)
+    expect(script.badgeText(3, 0)).toBe('3')
+    expect(script.badgeText(3, 2)).toBe('@2')
+    expect(script.badgeText(150, 0)).toBe('99+')
+    expect(script.badgeText(0, 0)).toBe('')
+  })
+
+  it('shows the total on the chat entry, live, and notifies a DM but not a muted room', async () => {
+    let totals = { unread_count: 2, mention_count: 0 }
+    const shown: { title: string; body: string }[] = []
+    class FakeNotification {
+      static permission = 'granted'
+      onclick: (() => void) | null = null
+      constructor(title: string, o: { body: string }) {
+        shown.push({ title, body: o.body })
+      }
+      close() {}
+    }
+    const p = chatwootPage({
+      chat: {
+        rooms: [
+          { id: 'dm1', type: 'dm', name: '', member_ids: ['u1', 'u2'], muted: false, muted_until: null, archived_at: null },
+          { id: 'quiet', type: 'dm', name: '', member_ids: ['u1', 'u2', 'u3'], muted: true, muted_until: null, archived_at: null },
+        ],
+        unread: () => totals,
+      },
+      beforeStart: (win) => {
+        Object.defineProperty(win, 'WebSocket', { value: FakeSocket, configurable: true, writable: true })
+        Object.defineProperty(win, 'Notification', { value: FakeNotification, configurable: true, writable: true })
+      },
+    })
+    const badge = () => p.doc.querySelector('[data-testid="whatpro-chat-badge"]')
+    await vi.waitFor(() => expect(badge()?.textContent).toBe('2'))
+    await vi.waitFor(() => expect(FakeSocket.last?.sent).toEqual([{ type: 'subscribe', topics: ['chat'], last_seq: 10 }]))
+    expect(FakeSocket.last!.url).toBe('wss://hub.example.com/api/v1/realtime?ticket=tk1')
+
+    totals = { unread_count: 3, mention_count: 1 }
+    const msg = (id: string, room: string) => ({ id, room_id: room, kind: 'text', author_id: 'u2', content: '**oi** tudo bem?', mentions: [], mentions_room: false, deleted_at: null })
+    FakeSocket.last!.event(11, 'chat.message.created', { room_id: 'dm1', message: msg('m1', 'dm1') })
+    FakeSocket.last!.event(12, 'chat.message.created', { room_id: 'quiet', message: msg('m2', 'quiet') })
+    FakeSocket.last!.event(11, 'chat.message.created', { room_id: 'dm1', message: msg('m1', 'dm1') }) // replayed: once
+    await vi.waitFor(() => expect(badge()?.textContent).toBe('@1'))
+    expect(shown).toEqual([{ title: 'Bia', body: 'oi tudo bem?' }])
+    // Muted in another tab: nothing more from that room either.
+    FakeSocket.last!.event(13, 'chat.room.settings', { room_id: 'dm1', user_id: 'u1', muted: true, muted_until: null, hidden: false })
+    FakeSocket.last!.event(14, 'chat.message.created', { room_id: 'dm1', message: msg('m3', 'dm1') })
+    await settle(300)
+    expect(shown).toHaveLength(1)
+    expect(p.warn).not.toHaveBeenCalled()
   })
 })

@@ -1,11 +1,12 @@
 /** Which embed page a path (under the mount path) is. */
-export const BUILT_FEATURES = ['hub_admin', 'kanban'] as const
-export const COMING_FEATURES = ['internal_chat', 'gateway', 'automations', 'analytics'] as const
+export const BUILT_FEATURES = ['hub_admin', 'kanban', 'internal_chat'] as const
+export const COMING_FEATURES = ['gateway', 'automations', 'analytics'] as const
 
 export type EmbedRoute =
   | { kind: 'conversation' }
   | { kind: 'hub_admin' }
   | { kind: 'kanban' }
+  | { kind: 'internal_chat' }
   | { kind: 'coming_soon'; feature: (typeof COMING_FEATURES)[number] }
   | { kind: 'not_found' }
 
@@ -19,6 +20,7 @@ export function embedRoute(pathname: string, base: string): EmbedRoute {
   const feature = m[1]
   if (feature === 'hub_admin') return { kind: 'hub_admin' }
   if (feature === 'kanban') return { kind: 'kanban' }
+  if (feature === 'internal_chat') return { kind: 'internal_chat' }
   const coming = COMING_FEATURES.find((f) => f === feature)
   return coming ? { kind: 'coming_soon', feature: coming } : { kind: 'not_found' }
 }

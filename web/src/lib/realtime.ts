@@ -49,6 +49,8 @@ export interface TopicHandlers {
   onLive?(seq: number): void
   /** The server refused the topic (not found, forbidden, feature disabled). */
   onError?(error: RealtimeError): void
+  /** An ephemeral event of the topic (typing, presence): never stored, never replayed. */
+  onEphemeral?(event: { event: string; data: unknown }): void
 }
 
 export interface Subscription {
@@ -218,6 +220,16 @@ export class RealtimeClient {
     this.clearRetry()
     this.attempt = 0
     this.connect()
+  }
+
+  /**
+   * Sends an ephemeral event on a topic (typing, presence) when the socket is open; dropped
+   * otherwise, as ephemeral events may be.
+   */
+  publish(topic: string, event: string, data: unknown): boolean {
+    if (!this.isOpen() || !this.topics.get(topic)?.live) return false
+    this.send({ type: 'publish', topic, event, data })
+    return true
   }
 
   /** Closes the connection and forgets every topic. */
@@ -451,6 +463,11 @@ export class RealtimeClient {
       case 'error':
         this.onError(msg)
         break
+      case 'ephemeral': {
+        const st = typeof msg.topic === 'string' ? this.topics.get(msg.topic) : undefined
+        if (st && !st.closed && typeof msg.event === 'string') st.handlers.onEphemeral?.({ event: msg.event, data: msg.data })
+        break
+      }
       case 'unsubscribed':
         // Without a code it answers our own unsubscribe; with one, the server ended the topic
         // (its permission is gone): the owner hears it like a refusal.

@@ -25,6 +25,9 @@ export interface DashboardScriptExports {
   frameOnOrigin(frame: Element, origin: string, baseHref: string): boolean
   headerClasses(donor: string, active: boolean): string
   labelsFor(locale: string): Record<string, string>
+  badgeText(unread: number, mentions: number): string
+  roomMuted(room: unknown, nowMs: number): boolean
+  chatNotifies(message: unknown, room: unknown, me: string, nowMs: number): boolean
   start(win: unknown): void
 }
 

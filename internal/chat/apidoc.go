@@ -23,6 +23,8 @@ func APIDocs() apidoc.Ops {
 		"room_id", "user_id", "last_read_seq")
 	readBody := obj(map[string]any{"message_id": text})
 	return apidoc.Tagged("Chat", apidoc.Ops{
+		"GET " + C + "/people": {Summary: "The account's active members the chat can name and reach (id and name only)",
+			Resp: list(Person{}, nil)},
 		"GET " + C + "/rooms": {Summary: "The caller's rooms (or the public ones), with their last messages",
 			Query: []apidoc.Param{{Name: "public", Description: "true: public rooms to join"}, {Name: "archived", Description: "true: archived rooms"}},
 			Resp:  list(Room{}, map[string]any{"seq": integer})},

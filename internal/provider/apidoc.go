@@ -25,7 +25,12 @@ func APIDocs() apidoc.Ops {
 			Body: apidoc.Object(map[string]any{"display_name": apidoc.Text}), Resp: Instance{}},
 		"DELETE " + A + "/provider-instances/{instanceID}": {Summary: "Remove a number", Status: 204},
 		"POST " + A + "/provider-instances/{instanceID}/connect": {Summary: "Connect the number: a QR code or pairing code for Evolution",
+			Description: "202 while the provider prepares the QR (it arrives by event; poll …/qr), 200 when the answer is final.",
+			Status:      202, Resp: Connection{}, Also: map[int]any{200: Connection{}}},
+		"GET " + A + "/provider-instances/{instanceID}/qr": {Summary: "The number's pending QR code and pairing code, once the provider sent them",
 			Resp: Connection{}},
+		"POST " + A + "/provider-instances/{instanceID}/logout": {Summary: "Disconnect the number at the provider without removing it",
+			Resp: Instance{}},
 		"GET " + A + "/provider-instances/{instanceID}/status": {Summary: "The number's connection state at the provider", Resp: Connection{}},
 		"POST " + A + "/provider-instances/{instanceID}/inbox": {Summary: "Create (or adopt) the number's Chatwoot API inbox",
 			Description: "201 when created, 200 when the number already had it.",
@@ -37,6 +42,7 @@ func APIDocs() apidoc.Ops {
 			Description: "Answered only after the raw event is stored with its job.",
 			Query:       []apidoc.Param{{Name: "token", Description: "Evolution's per-provider webhook token"}},
 			Body:        apidoc.Schema{"type": "object"},
-			Resp:        apidoc.Object(map[string]any{"received": true, "id": apidoc.Text, "duplicate": true})},
+			Resp: apidoc.Object(map[string]any{"received": true, "id": apidoc.Text, "duplicate": true,
+				"events": apidoc.Schema{"type": "array", "items": apidoc.Schema{"type": "object"}}})},
 	})
 }

@@ -67,11 +67,13 @@ func (s *Service) Connect(w http.ResponseWriter, r *http.Request) error {
 // to be scanned; it takes providers:write, as scanning it pairs a phone.
 func (s *Service) QR(w http.ResponseWriter, r *http.Request) error {
 	ctx, accountID := r.Context(), iam.AccessFrom(r.Context()).AccountID
-	i, err := getInstance(ctx, s.DB.R, accountID, r.PathValue("instanceID"))
+	// the QR first, then the row: the state read second is at least as
+	// new as the QR, so a fresh QR never shows beside an older state
+	qr, pairing, err := qrOf(ctx, s.DB.R, accountID, r.PathValue("instanceID"))
 	if err != nil {
 		return err
 	}
-	qr, pairing, err := qrOf(ctx, s.DB.R, accountID, i.ID)
+	i, err := getInstance(ctx, s.DB.R, accountID, r.PathValue("instanceID"))
 	if err != nil {
 		return err
 	}

@@ -12,31 +12,31 @@ $$;
 
 CREATE TRIGGER auth_cache_upd AFTER UPDATE OF user_id, mfa_pending, expires_at, revoked_at ON sessions
 	FOR EACH STATEMENT EXECUTE FUNCTION whatpro_auth_changed();
-CREATE TRIGGER auth_cache_del AFTER DELETE OR TRUNCATE ON sessions
+CREATE TRIGGER auth_cache_del AFTER DELETE ON sessions
 	FOR EACH STATEMENT EXECUTE FUNCTION whatpro_auth_changed();
 
 CREATE TRIGGER auth_cache_upd AFTER UPDATE OF account_id, prefix, secret_hash, scopes, created_by, expires_at, revoked_at ON api_keys
 	FOR EACH STATEMENT EXECUTE FUNCTION whatpro_auth_changed();
-CREATE TRIGGER auth_cache_del AFTER DELETE OR TRUNCATE ON api_keys
+CREATE TRIGGER auth_cache_del AFTER DELETE ON api_keys
 	FOR EACH STATEMENT EXECUTE FUNCTION whatpro_auth_changed();
 
 CREATE TRIGGER auth_cache_upd AFTER UPDATE ON instance_tokens
 	FOR EACH STATEMENT EXECUTE FUNCTION whatpro_auth_changed();
-CREATE TRIGGER auth_cache_del AFTER DELETE OR TRUNCATE ON instance_tokens
+CREATE TRIGGER auth_cache_del AFTER DELETE ON instance_tokens
 	FOR EACH STATEMENT EXECUTE FUNCTION whatpro_auth_changed();
 
 CREATE TRIGGER auth_cache_upd AFTER UPDATE OF active, super_admin ON users
 	FOR EACH STATEMENT EXECUTE FUNCTION whatpro_auth_changed();
-CREATE TRIGGER auth_cache_del AFTER DELETE OR TRUNCATE ON users
+CREATE TRIGGER auth_cache_del AFTER DELETE ON users
 	FOR EACH STATEMENT EXECUTE FUNCTION whatpro_auth_changed();
 
-CREATE TRIGGER auth_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON accounts
+CREATE TRIGGER auth_cache AFTER INSERT OR UPDATE OR DELETE ON accounts
 	FOR EACH STATEMENT EXECUTE FUNCTION whatpro_auth_changed();
-CREATE TRIGGER auth_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON memberships
+CREATE TRIGGER auth_cache AFTER INSERT OR UPDATE OR DELETE ON memberships
 	FOR EACH STATEMENT EXECUTE FUNCTION whatpro_auth_changed();
-CREATE TRIGGER auth_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON account_features
+CREATE TRIGGER auth_cache AFTER INSERT OR UPDATE OR DELETE ON account_features
 	FOR EACH STATEMENT EXECUTE FUNCTION whatpro_auth_changed();
-CREATE TRIGGER auth_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON account_plans
+CREATE TRIGGER auth_cache AFTER INSERT OR UPDATE OR DELETE ON account_plans
 	FOR EACH STATEMENT EXECUTE FUNCTION whatpro_auth_changed();
-CREATE TRIGGER auth_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON plans
+CREATE TRIGGER auth_cache AFTER INSERT OR UPDATE OR DELETE ON plans
 	FOR EACH STATEMENT EXECUTE FUNCTION whatpro_auth_changed();

@@ -57,6 +57,7 @@ func runAuth(args []string) error {
 	for _, kv := range env {
 		if v, ok := strings.CutPrefix(kv, "WHATPRO_DATABASE_URL="); ok {
 			dialect, dbName = "postgres", v[strings.LastIndex(v, "/")+1:]
+			dbName, _, _ = strings.Cut(dbName, "?")
 		}
 	}
 	what := "this build"

@@ -36,6 +36,7 @@ type DB struct {
 	W       *sql.DB
 	R       *sql.DB
 	Pool    *pgxpool.Pool
+	stmts   stmts
 }
 
 // Open connects to PostgreSQL when url is set, otherwise to the SQLite file
@@ -152,6 +153,7 @@ func (d *DB) Ping(ctx context.Context) error {
 
 // Close releases every connection.
 func (d *DB) Close() error {
+	d.stmts.close()
 	errs := []error{d.W.Close()}
 	if d.R != d.W {
 		errs = append(errs, d.R.Close())

@@ -33,7 +33,7 @@ func (s *Service) sessionAuth(ctx context.Context, sessionID string) (*sessionAu
 	}
 	gen := s.Cache.Gen()
 	a := &sessionAuth{}
-	err := s.DB.R.QueryRowContext(ctx, `SELECT s.user_id, s.expires_at, s.revoked_at IS NOT NULL, s.mfa_pending, s.last_seen_at,
+	err := s.DB.Reads().QueryRowContext(ctx, `SELECT s.user_id, s.expires_at, s.revoked_at IS NOT NULL, s.mfa_pending, s.last_seen_at,
 		u.active, u.super_admin FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`, sessionID).
 		Scan(&a.UserID, &a.ExpiresAt, &a.Revoked, &a.MFAPending, &a.LastSeenAt, &a.Active, &a.SuperAdmin)
 	if err != nil {
@@ -53,7 +53,7 @@ func (s *Service) userActive(ctx context.Context, userID string) (bool, error) {
 	}
 	gen := s.Cache.Gen()
 	var on bool
-	err := s.DB.R.QueryRowContext(ctx, `SELECT active FROM users WHERE id = $1`, userID).Scan(&on)
+	err := s.DB.Reads().QueryRowContext(ctx, `SELECT active FROM users WHERE id = $1`, userID).Scan(&on)
 	if err != nil {
 		return false, db.Translate(err)
 	}
@@ -72,7 +72,7 @@ func (s *Service) cachedKey(ctx context.Context, by, val string) (*APIKey, error
 	if by == "i" {
 		col = "id"
 	}
-	k, err := scanKey(s.DB.R.QueryRowContext(ctx, `SELECT `+keyCols+` FROM api_keys WHERE `+col+` = $1`, val))
+	k, err := scanKey(s.DB.Reads().QueryRowContext(ctx, `SELECT `+keyCols+` FROM api_keys WHERE `+col+` = $1`, val))
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +95,7 @@ func (s *Service) accessRow(ctx context.Context, accountID, userID string) (*acc
 	}
 	gen := s.Cache.Gen()
 	a := &accessRow{Exists: true}
-	err := s.DB.R.QueryRowContext(ctx, `SELECT a.status, COALESCE(m.role, ''), COALESCE(m.status, '')
+	err := s.DB.Reads().QueryRowContext(ctx, `SELECT a.status, COALESCE(m.role, ''), COALESCE(m.status, '')
 		FROM accounts a LEFT JOIN memberships m ON m.account_id = a.id AND m.user_id = $2 WHERE a.id = $1`, accountID, userID).
 		Scan(&a.AccountStatus, &a.Role, &a.Status)
 	if errors.Is(db.Translate(err), db.ErrNotFound) {

@@ -28,7 +28,7 @@ func (s *Service) ListUsers(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return httpx.Invalid(httpx.FieldError{Field: "status", Message: "must be active, invited, disabled, declined or removed"})
 	}
-	rows, err := listMembers(r.Context(), s.DB.R, AccessFrom(r.Context()).AccountID, status, pp)
+	rows, err := listMembers(r.Context(), s.DB.Reads(), AccessFrom(r.Context()).AccountID, status, pp)
 	if err != nil {
 		return err
 	}

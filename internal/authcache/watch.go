@@ -30,6 +30,7 @@ type sqliteWatch struct {
 	r       *sql.DB
 	mu      sync.Mutex
 	conn    *sql.Conn
+	pragma  *sql.Stmt // PRAGMA data_version, prepared once on conn
 	version int64
 	epoch   int64
 }
@@ -52,10 +53,16 @@ func (c *Cache) Sync(ctx context.Context) {
 			c.Changed()
 			return
 		}
-		w.conn = conn
+		st, err := conn.PrepareContext(ctx, `PRAGMA data_version`)
+		if err != nil {
+			_ = conn.Close()
+			c.Changed()
+			return
+		}
+		w.conn, w.pragma = conn, st
 	}
 	var v int64
-	if err := w.conn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
+	if err := w.pragma.QueryRowContext(ctx).Scan(&v); err != nil {
 		w.drop()
 		c.Changed()
 		return
@@ -77,8 +84,9 @@ func (c *Cache) Sync(ctx context.Context) {
 }
 
 func (w *sqliteWatch) drop() {
+	_ = w.pragma.Close()
 	_ = w.conn.Close()
-	w.conn, w.version, w.epoch = nil, -1, -1
+	w.conn, w.pragma, w.version, w.epoch = nil, nil, -1, -1
 }
 
 // Close releases the SQLite check connection.

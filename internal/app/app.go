@@ -21,6 +21,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/whatpro/hub/internal/audit"
+	"github.com/whatpro/hub/internal/authcache"
 	"github.com/whatpro/hub/internal/chat"
 	"github.com/whatpro/hub/internal/chatwoot"
 	"github.com/whatpro/hub/internal/config"
@@ -76,6 +77,8 @@ type App struct {
 	handler  http.Handler
 	metrics  http.Handler
 	onStop   []func()
+	// AuthCache holds what authorising requests reads (internal/authcache).
+	AuthCache *authcache.Cache
 }
 
 // Options tweak an App for tests and commands.
@@ -110,7 +113,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*db.DB, *s
 	if err != nil {
 		return nil, nil, err
 	}
-	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath())
+	d, err := db.OpenPool(ctx, cfg.DatabaseURL, cfg.SQLitePath(), cfg.DatabaseMaxConns)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -160,7 +163,10 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		Client: &chatwoot.Client{HTTP: outbound.New(outbound.Options{AllowPrivate: a.Cfg.AllowPrivateNetwork, PrivateHosts: a.Cfg.AllowPrivateHosts, UserAgent: "WhatPro-Hub", Timeout: opts.OutboundTimeout, RootCAs: opts.OutboundRootCAs})},
 	}
 	a.IAM.InstanceTokens = a.Chatwoot
+	a.AuthCache = authcache.New(a.DB, a.Log)
+	a.IAM.Cache = a.AuthCache
 	a.Features = feature.New(a.DB, a.Log, a.Registry)
+	a.Features.Cache = a.AuthCache
 	a.IAM.Features = a.Features
 	extra := append([]string{}, a.Cfg.CORSOrigins...)
 	if !a.Cfg.Production() {
@@ -300,4 +306,7 @@ func loadKeys(cfg *config.Config, log *slog.Logger) (*secret.Ring, error) {
 func (a *App) Handler() http.Handler { return a.handler }
 
 // Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+func (a *App) Close() error {
+	a.AuthCache.Close()
+	return a.DB.Close()
+}

@@ -87,6 +87,7 @@ func (a *App) Start(ctx context.Context) error {
 		return fmt.Errorf("start jobs: %w", err)
 	}
 	a.Usage.Run(5 * time.Second)
+	a.startAuth()
 	a.startRealtime()
 	return nil
 }

@@ -144,7 +144,7 @@ func (s *Service) LinkIdentity(w http.ResponseWriter, r *http.Request) error {
 	}
 	badCode := errBadLinkCode
 	var out map[string]any
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.IAM.WriteTx(ctx, func(tx *sql.Tx) error {
 		var origin string
 		var cwUser int
 		err := tx.QueryRowContext(ctx, `SELECT origin, chatwoot_user_id FROM chatwoot_link_codes

@@ -87,7 +87,7 @@ func (p *PlatformEvents) Handle(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	var status int
 	var out any
-	err = p.Svc.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = p.Svc.IAM.WriteTx(ctx, func(tx *sql.Tx) error {
 		fresh, err := idempotency.Claim(ctx, tx, "platform_event", delivery, 30*24*time.Hour)
 		if err != nil {
 			return err
@@ -102,7 +102,7 @@ func (p *PlatformEvents) Handle(w http.ResponseWriter, r *http.Request) error {
 	var refused *confinedRefusal
 	if errors.As(err, &refused) {
 		// The event changed nothing; its refusal is recorded on its own.
-		if aerr := p.Svc.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if aerr := p.Svc.IAM.WriteTx(ctx, func(tx *sql.Tx) error {
 			return p.Svc.IAM.RecordConfinedRefusal(r, tx, refused.accountID, refused.userID, refused.email)
 		}); aerr != nil {
 			return aerr

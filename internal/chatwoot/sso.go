@@ -87,7 +87,7 @@ func (s *Service) SSO(w http.ResponseWriter, r *http.Request) error {
 		hubRole = iam.RoleAdmin
 	}
 	var out map[string]any
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.IAM.WriteTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		out, err = s.signIn(ctx, tx, r, l, entry, hubRole)
 		return err

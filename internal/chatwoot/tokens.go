@@ -62,7 +62,7 @@ func tokenByHash(ctx context.Context, q db.Querier, tok string) (*instanceToken,
 // check validates a presented token: known, not revoked, not expired, and
 // of an account that is not suspended.
 func (s *Service) check(ctx context.Context, tok string) (*instanceToken, error) {
-	t, err := tokenByHash(ctx, s.DB.R, tok)
+	t, err := s.cachedToken(ctx, tok)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, httpx.E(httpx.CodeTokenInvalid, "the instance token is not valid")
 	} else if err != nil {
@@ -154,7 +154,7 @@ func (s *Service) CreateToken(w http.ResponseWriter, r *http.Request) error {
 	in.Scopes = slices.Compact(in.Scopes)
 	var tok string
 	var exp time.Time
-	err := s.DB.Tx(r.Context(), func(tx *sql.Tx) error {
+	err := s.IAM.WriteTx(r.Context(), func(tx *sql.Tx) error {
 		var err error
 		tok, exp, err = s.mint(r.Context(), tx, acc.AccountID, p.UserID, origin, parent, in.Scopes, ttl)
 		return err
@@ -201,6 +201,7 @@ func (s *Service) RevokeCurrent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.cacheOf().Changed()
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -231,9 +232,7 @@ func truncate(s string, n int) string {
 // CheckInstanceToken implements iam.TokenChecker: the token with this id is
 // neither revoked nor expired.
 func (s *Service) CheckInstanceToken(ctx context.Context, id string) error {
-	var expires time.Time
-	var revoked *time.Time
-	err := s.DB.R.QueryRowContext(ctx, `SELECT expires_at, revoked_at FROM instance_tokens WHERE id = $1`, id).Scan(&expires, &revoked)
+	expires, revoked, err := s.tokenStateByID(ctx, id)
 	switch {
 	case errors.Is(db.Translate(err), db.ErrNotFound):
 		return httpx.E(httpx.CodeTokenInvalid, "the instance token is not valid")

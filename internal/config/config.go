@@ -14,20 +14,21 @@ import (
 
 // Config is the effective configuration of one hub process.
 type Config struct {
-	Env             string // development | production
-	Addr            string
-	DataDir         string
-	DatabaseURL     string // empty = SQLite in DataDir
-	PublicURL       *url.URL
-	LogLevel        slog.Level
-	LogFormat       string // json | text
-	SecretKeys      string // comma list of id:base64key; secret
-	MetricsAddr     string
-	MetricsToken    string // secret
-	ShutdownTimeout time.Duration
-	MaxBodyBytes    int64
-	JobWorkers      int
-	RetentionDays   int
+	Env              string // development | production
+	Addr             string
+	DataDir          string
+	DatabaseURL      string // empty = SQLite in DataDir
+	DatabaseMaxConns int    // PostgreSQL pool size; 0 = automatic
+	PublicURL        *url.URL
+	LogLevel         slog.Level
+	LogFormat        string // json | text
+	SecretKeys       string // comma list of id:base64key; secret
+	MetricsAddr      string
+	MetricsToken     string // secret
+	ShutdownTimeout  time.Duration
+	MaxBodyBytes     int64
+	JobWorkers       int
+	RetentionDays    int
 	// AccountDeletionGrace is how long a requested account deletion waits.
 	AccountDeletionGrace time.Duration
 	// InboxSyncInterval is the period of the Chatwoot inbox sync.

@@ -54,6 +54,14 @@ var vars = map[string]variable{
 		c.DatabaseURL = v
 		return nil
 	}},
+	"WHATPRO_DATABASE_MAX_CONNS": {"0", false, "PostgreSQL pool size per instance; `0` = the URL's `pool_max_conns`, else max(16, 4 × CPUs) (see \"PostgreSQL pool size\")", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 1000 {
+			return fmt.Errorf("%q is not a number from 0 to 1000", v)
+		}
+		c.DatabaseMaxConns = n
+		return nil
+	}},
 	"WHATPRO_PUBLIC_URL": {"http://localhost:8080", false, "external URL of the hub; its path (e.g. `/hub`) is where every route is mounted", func(c *Config, v string) error {
 		u, err := url.Parse(v)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {

@@ -36,14 +36,21 @@ type DB struct {
 	W       *sql.DB
 	R       *sql.DB
 	Pool    *pgxpool.Pool
+	stmts   stmts
 }
 
 // Open connects to PostgreSQL when url is set, otherwise to the SQLite file
 // at sqlitePath. It fails fast with the reason when the database does not
 // answer: the caller decides whether to retry.
 func Open(ctx context.Context, databaseURL, sqlitePath string) (*DB, error) {
+	return OpenPool(ctx, databaseURL, sqlitePath, 0)
+}
+
+// OpenPool is Open with the PostgreSQL pool's size: maxConns when above
+// zero, else the URL's pool_max_conns, else max(16, 4 × CPUs).
+func OpenPool(ctx context.Context, databaseURL, sqlitePath string, maxConns int) (*DB, error) {
 	if databaseURL != "" {
-		return openPostgres(ctx, databaseURL)
+		return openPostgres(ctx, databaseURL, maxConns)
 	}
 	return openSQLite(ctx, sqlitePath)
 }
@@ -97,13 +104,15 @@ func ownerOnly(path string) error {
 	return nil
 }
 
-func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+func openPostgres(ctx context.Context, dsn string, maxConns int) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %s", redactDSN(err.Error(), dsn))
 	}
 	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
-	if !strings.Contains(dsn, "pool_max_conns") {
+	if maxConns > 0 {
+		cfg.MaxConns = int32(maxConns)
+	} else if !strings.Contains(dsn, "pool_max_conns") {
 		// pgxpool's default (the CPU count, at least 4) starves a hub whose
 		// requests wait on the network, not the CPU; the URL's
 		// pool_max_conns still decides when given.
@@ -144,6 +153,7 @@ func (d *DB) Ping(ctx context.Context) error {
 
 // Close releases every connection.
 func (d *DB) Close() error {
+	d.stmts.close()
 	errs := []error{d.W.Close()}
 	if d.R != d.W {
 		errs = append(errs, d.R.Close())

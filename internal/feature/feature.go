@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/whatpro/hub/internal/authcache"
 	"github.com/whatpro/hub/internal/db"
 )
 
@@ -44,6 +45,9 @@ type Flags struct {
 	// Defaults, when set, supplies an account's plan defaults (the plans
 	// catalog); nil means the built-in plan.
 	Defaults func(ctx context.Context, accountID string) (map[string]bool, error)
+	// Cache keeps each account's state until a plan or override changes
+	// (nil: read every time).
+	Cache *authcache.Cache
 }
 
 // New builds Flags and registers the evaluation error counter.
@@ -77,10 +81,31 @@ func (f *Flags) Evaluate(ctx context.Context, accountID, role string) map[string
 
 // Enabled implements iam.FeatureChecker.
 func (f *Flags) Enabled(ctx context.Context, accountID, name, role string) (bool, error) {
-	return f.Evaluate(ctx, accountID, role)[name], nil
+	state, err := f.state(ctx, accountID)
+	if err != nil {
+		f.errors.Inc()
+		f.Log.Error("feature evaluation failed; answering disabled", "account_id", accountID, "error", err.Error())
+		return false, nil
+	}
+	return Known(name) && state[name] && (!adminOnly[name] || role == "admin"), nil
 }
 
+// state is an account's feature states; the map is shared, never modify it.
 func (f *Flags) state(ctx context.Context, accountID string) (map[string]bool, error) {
+	key := "f:" + accountID
+	if st, ok := authcache.Get[map[string]bool](f.Cache, key); ok {
+		return st, nil
+	}
+	gen := f.Cache.Gen()
+	st, err := f.load(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	f.Cache.Put(gen, key, st)
+	return st, nil
+}
+
+func (f *Flags) load(ctx context.Context, accountID string) (map[string]bool, error) {
 	base := defaults
 	if f.Defaults != nil {
 		var err error

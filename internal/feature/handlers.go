@@ -41,7 +41,7 @@ func (h *Handler) Put(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, accountID := r.Context(), iam.AccessFrom(r.Context()).AccountID
 	before := h.Flags.Evaluate(ctx, accountID, "admin")
-	err := h.Flags.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := h.IAM.WriteTx(ctx, func(tx *sql.Tx) error {
 		if err := SetOverrides(ctx, tx, accountID, in); err != nil {
 			return err
 		}

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/httpx"
@@ -76,28 +75,22 @@ func (s *Service) authSession(ctx context.Context, tok string) (*Principal, erro
 	if err != nil {
 		return nil, err
 	}
-	sess, err := getSession(ctx, s.DB.R, sessionID)
-	if errors.Is(err, db.ErrNotFound) || (err == nil && sess.UserID != userID) {
+	a, err := s.sessionAuth(ctx, sessionID)
+	if errors.Is(err, db.ErrNotFound) || (err == nil && a.UserID != userID) {
 		return nil, httpx.E(httpx.CodeTokenInvalid, "the access token is not valid")
 	}
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
-	if sess.revokedAt != nil || !sess.ExpiresAt.After(now) {
+	if a.Revoked || !a.ExpiresAt.After(now) {
 		return nil, httpx.E(httpx.CodeSessionRevoked, "this session has ended; log in again")
 	}
-	u, err := userByID(ctx, s.DB.R, userID)
-	if err != nil {
-		return nil, err
-	}
-	if !u.Active {
+	if !a.Active {
 		return nil, httpx.E(httpx.CodeSessionRevoked, "this user is disabled")
 	}
-	if now.Sub(sess.LastSeenAt) > time.Minute {
-		_ = touchSession(ctx, s.DB.W, sessionID, now) // best effort; at most once a minute
-	}
-	return &Principal{Kind: KindUser, UserID: userID, SessionID: sessionID, SuperAdmin: u.SuperAdmin, MFAPending: sess.MFAPending}, nil
+	s.touchSessionLater(a, sessionID, now)
+	return &Principal{Kind: KindUser, UserID: userID, SessionID: sessionID, SuperAdmin: a.SuperAdmin, MFAPending: a.MFAPending}, nil
 }
 
 // API keys are wp_live_<prefix>.<secret>: the prefix finds the row, the
@@ -108,7 +101,7 @@ func (s *Service) authAPIKey(ctx context.Context, tok string) (*Principal, error
 	if !ok || prefix == "" || sec == "" || len(tok) > 200 || !urlSafe(prefix) || !urlSafe(sec) {
 		return nil, invalid
 	}
-	k, err := keyByPrefix(ctx, s.DB.R, prefix)
+	k, err := s.cachedKey(ctx, "", prefix)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, invalid
 	}
@@ -125,9 +118,7 @@ func (s *Service) authAPIKey(ctx context.Context, tok string) (*Principal, error
 	case k.ExpiresAt != nil && !k.ExpiresAt.After(now):
 		return nil, httpx.E(httpx.CodeTokenExpired, "the API key has expired")
 	}
-	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > time.Minute {
-		_ = touchKey(ctx, s.DB.W, k.ID, now)
-	}
+	s.touchKeyLater(k, now)
 	return &Principal{Kind: KindAPIKey, KeyID: k.ID, UserID: k.CreatedBy, AccountID: k.AccountID, Scopes: k.Scopes}, nil
 }
 

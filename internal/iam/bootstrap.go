@@ -66,7 +66,7 @@ func (s *Service) CreateUser(ctx context.Context, email, name, password string, 
 		return nil, err
 	}
 	var u *User
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
 		if u, err = newUser(ctx, tx, email, name, hash, "", superAdmin, now); err != nil {
 			return err
@@ -87,7 +87,7 @@ func (s *Service) SetPassword(ctx context.Context, email, password string) error
 	if err != nil {
 		return err
 	}
-	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
 		u, err := userByEmail(ctx, tx, email)
 		if err != nil {
 			return fmt.Errorf("no user with email %s: %w", NormalizeEmail(email), err)

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/httpx"
 )
 
@@ -38,6 +37,7 @@ func (s *Service) Guard(rt httpx.Route) http.Handler {
 			rt.Handler.ServeHTTP(w, r)
 			return nil
 		}
+		s.Cache.Sync(r.Context())
 		p, err := s.Authenticate(r)
 		if err != nil {
 			if ierr := s.Limits.allow(w, "ip:"+s.Proxies.ClientIP(r), s.Limits.Anon); ierr != nil {
@@ -141,32 +141,31 @@ func (s *Service) ResolveAccess(ctx context.Context, p *Principal, accountID str
 	if accountID == "" || len(accountID) > 64 || !cleanText(accountID) {
 		return nil, httpx.NotFound()
 	}
-	acct, err := getAccount(ctx, s.DB.R, accountID)
-	if errors.Is(err, db.ErrNotFound) {
-		return nil, httpx.NotFound()
-	} else if err != nil {
+	row, err := s.accessRow(ctx, accountID, p.UserID)
+	if err != nil {
 		return nil, err
+	}
+	if !row.Exists {
+		return nil, httpx.NotFound()
 	}
 	if p.Kind != KindUser && p.AccountID != accountID {
 		return nil, httpx.NotFound()
 	}
 	var acc *Access
 	if p.Kind == KindUser && p.SuperAdmin {
-		acc = &Access{AccountID: accountID, Role: RoleAdmin, Permissions: append(Catalogue(), PermPlatform)}
-		if role, status, err := membership(ctx, s.DB.R, accountID, p.UserID); err == nil && status == "active" {
-			acc.Member, acc.Role = true, role
+		acc = &Access{AccountID: accountID, Role: RoleAdmin, Permissions: superPermissions}
+		if row.Status == "active" {
+			acc.Member, acc.Role = true, row.Role
 		}
 		return acc, nil
 	}
-	role, status, err := membership(ctx, s.DB.R, accountID, p.UserID)
-	if errors.Is(err, db.ErrNotFound) || (err == nil && status != "active") {
+	if row.Status != "active" {
 		return nil, httpx.NotFound()
-	} else if err != nil {
-		return nil, err
 	}
-	if acct.Status == "suspended" {
+	if row.AccountStatus == "suspended" {
 		return nil, httpx.E(httpx.CodeAccountSuspended, "this account is suspended")
 	}
+	role := row.Role
 	acc = &Access{AccountID: accountID, Role: role, Permissions: RolePermissions(role), Member: true}
 	if p.Kind != KindUser {
 		// A key or token never exceeds what its user may do today.

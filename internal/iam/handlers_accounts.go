@@ -23,7 +23,7 @@ func (s *Service) CreateAccount(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, now := r.Context(), s.now()
 	var a *Account
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if a, err = createAccount(ctx, tx, strings.TrimSpace(in.Name), now); err != nil {
 			return err
@@ -105,7 +105,7 @@ func (s *Service) UpdateAccount(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, now := r.Context(), s.now()
 	var after *Account
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		before, err := getAccount(ctx, tx, acc.AccountID)
 		if err != nil {
 			return err

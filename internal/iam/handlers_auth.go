@@ -72,7 +72,7 @@ func (s *Service) Login(w http.ResponseWriter, r *http.Request) error {
 	}
 	var out tokenResp
 	var refresh string
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		mfaPending := s.requireTOTP(u)
 		sess, err := createSession(ctx, tx, u.ID, ip, r.UserAgent(), mfaPending, now)
 		if err != nil {
@@ -112,7 +112,7 @@ func (s *Service) loginFailed(r *http.Request, u *User, email, ip string, now ti
 	if u != nil {
 		args.UserID = u.ID
 	}
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := recordAttempt(ctx, tx, email, ip, false, now); err != nil {
 			return err
 		}
@@ -156,7 +156,7 @@ func (s *Service) Refresh(w http.ResponseWriter, r *http.Request) error {
 	var out tokenResp
 	var next string
 	var answer error
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		sid, reused, err := useRefresh(ctx, tx, ck.Value, now)
 		if errors.Is(err, db.ErrNotFound) {
 			answer = httpx.E(httpx.CodeTokenInvalid, "the refresh token is not valid")
@@ -227,7 +227,7 @@ func (s *Service) Logout(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Service) endSession(r *http.Request, userID, sessionID, reason, action string) error {
 	ctx, now := r.Context(), s.now()
-	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := revokeSession(ctx, tx, userID, sessionID, reason, now); err != nil {
 			return err
 		}

@@ -74,7 +74,7 @@ func (s *Service) CreateAPIKey(w http.ResponseWriter, r *http.Request) error {
 		t := k.ExpiresAt.UTC().Truncate(time.Microsecond)
 		k.ExpiresAt = &t
 	}
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if err := insertKey(ctx, tx, k); err != nil {
 			return err
 		}
@@ -95,6 +95,10 @@ func (s *Service) ListAPIKeys(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The list shows last_used_at: write the pending uses first.
+	if err := s.FlushTouches(r.Context()); err != nil {
+		return err
+	}
 	rows, err := listKeys(r.Context(), s.DB.R, AccessFrom(r.Context()).AccountID, pp)
 	if err != nil {
 		return err
@@ -106,7 +110,7 @@ func (s *Service) ListAPIKeys(w http.ResponseWriter, r *http.Request) error {
 // RevokeAPIKey revokes a key at once.
 func (s *Service) RevokeAPIKey(w http.ResponseWriter, r *http.Request) error {
 	ctx, now, accountID, keyID := r.Context(), s.now(), AccessFrom(r.Context()).AccountID, r.PathValue("keyID")
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := revokeKey(ctx, tx, accountID, keyID, now); err != nil {
 			return err
 		}

@@ -94,7 +94,7 @@ func (s *Service) ChangePassword(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if err := setPassword(ctx, tx, u.ID, hash, now); err != nil {
 			return err
 		}
@@ -140,7 +140,7 @@ func (s *Service) AnswerInvitation(accept bool) httpx.HandlerFunc {
 		if accept {
 			next, action = "active", "user.invitation.accepted"
 		}
-		err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		err = s.tx(ctx, func(tx *sql.Tx) error {
 			if accept {
 				if err := s.ReserveMember(ctx, tx, accountID); err != nil {
 					return err
@@ -163,6 +163,10 @@ func (s *Service) AnswerInvitation(accept bool) httpx.HandlerFunc {
 func (s *Service) ListSessions(w http.ResponseWriter, r *http.Request) error {
 	p, err := sessionUser(r)
 	if err != nil {
+		return err
+	}
+	// The list shows last_seen_at: write the pending uses first.
+	if err := s.FlushTouches(r.Context()); err != nil {
 		return err
 	}
 	list, err := listSessions(r.Context(), s.DB.R, p.UserID, s.now())

@@ -28,7 +28,7 @@ func (s *Service) ListUsers(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return httpx.Invalid(httpx.FieldError{Field: "status", Message: "must be active, invited, disabled, declined or removed"})
 	}
-	rows, err := listMembers(r.Context(), s.DB.R, AccessFrom(r.Context()).AccountID, status, pp)
+	rows, err := listMembers(r.Context(), s.DB.Reads(), AccessFrom(r.Context()).AccountID, status, pp)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func (s *Service) AddUser(w http.ResponseWriter, r *http.Request) error {
 	ctx, now, accountID := r.Context(), s.now(), AccessFrom(r.Context()).AccountID
 	name := strings.TrimSpace(in.Name)
 	var out *Invitation
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		// A full plan refuses at once (the slot is taken on acceptance).
 		if err := s.ReserveMember(ctx, tx, accountID); err != nil {
 			return err
@@ -132,7 +132,7 @@ func (s *Service) UpdateUser(w http.ResponseWriter, r *http.Request) error {
 		status = &st
 	}
 	var after *Member
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		before, err := member(ctx, tx, accountID, userID)
 		if err != nil {
 			return err
@@ -178,7 +178,7 @@ func (s *Service) UpdateUser(w http.ResponseWriter, r *http.Request) error {
 // user's API keys and instance tokens for the account are revoked.
 func (s *Service) RemoveUser(w http.ResponseWriter, r *http.Request) error {
 	ctx, now, accountID, userID := r.Context(), s.now(), AccessFrom(r.Context()).AccountID, r.PathValue("userID")
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		before, err := member(ctx, tx, accountID, userID)
 		if err != nil {
 			return err

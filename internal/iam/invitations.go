@@ -97,7 +97,7 @@ func (s *Service) Reinvite(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, now, accountID, userID := r.Context(), s.now(), AccessFrom(r.Context()).AccountID, r.PathValue("userID")
 	var out *Invitation
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		role, status, err := membership(ctx, tx, accountID, userID)
 		if err != nil {
 			return err
@@ -222,7 +222,7 @@ func (s *Service) ActivateInvitation(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if ok, err := spendToken(ctx, tx, in.Token, now); err != nil || !ok {
 			if err == nil {
 				err = errBadInvitation
@@ -275,7 +275,7 @@ func (s *Service) RedeemInvitation(w http.ResponseWriter, r *http.Request) error
 	if !t.Mailed && u.confinedElsewhere(t.AccountID) {
 		return s.refuseConfined(r, t.AccountID, u)
 	}
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if ok, err := spendToken(ctx, tx, in.Token, now); err != nil || !ok {
 			if err == nil {
 				err = errBadInvitation
@@ -323,7 +323,7 @@ var ErrConfined = errConfined
 // refuseConfined audits the refusal, in the target account's chain and
 // the hub's, and answers it.
 func (s *Service) refuseConfined(r *http.Request, accountID string, u *User) error {
-	if err := s.DB.Tx(r.Context(), func(tx *sql.Tx) error {
+	if err := s.tx(r.Context(), func(tx *sql.Tx) error {
 		return s.RecordConfinedRefusal(r, tx, accountID, u.ID, u.Email)
 	}); err != nil {
 		return err
@@ -343,7 +343,7 @@ func (s *Service) RecordConfinedRefusal(r *http.Request, tx *sql.Tx, accountID, 
 func (s *Service) ReleaseEmail(w http.ResponseWriter, r *http.Request) error {
 	ctx, now, userID := r.Context(), s.now(), r.PathValue("userID")
 	var out *User
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		u, err := userByID(ctx, tx, userID)
 		if err != nil {
 			return err

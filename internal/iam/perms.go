@@ -81,3 +81,7 @@ func subset(want, have []string) bool {
 	}
 	return true
 }
+
+// superPermissions is what a super admin may do in any account (shared:
+// never modified).
+var superPermissions = append(Catalogue(), PermPlatform)

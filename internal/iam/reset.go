@@ -41,7 +41,7 @@ func (s *Service) RequestPasswordReset(w http.ResponseWriter, r *http.Request) e
 		return errResetUnavailable
 	}
 	ctx := r.Context()
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := s.Jobs.InsertTx(ctx, tx, PasswordResetArgs{Email: NormalizeEmail(in.Email), RequestID: httpx.RequestID(ctx),
 			IP: s.Proxies.ClientIP(r)}, nil)
 		return err
@@ -89,7 +89,7 @@ func (w *PasswordResetWorker) Work(ctx context.Context, j *river.Job[PasswordRes
 	} else if last != nil && now.Sub(*last) < resetEvery {
 		return nil
 	}
-	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
 		tok, _, err := issueToken(ctx, tx, purposeReset, u.ID, "", true, now)
 		if err != nil {
 			return err
@@ -135,7 +135,7 @@ func (s *Service) ConfirmPasswordReset(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if ok, err := spendToken(ctx, tx, in.Token, now); err != nil || !ok {
 			if err == nil {
 				err = bad

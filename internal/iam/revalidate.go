@@ -22,17 +22,17 @@ func (s *Service) Revalidate(ctx context.Context, p *Principal) error {
 	now := s.now()
 	switch p.Kind {
 	case KindUser:
-		sess, err := getSession(ctx, s.DB.R, p.SessionID)
+		sess, err := s.sessionAuth(ctx, p.SessionID)
 		if errors.Is(err, db.ErrNotFound) || (err == nil && sess.UserID != p.UserID) {
 			return httpx.E(httpx.CodeSessionRevoked, "this session has ended; log in again")
 		} else if err != nil {
 			return err
 		}
-		if sess.revokedAt != nil || !sess.ExpiresAt.After(now) {
+		if sess.Revoked || !sess.ExpiresAt.After(now) {
 			return httpx.E(httpx.CodeSessionRevoked, "this session has ended; log in again")
 		}
 	case KindAPIKey:
-		k, err := scanKey(s.DB.R.QueryRowContext(ctx, `SELECT `+keyCols+` FROM api_keys WHERE id = $1`, p.KeyID))
+		k, err := s.cachedKey(ctx, "i", p.KeyID)
 		switch {
 		case errors.Is(err, db.ErrNotFound):
 			return httpx.E(httpx.CodeTokenRevoked, "the API key was revoked")
@@ -54,13 +54,13 @@ func (s *Service) Revalidate(ctx context.Context, p *Principal) error {
 	default:
 		return httpx.E(httpx.CodeTokenInvalid, "unknown principal")
 	}
-	u, err := userByID(ctx, s.DB.R, p.UserID)
+	active, err := s.userActive(ctx, p.UserID)
 	if errors.Is(err, db.ErrNotFound) {
 		return httpx.E(httpx.CodeSessionRevoked, "this user no longer exists")
 	} else if err != nil {
 		return err
 	}
-	if !u.Active {
+	if !active {
 		return httpx.E(httpx.CodeSessionRevoked, "this user is disabled")
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/whatpro/hub/internal/audit"
+	"github.com/whatpro/hub/internal/authcache"
 	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/secret"
@@ -71,7 +72,12 @@ type Service struct {
 	// PublicURL is the hub's external URL, no trailing slash (links).
 	PublicURL string
 
+	// Cache holds the rows authorisation reads (nil: none); writes
+	// through s.tx forget it once committed.
+	Cache *authcache.Cache
+
 	passwordChecks atomic.Int64
+	touch          touches
 }
 
 // Inserter inserts a job in the caller's transaction (jobs.Queue).

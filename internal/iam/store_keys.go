@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"sync/atomic"
 	"time"
 
 	"github.com/whatpro/hub/internal/db"
@@ -24,6 +25,7 @@ type APIKey struct {
 	ExpiresAt  *time.Time `json:"expires_at"`
 	RevokedAt  *time.Time `json:"revoked_at"`
 	secretHash string
+	touched    atomic.Int64 // unix seconds of the last write-behind touch
 }
 
 const keyCols = `id, account_id, name, prefix, secret_hash, scopes, created_by, created_at, last_used_at, expires_at, revoked_at`

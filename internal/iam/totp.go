@@ -50,7 +50,7 @@ func (s *Service) checkSecondFactor(ctx context.Context, u *User, code, recovery
 		}
 		return nil
 	case recovery != "":
-		return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		return s.tx(ctx, func(tx *sql.Tx) error {
 			var raw string
 			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(recovery_codes, '[]') FROM users WHERE id = $1`, u.ID).Scan(&raw); err != nil {
 				return err
@@ -132,7 +132,7 @@ func (s *Service) TOTPEnable(w http.ResponseWriter, r *http.Request) error {
 	}
 	codes, hashes := recoveryCodes(10)
 	raw, _ := json.Marshal(hashes)
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_enabled = TRUE, recovery_codes = $1 WHERE id = $2`, string(raw), u.ID); err != nil {
 			return err
 		}

@@ -130,7 +130,7 @@ func (h *Handler) Update(w http.ResponseWriter, r *http.Request) error {
 		return httpx.E(httpx.CodeConflict, "the built-in plan cannot be changed; create a plan")
 	}
 	var out *Plan
-	err := h.Catalog.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := h.IAM.WriteTx(ctx, func(tx *sql.Tx) error {
 		p, err := getPlan(ctx, tx, id)
 		if err != nil {
 			return err
@@ -168,7 +168,7 @@ func (h *Handler) Delete(w http.ResponseWriter, r *http.Request) error {
 	if id == DefaultID {
 		return httpx.E(httpx.CodeConflict, "the built-in plan cannot be deleted")
 	}
-	err := h.Catalog.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := h.IAM.WriteTx(ctx, func(tx *sql.Tx) error {
 		if _, err := getPlan(ctx, tx, id); err != nil {
 			return err
 		}
@@ -211,7 +211,7 @@ func (h *Handler) SetAccountPlan(w http.ResponseWriter, r *http.Request) error {
 		return httpx.Invalid(bad...)
 	}
 	ctx, accountID := r.Context(), iam.AccessFrom(r.Context()).AccountID
-	err := h.Catalog.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := h.IAM.WriteTx(ctx, func(tx *sql.Tx) error {
 		if _, err := getPlan(ctx, tx, in.PlanID); errors.Is(err, db.ErrNotFound) {
 			return httpx.Invalid(httpx.FieldError{Field: "plan_id", Message: "is not a plan"})
 		} else if err != nil {

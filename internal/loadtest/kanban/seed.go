@@ -1,5 +1,5 @@
 // Package kanban is the Kanban's load test: seeding large boards straight
-// into the database, and the scenarios of cmd/whatpro-load-kanban and the
+// into the database, and the scenarios of `whatpro-load kanban` and the
 // package's benchmarks (first board load, moves, realtime delivery, idle
 // sockets).
 package kanban

@@ -1,13 +1,14 @@
-// Command whatpro-load-chat measures chat message delivery: it starts a
+// Mode chat measures chat message delivery: it starts a
 // hub (SQLite in a temp dir, or a fresh PostgreSQL database), seeds an
 // account with users and rooms, and runs the load client in its own
 // process: every user holds a WebSocket subscribed to the chat topic,
 // messages are sent at a steady rate, and the time from each send to its
 // arrival on every member's socket is reported (p50/p90/p99/max).
 //
-//	whatpro-load-chat [-db sqlite|postgres] [-postgres-url URL] [-users 1000] [-rooms 100] [-rate 50] [-duration 30s]
+//	whatpro-load chat [-db sqlite|postgres] [-postgres-url URL] [-users 1000] [-rooms 100] [-rate 50] [-duration 30s]
 //
 // Everything stays on the loopback interface; the run ends by itself.
+
 package main
 
 import (
@@ -22,21 +23,7 @@ import (
 	"time"
 )
 
-func main() {
-	if len(os.Args) > 1 && os.Args[1] == "client" {
-		if err := runClient(os.Args[2:]); err != nil {
-			fmt.Fprintln(os.Stderr, "client:", err)
-			os.Exit(1)
-		}
-		return
-	}
-	if err := run(os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, "whatpro-load-chat:", err)
-		os.Exit(1)
-	}
-}
-
-type options struct {
+type chatOptions struct {
 	dialect     string
 	postgresURL string
 	users       int
@@ -46,9 +33,9 @@ type options struct {
 	keep        bool
 }
 
-func run(args []string) error {
-	fs := flag.NewFlagSet("whatpro-load-chat", flag.ContinueOnError)
-	o := options{}
+func runChat(args []string) error {
+	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
+	o := chatOptions{}
 	fs.StringVar(&o.dialect, "db", "sqlite", "sqlite or postgres")
 	fs.StringVar(&o.postgresURL, "postgres-url", os.Getenv("WHATPRO_TEST_POSTGRES_URL"), "PostgreSQL server to create a throwaway database on")
 	fs.IntVar(&o.users, "users", 1000, "connected users")
@@ -62,12 +49,12 @@ func run(args []string) error {
 	if o.users < 2 || o.rooms < 1 || o.users < o.rooms*2 || o.rate <= 0 || o.duration <= 0 || o.duration > time.Hour {
 		return fmt.Errorf("need users >= 2 per room, rate > 0 and a duration up to 1h")
 	}
-	raiseFileLimit()
+	raiseFiles()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	fmt.Fprintf(os.Stderr, "starting the hub on %s…\n", o.dialect)
-	h, err := startHub(ctx, o)
+	h, err := startChatHub(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -95,7 +82,7 @@ func run(args []string) error {
 	}
 	cctx, cancel := context.WithTimeout(ctx, o.duration+10*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(cctx, self, "client", "-plan", planFile.Name(), "-rate", fmt.Sprint(o.rate), "-duration", o.duration.String())
+	cmd := exec.CommandContext(cctx, self, "chat-client", "-plan", planFile.Name(), "-rate", fmt.Sprint(o.rate), "-duration", o.duration.String())
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -108,14 +95,4 @@ func run(args []string) error {
 	rep.Dialect, rep.Users, rep.Rooms = o.dialect, o.users, o.rooms
 	rep.print(os.Stdout)
 	return nil
-}
-
-// raiseFileLimit lifts the soft open-file limit to the hard one: a
-// thousand sockets need more than the usual 1024.
-func raiseFileLimit() {
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err == nil && lim.Cur < lim.Max {
-		lim.Cur = lim.Max
-		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
-	}
 }

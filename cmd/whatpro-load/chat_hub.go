@@ -28,7 +28,7 @@ const (
 	password   = "a-strong-load-passphrase-9"
 )
 
-type hub struct {
+type chatHub struct {
 	app     *app.App
 	srv     *http.Server
 	url     string
@@ -38,7 +38,7 @@ type hub struct {
 	clients *http.Client
 }
 
-func startHub(ctx context.Context, o options) (*hub, error) {
+func startChatHub(ctx context.Context, o chatOptions) (*chatHub, error) {
 	dir, err := os.MkdirTemp("", "whatpro-load-chat-")
 	if err != nil {
 		return nil, err
@@ -47,14 +47,14 @@ func startHub(ctx context.Context, o options) (*hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &hub{dir: dir, keep: o.keep, url: "http://" + ln.Addr().String(), dropDB: func() {},
+	h := &chatHub{dir: dir, keep: o.keep, url: "http://" + ln.Addr().String(), dropDB: func() {},
 		clients: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	env := []string{"WHATPRO_DATA_DIR=" + dir, "WHATPRO_PUBLIC_URL=" + h.url, "WHATPRO_LOG_LEVEL=warn",
 		"WHATPRO_SECRET_KEYS=load:" + base64Std(append(b, b...)),
 		"WHATPRO_BOOTSTRAP_ADMIN_EMAIL=" + superEmail, "WHATPRO_BOOTSTRAP_ADMIN_PASSWORD=" + password,
-		"WHATPRO_RATE_LIMIT_ANON=1000000", "WHATPRO_RATE_LIMIT_AUTH=1000000", "WHATPRO_JOB_WORKERS=4"}
+		"WHATPRO_RATE_LIMIT_ANON=1000000", "WHATPRO_TRUSTED_PROXIES=127.0.0.1", "WHATPRO_RATE_LIMIT_AUTH=1000000", "WHATPRO_JOB_WORKERS=4"}
 	if o.dialect == "postgres" {
 		dsn, drop, err := throwawayDB(ctx, o.postgresURL)
 		if err != nil {
@@ -84,7 +84,7 @@ func startHub(ctx context.Context, o options) (*hub, error) {
 	return h, nil
 }
 
-func (h *hub) close() {
+func (h *chatHub) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = h.srv.Shutdown(ctx)
@@ -123,7 +123,7 @@ func throwawayDB(ctx context.Context, base string) (string, func(), error) {
 }
 
 // call makes one JSON request and decodes a 2xx answer into out.
-func (h *hub) call(ctx context.Context, method, path, token string, body, out any) error {
+func (h *chatHub) call(ctx context.Context, method, path, token string, body, out any) error {
 	var rd io.Reader
 	if body != nil {
 		raw, _ := json.Marshal(body)
@@ -170,7 +170,7 @@ type loadRoom struct {
 	Members []int  `json:"members"` // indexes into Users
 }
 
-func (h *hub) login(ctx context.Context, email string) (loadUser, error) {
+func (h *chatHub) login(ctx context.Context, email string) (loadUser, error) {
 	var out struct {
 		AccessToken string `json:"access_token"`
 		User        struct {
@@ -183,7 +183,7 @@ func (h *hub) login(ctx context.Context, email string) (loadUser, error) {
 
 // seed creates the account, its users (logged in) and the rooms through
 // the API, as clients would.
-func (h *hub) seed(ctx context.Context, o options) (*loadPlan, error) {
+func (h *chatHub) seed(ctx context.Context, o chatOptions) (*loadPlan, error) {
 	root, err := h.login(ctx, superEmail)
 	if err != nil {
 		return nil, err
@@ -206,8 +206,7 @@ func (h *hub) seed(ctx context.Context, o options) (*loadPlan, error) {
 	for i := range o.users {
 		g.Go(func() error {
 			email := fmt.Sprintf("load-%04d@hub.test", i)
-			if err := h.call(gctx, "POST", "/api/v1/accounts/"+acct.ID+"/users", root.Token, map[string]string{"email": email,
-				"name": fmt.Sprintf("Load User %04d", i), "role": "agent", "password": password}, nil); err != nil {
+			if err := invite(gctx, h.url, root.Token, acct.ID, email, "agent", password, i); err != nil {
 				return err
 			}
 			u, err := h.login(gctx, email)

@@ -66,7 +66,7 @@ func runClient(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	raiseFileLimit()
+	raiseFiles()
 	raw, err := os.ReadFile(*planPath)
 	if err != nil {
 		return err

@@ -1,0 +1,146 @@
+package authcache
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/whatpro/hub/internal/db"
+)
+
+// New returns the cache of d. On SQLite it is live at once (Sync checks
+// for changes); on PostgreSQL it turns live when Listen has connected.
+func New(d *db.DB, log *slog.Logger) *Cache {
+	c := &Cache{m: map[string]entry{}}
+	if d.Dialect == db.SQLite {
+		c.sqlite = &sqliteWatch{r: d.R, version: -1, epoch: -1}
+		c.live.Store(true)
+	}
+	return c
+}
+
+// sqliteWatch notices commits of other connections (the hub's writer, a
+// CLI process) with PRAGMA data_version, which changes exactly then and
+// costs no read transaction; only then is the epoch row read.
+type sqliteWatch struct {
+	r       *sql.DB
+	mu      sync.Mutex
+	conn    *sql.Conn
+	pragma  *sql.Stmt // PRAGMA data_version, prepared once on conn
+	version int64
+	epoch   int64
+}
+
+// Sync makes the cache current before a request reads it. On PostgreSQL
+// notifications arrive on their own and Sync does nothing.
+func (c *Cache) Sync(ctx context.Context) {
+	if c == nil || c.sqlite == nil {
+		return
+	}
+	w := c.sqlite
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	// The check must not be interrupted half-way by a request that ends:
+	// an interrupted connection is lost to the pool.
+	ctx = context.WithoutCancel(ctx)
+	if w.conn == nil {
+		conn, err := w.r.Conn(ctx)
+		if err != nil {
+			c.Changed()
+			return
+		}
+		st, err := conn.PrepareContext(ctx, `PRAGMA data_version`)
+		if err != nil {
+			_ = conn.Close()
+			c.Changed()
+			return
+		}
+		w.conn, w.pragma = conn, st
+	}
+	var v int64
+	if err := w.pragma.QueryRowContext(ctx).Scan(&v); err != nil {
+		w.drop()
+		c.Changed()
+		return
+	}
+	if v == w.version {
+		return
+	}
+	var e int64
+	if err := w.conn.QueryRowContext(ctx, `SELECT n FROM auth_epoch WHERE id = 1`).Scan(&e); err != nil {
+		w.drop()
+		c.Changed()
+		return
+	}
+	w.version = v
+	if e != w.epoch {
+		w.epoch = e
+		c.Changed()
+	}
+}
+
+func (w *sqliteWatch) drop() {
+	_ = w.pragma.Close()
+	_ = w.conn.Close()
+	w.conn, w.pragma, w.version, w.epoch = nil, nil, -1, -1
+}
+
+// Close releases the SQLite check connection.
+func (c *Cache) Close() {
+	if c == nil || c.sqlite == nil {
+		return
+	}
+	c.sqlite.mu.Lock()
+	defer c.sqlite.mu.Unlock()
+	if c.sqlite.conn != nil {
+		c.sqlite.drop()
+	}
+}
+
+// Listen holds a PostgreSQL connection LISTENing on Channel until ctx
+// ends, reconnecting with a backoff. The cache is live only while that
+// connection is: notifications sent while it is down are lost, so it
+// starts empty again after each reconnect.
+func (c *Cache) Listen(ctx context.Context, d *db.DB, log *slog.Logger) {
+	if d.Pool == nil {
+		return
+	}
+	wait := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		err := c.listenOnce(ctx, d)
+		c.setLive(false)
+		if ctx.Err() != nil {
+			return
+		}
+		log.Warn("authcache: listener lost its connection; every request reads the database until it is back", "error", err.Error())
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 5*time.Second)
+	}
+}
+
+func (c *Cache) listenOnce(ctx context.Context, d *db.DB) error {
+	pc, err := d.Pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	conn := pc.Hijack() // a dedicated connection, never returned to the pool
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{Channel}.Sanitize()); err != nil {
+		return err
+	}
+	c.setLive(true)
+	for {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
+			return err
+		}
+		c.Changed()
+	}
+}

@@ -31,8 +31,8 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 		ops: opsH, iam: a.IAM, audit: &audit.Handler{Log: a.Audit}, chatwoot: a.Chatwoot, embed: embedH,
 		features: &feature.Handler{Flags: a.Features, IAM: a.IAM},
 		platform: &chatwoot.PlatformEvents{Svc: a.Chatwoot, Secrets: splitSecrets(a.Cfg.PlatformEventsSecret)},
-		intake: &intake.Handler{DB: a.DB, Jobs: a.Jobs, Secrets: intakeSecrets{a.Chatwoot, a.Managed}, Now: a.IAM.Now, MaxBody: cfg.MaxBodyBytes, IAM: a.IAM,
-			OnStored: func(accountID string) { a.Usage.Add(accountID, usage.WebhookEvents, 1) }},
+		intake: &intake.Handler{DB: a.DB, Jobs: a.Jobs, Store: a.Intake, Consumers: a.Dispatcher,
+			Secrets: intakeSecrets{a.Chatwoot, a.Managed}, Now: a.IAM.Now, MaxBody: cfg.MaxBodyBytes, IAM: a.IAM},
 		plans:    &plan.Handler{Catalog: a.Plans, IAM: a.IAM},
 		usage:    &usage.Handler{DB: a.DB},
 		inbox:    &inbox.Handler{S: a.Inboxes},
@@ -41,7 +41,6 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 		kanban:   a.Kanban,
 		chat:     a.Chat,
 	}
-	a.Provider.Intake = h.intake
 	a.table = append(a.routes(h), extra...)
 	router, err := httpx.NewRouter(a.table, a.wrapRoute, spa)
 	if err != nil {

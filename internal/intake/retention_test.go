@@ -38,7 +38,7 @@ func TestRetentionPurgesOldFinalPayloads(t *testing.T) {
 		idOf := map[string]string{}
 		for name, c := range cases {
 			e.clock.Set(now.Add(-c.age))
-			id := e.accept(delivery{body: msg("message_created", 1), id: name})
+			id := e.accept(delivery{body: msg("message_created", len(idOf)+1), id: name})
 			e.exec(`UPDATE event_executions SET status = $2 WHERE id = $1`, id, c.status)
 			idOf[name] = id
 		}
@@ -85,8 +85,8 @@ func TestPurgeInBatches(t *testing.T) {
 		const n = 1203
 		must(t, e.d.Tx(context.Background(), func(tx *sql.Tx) error {
 			for i := range n {
-				if _, err := tx.Exec(`INSERT INTO event_executions (id, account_id, source, source_id, event, delivery_id, payload,
-					status, received_at, updated_at) VALUES ($1, $2, 'chatwoot', $3, 'message_created', $4, '{}', 'done', $5, $5)`,
+				if _, err := tx.Exec(`INSERT INTO event_executions (id, account_id, source, source_id, event, delivery_id, dedupe_key, payload,
+					status, received_at, updated_at) VALUES ($1, $2, 'chatwoot', $3, 'message_created', $4, $4, '{}', 'done', $5, $5)`,
 					db.NewID(), e.accA, linkA, "bulk-"+strconv.Itoa(i), old); err != nil {
 					return err
 				}

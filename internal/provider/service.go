@@ -17,6 +17,11 @@ import (
 	"github.com/whatpro/hub/internal/secret"
 )
 
+// EventStore is the event spine's store; *intake.Store implements it.
+type EventStore interface {
+	Put(ctx context.Context, in intake.Incoming) (intake.Stored, error)
+}
+
 // Service serves providers, instances and their webhooks.
 type Service struct {
 	DB      *db.DB
@@ -25,7 +30,8 @@ type Service struct {
 	IAM     *iam.Service
 	Plans   *plan.Catalog
 	Inboxes *inbox.Managed
-	Intake  *intake.Handler
+	// Intake stores each authenticated event (the hub's event spine).
+	Intake EventStore
 	HubURL  string
 	Log     *slog.Logger
 	Now     func() time.Time

@@ -83,15 +83,18 @@ func (s *Service) Receive(w http.ResponseWriter, r *http.Request) error {
 	if event == "" {
 		return httpx.Invalid(httpx.FieldError{Field: "body", Message: "not a " + p.Type + " webhook event"})
 	}
-	id, fresh, err := s.Intake.StoreExternal(ctx, p.AccountID, intake.SourceProvider, p.ID+":"+key, event, raw, obj)
+	// Providers retry the same bytes: the body's hash makes a retry count once.
+	sum := sha256.Sum256(raw)
+	st, err := s.Intake.Put(ctx, intake.Incoming{AccountID: p.AccountID, Source: intake.SourceProvider,
+		SourceID: p.ID + ":" + key, Event: event, DedupeKey: hex.EncodeToString(sum[:]), Payload: raw, Object: obj})
 	if err != nil {
 		return err
 	}
-	if !fresh {
+	if !st.Fresh {
 		httpx.WriteJSON(w, http.StatusOK, map[string]bool{"duplicate": true})
 		return nil
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"received": true, "id": id})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"received": true, "id": st.ID})
 	return nil
 }
 

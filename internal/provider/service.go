@@ -32,9 +32,9 @@ type Service struct {
 	Inboxes *inbox.Managed
 	// Intake stores each authenticated event (the hub's event spine).
 	Intake EventStore
-	HubURL  string
-	Log     *slog.Logger
-	Now     func() time.Time
+	HubURL string
+	Log    *slog.Logger
+	Now    func() time.Time
 }
 
 // EncryptedColumns of this package, for `whatpro secrets rotate`.

@@ -103,7 +103,7 @@ func (h *Handler) ListEvents(w http.ResponseWriter, r *http.Request) error {
 // cursor is the last id seen (ids are UUIDv7, so they sort by time).
 func List(ctx context.Context, d *db.DB, accountID string, f Filter, p httpx.PageParams) ([]Event, error) {
 	// The account condition is the tenant boundary; every filter adds to it.
-	query := `SELECT id, source, source_id, event, delivery_id, status, attempts, last_error, received_at, updated_at, payload
+	query := `SELECT id, source, source_id, event, delivery_header, status, attempts, last_error, received_at, updated_at, payload
 		FROM event_executions WHERE account_id = $1`
 	args := []any{accountID}
 	and := func(cond string, v any) {

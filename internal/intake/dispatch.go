@@ -113,7 +113,7 @@ func (d *Dispatcher) claim(ctx context.Context, eventID, consumer string) (*Exec
 		}
 		e := &Execution{Consumer: consumer}
 		var payload sql.NullString
-		err = tx.QueryRowContext(ctx, `SELECT e.id, e.account_id, e.source, e.source_id, e.event, e.delivery_id,
+		err = tx.QueryRowContext(ctx, `SELECT e.id, e.account_id, e.source, e.source_id, e.event, e.delivery_header,
 			COALESCE(e.job_payload, e.payload), r.attempts
 			FROM event_runs r JOIN event_executions e ON e.id = r.event_id WHERE r.event_id = $1 AND r.consumer = $2`, eventID, consumer).
 			Scan(&e.ID, &e.AccountID, &e.Source, &e.SourceID, &e.Event, &e.DeliveryID, &payload, &e.Attempts)

@@ -209,7 +209,7 @@ type row struct {
 func (e *env) row(id string) row {
 	e.t.Helper()
 	var r row
-	must(e.t, e.d.R.QueryRowContext(context.Background(), `SELECT account_id, source, source_id, event, delivery_id, status,
+	must(e.t, e.d.R.QueryRowContext(context.Background(), `SELECT account_id, source, source_id, event, delivery_header, status,
 		last_error, payload, attempts, received_at, updated_at FROM event_executions WHERE id = $1`, id).
 		Scan(&r.AccountID, &r.Source, &r.SourceID, &r.Event, &r.DeliveryID, &r.Status, &r.LastError, &r.Payload,
 			&r.Attempts, &r.ReceivedAt, &r.UpdatedAt))

@@ -85,8 +85,8 @@ func TestPurgeInBatches(t *testing.T) {
 		const n = 1203
 		must(t, e.d.Tx(context.Background(), func(tx *sql.Tx) error {
 			for i := range n {
-				if _, err := tx.Exec(`INSERT INTO event_executions (id, account_id, source, source_id, event, delivery_id, dedupe_key, payload,
-					status, received_at, updated_at) VALUES ($1, $2, 'chatwoot', $3, 'message_created', $4, $4, '{}', 'done', $5, $5)`,
+				if _, err := tx.Exec(`INSERT INTO event_executions (id, account_id, source, source_id, event, delivery_id, payload,
+					status, received_at, updated_at) VALUES ($1, $2, 'chatwoot', $3, 'message_created', $4, '{}', 'done', $5, $5)`,
 					db.NewID(), e.accA, linkA, "bulk-"+strconv.Itoa(i), old); err != nil {
 					return err
 				}

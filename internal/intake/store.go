@@ -140,9 +140,9 @@ func (s *Store) PutTx(ctx context.Context, tx *sql.Tx, in Incoming) (Stored, err
 	}
 	id := db.NewID()
 	res, err := tx.ExecContext(ctx, `INSERT INTO event_executions
-		(id, account_id, source, source_id, event, delivery_id, dedupe_key, payload, job_payload, status, attempts, last_error, received_at, updated_at)
+		(id, account_id, source, source_id, event, delivery_header, delivery_id, payload, job_payload, status, attempts, last_error, received_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $12)
-		ON CONFLICT (source, source_id, dedupe_key) DO NOTHING`,
+		ON CONFLICT (source, source_id, delivery_id) DO NOTHING`,
 		id, in.AccountID, in.Source, in.SourceID, in.Event, in.DeliveryID, in.DedupeKey, string(display), jobPayload,
 		status, reason, now)
 	if err != nil {

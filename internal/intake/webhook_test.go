@@ -165,7 +165,7 @@ func TestURLTokenFallback(t *testing.T) {
 				t.Errorf("%s: %d %s, want %d", tc.name, rec.Code, rec.Body, tc.status)
 			}
 		}
-		if n := e.count(`SELECT count(*) FROM event_executions WHERE source_id = $1 AND delivery_id = 'tok-0'`, linkToken); n != 1 || e.executions() != 1 {
+		if n := e.count(`SELECT count(*) FROM event_executions WHERE source_id = $1 AND delivery_header = 'tok-0'`, linkToken); n != 1 || e.executions() != 1 {
 			t.Fatalf("want only the right-token delivery stored, have %d rows", e.executions())
 		}
 		// A signed delivery to the link that has both still passes.

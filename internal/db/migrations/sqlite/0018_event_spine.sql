@@ -28,3 +28,7 @@ CREATE TABLE platform_event_subjects (
 	subject TEXT PRIMARY KEY,
 	last_at BIGINT NOT NULL
 );
+
+-- A hub-managed API inbox's callback token (encrypted): Chatwoot before
+-- 4.13 signs no inbox callback, so the callback URL carries it.
+ALTER TABLE inboxes ADD COLUMN url_token TEXT;

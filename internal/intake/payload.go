@@ -134,13 +134,35 @@ func redact(v any, source string, inboxEvent bool) {
 				}
 			case secretName(k):
 				t[k] = Redacted
+			default:
+				if str, ok := val.(string); ok {
+					t[k] = stripUserinfo(str)
+				}
 			}
 		}
 	case []any:
-		for _, e := range t {
-			redact(e, source, inboxEvent)
+		for i, e := range t {
+			if str, ok := e.(string); ok {
+				t[i] = stripUserinfo(str)
+			} else {
+				redact(e, source, inboxEvent)
+			}
 		}
 	}
+}
+
+// stripUserinfo drops a URL's user and password: no consumer needs them,
+// and they are credentials wherever they appear.
+func stripUserinfo(s string) string {
+	if !strings.Contains(s, "://") || !strings.Contains(s, "@") {
+		return s
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" || u.Host == "" || u.User == nil {
+		return s
+	}
+	u.User = nil
+	return u.String()
 }
 
 func isObject(v any) bool { _, ok := v.(map[string]any); return ok }

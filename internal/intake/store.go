@@ -40,6 +40,9 @@ type Incoming struct {
 	// Ignored, when set, stores the event ignored with this reason: it is
 	// acknowledged and kept, never worked (an unrouted provider event).
 	Ignored string
+	// Applied records an event its receiver already applied in the same
+	// transaction (platform events): stored done, with no execution.
+	Applied bool
 }
 
 // Stored is the outcome of Put. Fresh is false for a duplicate, whose ID
@@ -114,7 +117,7 @@ func (s *Store) PutTx(ctx context.Context, tx *sql.Tx, in Incoming) (Stored, err
 	}
 	now := nowOf(s.Now)
 	reason := in.Ignored
-	if reason == "" && s.AccountStatus != nil {
+	if reason == "" && !in.Applied && s.AccountStatus != nil {
 		st, err := s.AccountStatus(ctx, tx, in.AccountID)
 		if err != nil {
 			return Stored{}, fmt.Errorf("intake: account status: %w", err)
@@ -124,15 +127,18 @@ func (s *Store) PutTx(ctx context.Context, tx *sql.Tx, in Incoming) (Stored, err
 		}
 	}
 	var consumers []string
-	if reason == "" && s.Consumers != nil {
+	if reason == "" && !in.Applied && s.Consumers != nil {
 		consumers = s.Consumers.ConsumersOf(in.Source, in.Event)
 		if len(consumers) == 0 {
 			reason = "no consumer for " + in.Source + " event " + in.Event
 		}
 	}
 	status := StatusReceived
-	if reason != "" {
+	switch {
+	case reason != "":
 		status = StatusIgnored
+	case in.Applied:
+		status = StatusDone
 	}
 	var jobPayload any
 	if !bytes.Equal(display, job) {

@@ -111,3 +111,37 @@ func TestProviderPayloadRedactedBySource(t *testing.T) {
 		}
 	})
 }
+
+// Rate limits apply before authentication only: a link that keeps failing
+// authentication is answered 429, while its authenticated deliveries are
+// all stored, and other links keep their own budget.
+func TestRefusalsNeverRefuseAuthenticated(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, dialect string) {
+		t.Parallel()
+		e := setup(t, dialect)
+		e.hd.Refusals = &intake.Refusals{PerMinute: 10}
+		limited := 0
+		for range 20 {
+			switch rec := e.send(delivery{body: msg("message_updated", 1), secret: secretB}); rec.Code {
+			case http.StatusTooManyRequests:
+				limited++
+			case http.StatusUnauthorized:
+			default:
+				t.Fatalf("a forged delivery: %d %s", rec.Code, rec.Body)
+			}
+		}
+		if limited == 0 {
+			t.Fatal("a link failing authentication 20 times was never limited")
+		}
+		for i := range 50 {
+			e.accept(delivery{body: msg("message_created", 100+i)})
+		}
+		if rec := e.send(delivery{path: "/webhooks/chatwoot/" + linkB, body: msg("message_updated", 1), secret: secretA}); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("another link's first refusal: %d, want 401", rec.Code)
+		}
+		if e.executions() != 50 {
+			t.Fatalf("%d events stored, want the 50 authenticated ones", e.executions())
+		}
+	})
+}

@@ -31,6 +31,8 @@ type Handler struct {
 	// IAM, when set, records replays in the account's audit log (with the
 	// caller, IP and request id, as every admin action).
 	IAM *iam.Service
+	// Refusals limits failed authentications per link (nil: unlimited).
+	Refusals *Refusals
 }
 
 var errUnauthorized = httpx.E(httpx.CodeUnauthorized, "the webhook could not be authenticated: unknown link, or a missing, wrong or stale signature or token")
@@ -53,15 +55,21 @@ func (h *Handler) ChatwootInboxWebhook(w http.ResponseWriter, r *http.Request) e
 func (h *Handler) intake(w http.ResponseWriter, r *http.Request, source, linkID string,
 	lookup func(context.Context, string) (Link, error)) error {
 	ctx, log := r.Context(), httpx.Logger(r.Context())
+	budget := source + ":" + linkID
 	refuse := func(reason error) error {
+		if !h.Refusals.spend(budget) {
+			return errRefusedTooOften
+		}
 		log.Info("webhook refused", "source", source, "link_id", linkID, "reason", reason.Error())
 		return errUnauthorized
 	}
 	if linkID == "" || len(linkID) > 64 {
+		budget = source + ":unknown"
 		return refuse(errors.New("malformed link id"))
 	}
 	link, err := lookup(ctx, linkID)
 	if errors.Is(err, db.ErrNotFound) {
+		budget = source + ":unknown"
 		return refuse(errors.New("unknown link"))
 	} else if err != nil {
 		return err

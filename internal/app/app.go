@@ -243,7 +243,11 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	}
 	a.Jobs = q
 	a.Dispatcher.Jobs = q
-	a.Intake = &intake.Store{DB: a.DB, Jobs: q, Consumers: a.Dispatcher, Now: a.IAM.Now,
+	writers := 1
+	if a.DB.Dialect == db.Postgres {
+		writers = 4
+	}
+	a.Intake = &intake.Store{DB: a.DB, Jobs: q, Consumers: a.Dispatcher, Now: a.IAM.Now, Writers: writers,
 		AccountStatus: func(ctx context.Context, tx *sql.Tx, accountID string) (string, error) {
 			acc, err := a.IAM.GetAccountTx(ctx, tx, accountID)
 			if err != nil {

@@ -73,6 +73,10 @@ type Store struct {
 	MaxAttempts int
 	// OnStored, when set, is told of every newly stored event (usage).
 	OnStored func(accountID string)
+	// Writers is how many group-commit transactions run at once (default
+	// 1: SQLite has one writer; PostgreSQL takes more).
+	Writers int
+	batch   batcher
 }
 
 // SourcePlatform marks the operator's signed provisioning events.
@@ -80,47 +84,77 @@ const SourcePlatform = "platform"
 
 const maxDedupeKey = 300
 
-// Put stores one event in its own transaction.
+// Put stores one event. Concurrent Puts share a transaction (group
+// commit); Put returns once the transaction holding the event committed.
 func (s *Store) Put(ctx context.Context, in Incoming) (Stored, error) {
-	var out Stored
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		out, err = s.PutTx(ctx, tx, in)
-		return err
-	})
+	display, job, err := prepareIn(&in)
 	if err != nil {
 		return Stored{}, err
 	}
-	if out.Fresh && s.OnStored != nil {
+	r := &putReq{ctx: ctx, in: in, display: display, job: job, done: make(chan struct{})}
+	s.submit(r)
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		// The write may still commit; the sender retries and the dedupe
+		// key makes the retry a duplicate.
+		return Stored{}, ctx.Err()
+	}
+	if r.err != nil {
+		return Stored{}, r.err
+	}
+	if r.out.Fresh && s.OnStored != nil {
 		s.OnStored(in.AccountID)
 	}
-	return out, nil
+	return r.out, nil
 }
 
 // PutTx stores one event inside the caller's transaction (platform events
 // are applied and recorded at once). A bad Incoming is a 400 and writes
 // nothing.
 func (s *Store) PutTx(ctx context.Context, tx *sql.Tx, in Incoming) (Stored, error) {
-	if err := in.validate(); err != nil {
-		return Stored{}, err
-	}
-	obj := in.Object
-	if obj == nil {
-		var err error
-		if obj, err = Decode(in.Payload); err != nil {
-			return Stored{}, err
-		}
-	}
-	display, job, err := prepare(in.Source, in.Event, obj)
+	display, job, err := prepareIn(&in)
 	if err != nil {
 		return Stored{}, err
 	}
 	now := nowOf(s.Now)
+	out, consumers, err := s.insert(ctx, tx, in, display, job, now)
+	if err != nil {
+		return Stored{}, err
+	}
+	if err := s.addExecutions(ctx, tx, in.AccountID, out.ID, consumers, now); err != nil {
+		return Stored{}, err
+	}
+	for _, c := range consumers {
+		if _, err := s.Jobs.InsertTx(ctx, tx, ProcessArgs{ExecutionID: out.ID, Consumer: c}, insertOpts(s.MaxAttempts)); err != nil {
+			return Stored{}, err
+		}
+	}
+	return out, nil
+}
+
+// prepareIn validates the event and returns its two stored forms.
+func prepareIn(in *Incoming) (display, job []byte, err error) {
+	if err := in.validate(); err != nil {
+		return nil, nil, err
+	}
+	obj := in.Object
+	if obj == nil {
+		if obj, err = Decode(in.Payload); err != nil {
+			return nil, nil, err
+		}
+	}
+	return prepare(in.Source, in.Event, obj)
+}
+
+// insert writes the event row unless its dedupe key was stored already
+// (then Stored is zero) and returns the consumers to give executions.
+func (s *Store) insert(ctx context.Context, tx *sql.Tx, in Incoming, display, job []byte, now time.Time) (Stored, []string, error) {
 	reason := in.Ignored
 	if reason == "" && !in.Applied && s.AccountStatus != nil {
 		st, err := s.AccountStatus(ctx, tx, in.AccountID)
 		if err != nil {
-			return Stored{}, fmt.Errorf("intake: account status: %w", err)
+			return Stored{}, nil, fmt.Errorf("intake: account status: %w", err)
 		}
 		if st == "suspended" {
 			reason = "the account is suspended"
@@ -152,30 +186,32 @@ func (s *Store) PutTx(ctx context.Context, tx *sql.Tx, in Incoming) (Stored, err
 		id, in.AccountID, in.Source, in.SourceID, in.Event, in.DeliveryID, in.DedupeKey, string(display), jobPayload,
 		status, reason, now)
 	if err != nil {
-		return Stored{}, db.Translate(err)
+		return Stored{}, nil, db.Translate(err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return Stored{}, err
+		return Stored{}, nil, err
 	} else if n == 0 {
-		return Stored{}, nil
+		return Stored{}, nil, nil
 	}
-	if err := s.addRuns(ctx, tx, in.AccountID, id, consumers, now); err != nil {
-		return Stored{}, err
-	}
-	return Stored{ID: id, Fresh: true, Ignored: reason}, nil
+	return Stored{ID: id, Fresh: true, Ignored: reason}, consumers, nil
 }
 
-// addRuns inserts one execution and one job per consumer.
-func (s *Store) addRuns(ctx context.Context, tx *sql.Tx, accountID, eventID string, consumers []string, now time.Time) error {
-	return addRuns(ctx, tx, s.Jobs, s.MaxAttempts, accountID, eventID, consumers, now)
-}
-
-func addRuns(ctx context.Context, tx *sql.Tx, jobs Enqueuer, maxAttempts int, accountID, eventID string, consumers []string, now time.Time) error {
+// addExecutions inserts one execution row per consumer (not their jobs).
+func (s *Store) addExecutions(ctx context.Context, tx *sql.Tx, accountID, eventID string, consumers []string, now time.Time) error {
 	for _, c := range consumers {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO event_runs (event_id, account_id, consumer, status, attempts, last_error, updated_at)
 			VALUES ($1, $2, $3, $4, 0, '', $5)`, eventID, accountID, c, StatusReceived, now); err != nil {
 			return db.Translate(err)
 		}
+	}
+	return nil
+}
+
+func addRuns(ctx context.Context, tx *sql.Tx, jobs Enqueuer, maxAttempts int, accountID, eventID string, consumers []string, now time.Time) error {
+	if err := (&Store{}).addExecutions(ctx, tx, accountID, eventID, consumers, now); err != nil {
+		return err
+	}
+	for _, c := range consumers {
 		if _, err := jobs.InsertTx(ctx, tx, ProcessArgs{ExecutionID: eventID, Consumer: c}, insertOpts(maxAttempts)); err != nil {
 			return err
 		}

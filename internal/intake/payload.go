@@ -158,7 +158,10 @@ func stripUserinfo(s string) string {
 		return s
 	}
 	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" || u.Host == "" || u.User == nil {
+	if err != nil {
+		return Redacted // looks like a URL with userinfo and cannot be read: masked whole
+	}
+	if u.Scheme == "" || u.Host == "" || u.User == nil {
 		return s
 	}
 	u.User = nil

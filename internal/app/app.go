@@ -60,9 +60,11 @@ type App struct {
 	Managed  *inbox.Managed
 	Provider *provider.Service
 	Usage    *usage.Meter
-	// Dispatcher routes stored webhook events to the domains that handle
-	// them; later capabilities register their handlers on it.
+	// Dispatcher is the registry of event consumers: each domain registers
+	// what it consumes under its own name (RegisterAll) and gets its own
+	// execution of each event. Intake is the one store events enter by.
 	Dispatcher *intake.Dispatcher
+	Intake     *intake.Store
 	Chatwoot   *chatwoot.Service
 	Audit      *audit.Log
 	// Realtime is this instance's WebSocket hub; Events appends to the
@@ -219,8 +221,13 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		HubURL: hubURL, Log: a.Log, Now: a.IAM.Now}
 	river.AddWorker(workers, &provider.HealthWorker{S: a.Provider})
 	river.AddWorker(workers, &provider.ConnectWorker{S: a.Provider})
-	a.Dispatcher = &intake.Dispatcher{DB: a.DB, Log: a.Log, Handlers: a.Provider.Handlers()}
-	a.buildRealtime(workers)
+	a.Dispatcher = &intake.Dispatcher{DB: a.DB, Log: a.Log}
+	if err := a.Dispatcher.RegisterAll("provider", a.Provider.Handlers()); err != nil {
+		return err
+	}
+	if err := a.buildRealtime(workers); err != nil {
+		return err
+	}
 	if err := a.buildChat(workers); err != nil {
 		return err
 	}
@@ -245,6 +252,21 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		return err
 	}
 	a.Jobs = q
+	a.Dispatcher.Jobs = q
+	writers := 1
+	if a.DB.Dialect == db.Postgres {
+		writers = 4
+	}
+	a.Intake = &intake.Store{DB: a.DB, Jobs: q, Consumers: a.Dispatcher, Now: a.IAM.Now, Writers: writers,
+		AccountStatus: func(ctx context.Context, tx *sql.Tx, accountID string) (string, error) {
+			acc, err := a.IAM.GetAccountTx(ctx, tx, accountID)
+			if err != nil {
+				return "", err
+			}
+			return acc.Status, nil
+		},
+		OnStored: func(accountID string) { a.Usage.Add(accountID, usage.WebhookEvents, 1) }}
+	a.Provider.Intake = a.Intake
 	a.Inboxes.Jobs = q
 	a.Provider.Jobs = q
 	a.Kanban.Jobs = q

@@ -30,9 +30,10 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 	h := handlers{
 		ops: opsH, iam: a.IAM, audit: &audit.Handler{Log: a.Audit}, chatwoot: a.Chatwoot, embed: embedH,
 		features: &feature.Handler{Flags: a.Features, IAM: a.IAM},
-		platform: &chatwoot.PlatformEvents{Svc: a.Chatwoot, Secrets: splitSecrets(a.Cfg.PlatformEventsSecret)},
-		intake: &intake.Handler{DB: a.DB, Jobs: a.Jobs, Secrets: intakeSecrets{a.Chatwoot, a.Managed}, Now: a.IAM.Now, MaxBody: cfg.MaxBodyBytes, IAM: a.IAM,
-			OnStored: func(accountID string) { a.Usage.Add(accountID, usage.WebhookEvents, 1) }},
+		platform: &chatwoot.PlatformEvents{Svc: a.Chatwoot, Secrets: splitSecrets(a.Cfg.PlatformEventsSecret), Intake: a.Intake},
+		intake: &intake.Handler{DB: a.DB, Jobs: a.Jobs, Store: a.Intake, Consumers: a.Dispatcher,
+			Secrets: intakeSecrets{a.Chatwoot, a.Managed}, Now: a.IAM.Now, MaxBody: cfg.MaxBodyBytes, IAM: a.IAM,
+			Refusals: &intake.Refusals{}},
 		plans:    &plan.Handler{Catalog: a.Plans, IAM: a.IAM},
 		usage:    &usage.Handler{DB: a.DB},
 		inbox:    &inbox.Handler{S: a.Inboxes},
@@ -46,7 +47,6 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 				return a.IAM.Entry(r, "", action, resType, resID)
 			}},
 	}
-	a.Provider.Intake = h.intake
 	a.table = append(a.routes(h), extra...)
 	router, err := httpx.NewRouter(a.table, a.wrapRoute, spa)
 	if err != nil {

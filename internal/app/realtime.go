@@ -14,7 +14,7 @@ import (
 // buildRealtime wires the realtime hub and the Kanban, which is its first
 // domain: the Kanban's authorizer owns the "board:<id>" and "boards"
 // topics, and its consumers of Chatwoot events join the dispatcher.
-func (a *App) buildRealtime(workers *river.Workers) {
+func (a *App) buildRealtime(workers *river.Workers) error {
 	a.Realtime = realtime.NewHub(a.DB, a.Log, a.IAM, realtime.Config{
 		Window: a.Cfg.RealtimeWindow, WindowEvents: a.Cfg.RealtimeWindowEvents,
 	}, a.Registry)
@@ -25,14 +25,13 @@ func (a *App) buildRealtime(workers *river.Workers) {
 	a.Kanban = &kanban.Service{DB: a.DB, Events: a.Events, Plans: a.Plans, IAM: a.IAM, Chatwoot: a.Chatwoot, Log: a.Log, Now: a.IAM.Now}
 	a.Realtime.Register("board", iam.PermKanbanRead, a.Kanban)
 	a.Realtime.Register("boards", iam.PermKanbanRead, a.Kanban)
-	// Consumers of stored Chatwoot events (the spine's registry replaces
-	// this map when it lands).
-	for key, h := range a.Kanban.Handlers() {
-		a.Dispatcher.Handlers[key] = h
+	if err := a.Dispatcher.RegisterAll("kanban", a.Kanban.Handlers()); err != nil {
+		return err
 	}
 	river.AddWorker(workers, &realtime.PurgeWorker{Hub: a.Realtime})
 	river.AddWorker(workers, &kanban.MirrorWorker{S: a.Kanban})
 	river.AddWorker(workers, &kanban.ReconcileWorker{S: a.Kanban})
+	return nil
 }
 
 // startRealtime runs the hub's recheck loop and, on PostgreSQL, its

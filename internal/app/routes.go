@@ -152,8 +152,10 @@ func (a *App) routes(h handlers) []httpx.Route {
 		acct("GET", "/chatwoot/conversations/{conversationID}", h.chatwoot.ConversationContext, iam.PermInboxesRead),
 
 		// Webhooks from Chatwoot: verified, stored with their job, answered fast
-		{Method: "POST", Pattern: "/webhooks/chatwoot/{linkID}", Handler: httpx.HandlerFunc(h.intake.ChatwootWebhook), RateLimit: 6000},
-		{Method: "POST", Pattern: "/webhooks/chatwoot/inboxes/{inboxLinkID}", Handler: httpx.HandlerFunc(h.intake.ChatwootInboxWebhook), RateLimit: 6000},
+		// Webhooks have no per-address limit (Chatwoot sends every tenant's
+		// from one address); the intake limits failed authentications per link.
+		{Method: "POST", Pattern: "/webhooks/chatwoot/{linkID}", Handler: httpx.HandlerFunc(h.intake.ChatwootWebhook), RateLimit: -1},
+		{Method: "POST", Pattern: "/webhooks/chatwoot/inboxes/{inboxLinkID}", Handler: httpx.HandlerFunc(h.intake.ChatwootInboxWebhook), RateLimit: -1},
 		acct("GET", "/webhook-events", h.intake.ListEvents, iam.PermWebhooksRead),
 		acct("POST", "/webhook-events/{eventID}/replay", h.intake.Replay, iam.PermWebhooksWrite),
 

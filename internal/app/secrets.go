@@ -23,7 +23,7 @@ type EncryptedColumn struct {
 func EncryptedColumns() []EncryptedColumn {
 	out := append([]EncryptedColumn{}, encryptedColumns...)
 	cols := append(append([][3]string{}, chatwoot.EncryptedColumns...), provider.EncryptedColumns...)
-	cols = append(cols, inbox.EncryptedColumn)
+	cols = append(cols, inbox.EncryptedColumn, inbox.TokenColumn)
 	for _, c := range cols {
 		out = append(out, EncryptedColumn{Table: c[0], IDColumn: c[1], Column: c[2]})
 	}

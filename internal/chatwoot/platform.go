@@ -1,6 +1,7 @@
 package chatwoot
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
@@ -17,6 +18,7 @@ import (
 	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/iam"
 	"github.com/whatpro/hub/internal/idempotency"
+	"github.com/whatpro/hub/internal/intake"
 	"github.com/whatpro/hub/internal/outbound"
 	"github.com/whatpro/hub/internal/version"
 )
@@ -55,6 +57,11 @@ func (s *Service) PlatformConfig(w http.ResponseWriter, r *http.Request) error {
 type PlatformEvents struct {
 	Svc     *Service
 	Secrets []string
+	// Intake records each applied event in the event spine (webhook-events
+	// of its account), in the transaction that applied it.
+	Intake interface {
+		PutTx(ctx context.Context, tx *sql.Tx, in intake.Incoming) (intake.Stored, error)
+	}
 }
 
 type platformEvent struct {
@@ -62,7 +69,11 @@ type platformEvent struct {
 	Data json.RawMessage `json:"data"`
 }
 
-// Handle verifies, deduplicates and applies one event synchronously.
+// Handle verifies, deduplicates and applies one event synchronously. A
+// signature counts once within its window, whatever X-WhatPro-Delivery
+// says (the header is not signed); an event signed earlier than the last
+// one applied to the same subject (an account, or an account's e-mail)
+// changes nothing, so a replayed user.provisioned cannot undo a removal.
 func (p *PlatformEvents) Handle(w http.ResponseWriter, r *http.Request) error {
 	if !httpx.IsJSON(r) {
 		return httpx.E(httpx.CodeUnsupportedMedia, "the body must be sent with Content-Type: application/json")
@@ -81,14 +92,18 @@ func (p *PlatformEvents) Handle(w http.ResponseWriter, r *http.Request) error {
 		return httpx.E(httpx.CodeBadRequest, "the body must be {\"type\", \"data\"}")
 	}
 	delivery := r.Header.Get("X-WhatPro-Delivery")
-	if delivery == "" || len(delivery) > 128 {
-		return httpx.Invalid(httpx.FieldError{Field: "X-WhatPro-Delivery", Message: "a delivery id header is required"})
+	if len(delivery) > 128 {
+		return httpx.Invalid(httpx.FieldError{Field: "X-WhatPro-Delivery", Message: "must be at most 128 characters"})
 	}
+	signedAt, _ := strconv.ParseInt(r.Header.Get("X-WhatPro-Timestamp"), 10, 64)
+	sum := sha256.Sum256([]byte(r.Header.Get("X-WhatPro-Timestamp") + "." + string(raw)))
+	dedupe := "sig:" + hex.EncodeToString(sum[:])
+	subject := subjectOf(ev)
 	ctx := r.Context()
 	var status int
 	var out any
 	err = p.Svc.IAM.WriteTx(ctx, func(tx *sql.Tx) error {
-		fresh, err := idempotency.Claim(ctx, tx, "platform_event", delivery, 30*24*time.Hour)
+		fresh, err := idempotency.Claim(ctx, tx, "platform_event", dedupe, 30*24*time.Hour)
 		if err != nil {
 			return err
 		}
@@ -96,8 +111,21 @@ func (p *PlatformEvents) Handle(w http.ResponseWriter, r *http.Request) error {
 			status, out = http.StatusOK, map[string]bool{"duplicate": true}
 			return nil
 		}
-		status, out, err = p.apply(r, tx, ev)
-		return err
+		if subject != "" {
+			newer, err := advanceSubject(ctx, tx, subject, signedAt)
+			if err != nil {
+				return err
+			}
+			if !newer {
+				status, out = http.StatusOK, map[string]any{"stale": true,
+					"reason": "a later event for the same subject was applied already"}
+				return nil
+			}
+		}
+		if status, out, err = p.apply(r, tx, ev); err != nil {
+			return err
+		}
+		return p.record(ctx, tx, ev, out, dedupe, delivery, raw)
 	})
 	var refused *confinedRefusal
 	if errors.As(err, &refused) {
@@ -115,6 +143,57 @@ func (p *PlatformEvents) Handle(w http.ResponseWriter, r *http.Request) error {
 	p.Svc.linkChanged()
 	httpx.WriteJSON(w, status, out)
 	return nil
+}
+
+// subjectOf is what an event changes: an account (suspended,
+// reactivated) or a person in an account (provisioned, removed).
+func subjectOf(ev platformEvent) string {
+	var d struct {
+		AccountID string `json:"account_id"`
+		Email     string `json:"email"`
+	}
+	if json.Unmarshal(ev.Data, &d) != nil || d.AccountID == "" {
+		return ""
+	}
+	switch ev.Type {
+	case "account.suspended", "account.reactivated":
+		return "account:" + d.AccountID
+	case "user.provisioned", "user.removed":
+		return "member:" + d.AccountID + ":" + iam.NormalizeEmail(d.Email)
+	}
+	return ""
+}
+
+// advanceSubject records signedAt as the subject's latest event unless a
+// later one was applied already (then it reports false). Equal times
+// pass: the operator may send two events for one subject in a second.
+func advanceSubject(ctx context.Context, tx *sql.Tx, subject string, signedAt int64) (bool, error) {
+	var last int64
+	err := tx.QueryRowContext(ctx, `SELECT last_at FROM platform_event_subjects WHERE subject = $1`, subject).Scan(&last)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return false, err
+	case signedAt < last:
+		return false, nil
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO platform_event_subjects (subject, last_at) VALUES ($1, $2)
+		ON CONFLICT (subject) DO UPDATE SET last_at = excluded.last_at`, subject, signedAt)
+	return err == nil, err
+}
+
+// record stores the applied event in its account's event history.
+func (p *PlatformEvents) record(ctx context.Context, tx *sql.Tx, ev platformEvent, out any, dedupe, delivery string, raw []byte) error {
+	if p.Intake == nil {
+		return nil
+	}
+	accountID, _ := out.(map[string]any)["account_id"].(string)
+	if accountID == "" {
+		return nil
+	}
+	_, err := p.Intake.PutTx(ctx, tx, intake.Incoming{AccountID: accountID, Source: intake.SourcePlatform, SourceID: "platform",
+		Event: ev.Type, DedupeKey: dedupe, DeliveryID: delivery, Payload: raw, Applied: true})
+	return err
 }
 
 // confinedRefusal carries a refused provisioning out of the transaction

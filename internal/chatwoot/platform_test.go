@@ -48,8 +48,9 @@ func TestPlatformEvents(t *testing.T) {
 		if post("d1", platformSecret, now, prov).Expect(t, 200).JSON(t)["duplicate"] != true {
 			t.Fatal("a repeated delivery must be reported as duplicate")
 		}
-		// idempotent on the Chatwoot account, with the old secret too
-		if post("d2", "platform-secret-old", now, prov).Expect(t, 200).JSON(t)["account_id"] != accountID {
+		// idempotent on the Chatwoot account, with the old secret too (sent
+		// a second later: the same time and body would be a duplicate)
+		if post("d2", "platform-secret-old", now.Add(time.Second), prov).Expect(t, 200).JSON(t)["account_id"] != accountID {
 			t.Fatal("provisioning the same Chatwoot account twice must reuse the hub account")
 		}
 		post("d3", platformSecret, now, map[string]any{"type": "user.provisioned", "data": map[string]any{
@@ -66,6 +67,36 @@ func TestPlatformEvents(t *testing.T) {
 		}
 		post("d6", platformSecret, now, map[string]any{"type": "user.removed", "data": map[string]any{"account_id": accountID, "email": "op@beta.test"}}).Expect(t, 200)
 		post("d7", platformSecret, now, map[string]any{"type": "nope", "data": map[string]any{}}).Expect(t, 400)
+
+		// A captured event replayed with another or no delivery header is
+		// the same signature: a duplicate, nothing applied again.
+		removed := map[string]any{"type": "user.removed", "data": map[string]any{"account_id": accountID, "email": "op@beta.test"}}
+		for _, d := range []string{"d6-again", ""} {
+			if post(d, platformSecret, now, removed).Expect(t, 200).JSON(t)["duplicate"] != true {
+				t.Fatalf("the same signature under delivery %q must be a duplicate", d)
+			}
+		}
+		// An event signed before the last one applied to the same person
+		// changes nothing: a replayed provisioning cannot re-add them.
+		older := now.Add(-time.Minute)
+		reAdd := map[string]any{"type": "user.provisioned", "data": map[string]any{
+			"account_id": accountID, "email": "op@beta.test", "name": "Op", "role": "admin"}}
+		if post("d8", platformSecret, older, reAdd).Expect(t, 200).JSON(t)["stale"] != true {
+			t.Fatal("an older event for the same member must be reported stale")
+		}
+		if n := f.h.Count(`SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE m.account_id = $1 AND u.email = 'op@beta.test' AND m.status = 'active'`, accountID); n != 0 {
+			t.Fatal("a stale provisioning re-added a removed member")
+		}
+		// Applied events are in the account's event history, secrets masked.
+		if n := f.h.Count(`SELECT count(*) FROM event_executions WHERE account_id = $1 AND source = 'platform' AND status = 'done'`,
+			accountID); n < 5 {
+			t.Fatalf("%d platform events recorded, want each applied one", n)
+		}
+		if n := f.h.Count(`SELECT count(*) FROM event_executions WHERE source = 'platform' AND payload LIKE $1`,
+			"%"+f.user("carla@beta.test").APIAccessToken+"%"); n != 0 {
+			t.Fatal("a stored platform event keeps the Chatwoot token")
+		}
 		_ = cwsim.RoleAgent
 	})
 }

@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,9 +34,21 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	}
 }
 
+// StatusClientClosed is the status recorded for a request whose client
+// went away before the answer.
+const StatusClientClosed = 499
+
 // WriteError answers err in the envelope. Internal errors are logged with
 // the request id and their text is withheld.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || AsError(err).Code == CodeInternal) {
+		// The client hung up mid-request: nobody reads the answer, and it
+		// is no server failure. 499 (nginx's "client closed request")
+		// counts it apart from 5xx in logs and metrics.
+		Logger(r.Context()).Info("request cancelled by the client", "path", r.URL.Path, "error", err.Error())
+		w.WriteHeader(StatusClientClosed)
+		return
+	}
 	e := AsError(err)
 	status := Status(e.Code)
 	if status >= 500 {

@@ -2,8 +2,9 @@ package inbox
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
-	"errors"
+	"encoding/hex"
 
 	"github.com/whatpro/hub/internal/chatwoot"
 	"github.com/whatpro/hub/internal/db"
@@ -20,6 +21,7 @@ type ChatwootAPI interface {
 	CreateAPIInbox(ctx context.Context, accountID, name, webhookURL string) (*chatwoot.Inbox, error)
 	PointInbox(ctx context.Context, accountID string, inboxID int, webhookURL string) (*chatwoot.Inbox, error)
 	DeleteInbox(ctx context.Context, accountID string, inboxID int) error
+	LinkedInboxes(ctx context.Context, accountID string) ([]chatwoot.Inbox, error)
 }
 
 // Managed creates, adopts and authenticates hub-managed inboxes.
@@ -30,13 +32,32 @@ type Managed struct {
 	HubURL   string // public URL of the hub, no trailing slash
 	// Reserve checks the plan's max_inboxes inside a transaction.
 	Reserve func(ctx context.Context, tx *sql.Tx, accountID string) error
+	refresh refreshLimiter
 }
 
-// EncryptedColumn is the inbox secret column (for secrets rotate).
-var EncryptedColumn = [3]string{"inboxes", "id", "secret"}
+// EncryptedColumn is the inbox secret column (for secrets rotate);
+// TokenColumn is the callback token's.
+var (
+	EncryptedColumn = [3]string{"inboxes", "id", "secret"}
+	TokenColumn     = [3]string{"inboxes", "id", "url_token"}
+)
 
-// CallbackURL is where Chatwoot sends an API inbox's events.
-func (m *Managed) CallbackURL(id string) string { return m.HubURL + "/webhooks/chatwoot/inboxes/" + id }
+// CallbackURL is where Chatwoot sends an API inbox's events: the token
+// authenticates the callbacks of Chatwoot versions that do not sign them.
+func (m *Managed) CallbackURL(id, token string) string {
+	return m.HubURL + "/webhooks/chatwoot/inboxes/" + id + "?token=" + token
+}
+
+// newURLToken makes an inbox's callback token and its ciphertext.
+func (m *Managed) newURLToken(id string) (plain, enc string, err error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", err
+	}
+	plain = "wpi_" + hex.EncodeToString(b)
+	enc, err = m.Keys.EncryptString(plain, string(secret.AAD("inboxes", "url_token", id)))
+	return plain, enc, err
+}
 
 // Create reserves a max_inboxes slot with a pending row, creates the API
 // inbox in Chatwoot, then confirms the row with the inbox id and secret. A
@@ -44,19 +65,23 @@ func (m *Managed) CallbackURL(id string) string { return m.HubURL + "/webhooks/c
 // unaccounted. It returns the hub inbox id.
 func (m *Managed) Create(ctx context.Context, accountID, name string) (string, error) {
 	id := db.NewID()
-	err := m.DB.Tx(ctx, func(tx *sql.Tx) error {
+	tok, encTok, err := m.newURLToken(id)
+	if err != nil {
+		return "", err
+	}
+	err = m.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if err := m.Reserve(ctx, tx, accountID); err != nil {
 			return err
 		}
 		now := db.Now()
-		_, err := tx.ExecContext(ctx, `INSERT INTO inboxes (id, account_id, name, channel_type, managed, state, first_seen_at, last_seen_at)
-			VALUES ($1, $2, $3, 'Channel::Api', TRUE, 'pending', $4, $4)`, id, accountID, name, now)
+		_, err := tx.ExecContext(ctx, `INSERT INTO inboxes (id, account_id, name, channel_type, managed, state, first_seen_at, last_seen_at, url_token)
+			VALUES ($1, $2, $3, 'Channel::Api', TRUE, 'pending', $4, $4, $5)`, id, accountID, name, now, encTok)
 		return err
 	})
 	if err != nil {
 		return "", err
 	}
-	in, err := m.Chatwoot.CreateAPIInbox(ctx, accountID, name, m.CallbackURL(id))
+	in, err := m.Chatwoot.CreateAPIInbox(ctx, accountID, name, m.CallbackURL(id, tok))
 	if err != nil {
 		m.release(accountID, id)
 		return "", err
@@ -91,7 +116,11 @@ func (m *Managed) Adopt(ctx context.Context, accountID string, chatwootInboxID i
 			return "", err
 		}
 	}
-	in, err := m.Chatwoot.PointInbox(ctx, accountID, chatwootInboxID, m.CallbackURL(id))
+	tok, err := m.urlToken(ctx, accountID, id)
+	if err != nil {
+		return "", err
+	}
+	in, err := m.Chatwoot.PointInbox(ctx, accountID, chatwootInboxID, m.CallbackURL(id, tok))
 	if err == nil {
 		err = m.confirm(ctx, accountID, id, in)
 	}
@@ -120,20 +149,49 @@ func (m *Managed) release(accountID, id string) {
 	_, _ = m.DB.W.ExecContext(context.Background(), `DELETE FROM inboxes WHERE account_id = $1 AND id = $2 AND state = 'pending'`, accountID, id)
 }
 
-// ChatwootInboxLink authenticates API-inbox callbacks (intake.Secrets).
+// urlToken returns the inbox's callback token, making one if it has none.
+func (m *Managed) urlToken(ctx context.Context, accountID, id string) (string, error) {
+	var enc sql.NullString
+	if err := m.DB.R.QueryRowContext(ctx, `SELECT url_token FROM inboxes WHERE account_id = $1 AND id = $2`, accountID, id).
+		Scan(&enc); err != nil {
+		return "", db.Translate(err)
+	}
+	if enc.Valid && enc.String != "" {
+		return m.Keys.DecryptString(enc.String, string(secret.AAD("inboxes", "url_token", id)))
+	}
+	tok, encTok, err := m.newURLToken(id)
+	if err != nil {
+		return "", err
+	}
+	_, err = m.DB.W.ExecContext(ctx, `UPDATE inboxes SET url_token = $1 WHERE account_id = $2 AND id = $3`, encTok, accountID, id)
+	return tok, db.Translate(err)
+}
+
+// ChatwootInboxLink authenticates API-inbox callbacks (intake.Secrets):
+// signed with the inbox's secret where Chatwoot gave one (4.13+), else by
+// the callback URL's token. An inbox with neither is refused (401), never
+// an error: a 5xx would make Chatwoot mark the agent's reply failed.
 func (m *Managed) ChatwootInboxLink(ctx context.Context, id string) (intake.Link, error) {
 	var accountID string
-	var enc sql.NullString
-	err := m.DB.R.QueryRowContext(ctx, `SELECT account_id, secret FROM inboxes WHERE id = $1 AND managed AND state = 'active'`, id).
-		Scan(&accountID, &enc)
+	var encSecret, encToken sql.NullString
+	err := m.DB.R.QueryRowContext(ctx, `SELECT account_id, secret, url_token FROM inboxes WHERE id = $1 AND managed AND state = 'active'`, id).
+		Scan(&accountID, &encSecret, &encToken)
 	if err != nil {
 		return intake.Link{}, db.Translate(err)
 	}
-	if !enc.Valid || enc.String == "" {
-		return intake.Link{}, errors.New("the inbox has no secret recorded")
+	l := intake.Link{AccountID: accountID}
+	if encSecret.Valid && encSecret.String != "" {
+		if l.Secret, err = m.Keys.DecryptString(encSecret.String, string(secret.AAD("inboxes", "secret", id))); err != nil {
+			return intake.Link{}, err
+		}
 	}
-	sec, err := m.Keys.DecryptString(enc.String, string(secret.AAD("inboxes", "secret", id)))
-	return intake.Link{AccountID: accountID, Secret: sec}, err
+	if encToken.Valid && encToken.String != "" {
+		if l.URLToken, err = m.Keys.DecryptString(encToken.String, string(secret.AAD("inboxes", "url_token", id))); err != nil {
+			return intake.Link{}, err
+		}
+		l.URLTokenEnabled = true
+	}
+	return l, nil
 }
 
 // Get returns one inbox of the account.

@@ -49,11 +49,13 @@ func TestListEvents(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, dialect string) {
 		t.Parallel()
 		e := setup(t, dialect)
+		nop := func(context.Context, *intake.Execution) error { return nil }
+		must(t, e.disp.RegisterAll("test", map[string]intake.EventHandler{"chatwoot:message_created": nop, "chatwoot:conversation_created": nop}))
 		a1 := e.accept(delivery{body: msg("message_created", 1), id: "a1"})
 		a2 := e.accept(delivery{body: `{"event":"conversation_created","id":2}`, id: "a2"})
 		a3 := e.accept(delivery{body: msg("message_created", 3), id: "a3"})
 		b1 := e.accept(delivery{path: "/webhooks/chatwoot/" + linkB, body: `{"event":"contact_created","id":9}`, secret: secretB})
-		must(t, work(e.disp, a1, 1, 10)) // no handlers: ignored
+		must(t, work(e.disp, a1, 1, 10))
 		e.login()
 
 		all := e.list(e.accA, "")
@@ -66,14 +68,16 @@ func TestListEvents(t *testing.T) {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
-		want := []string{"attempts", "delivery_id", "event", "id", "last_error", "payload", "received_at", "source", "source_id", "status", "updated_at"}
+		want := []string{"attempts", "delivery_id", "event", "executions", "id", "last_error", "payload", "received_at", "source", "source_id", "status", "updated_at"}
 		if !slices.Equal(keys, want) {
 			t.Fatalf("keys %v, want %v", keys, want)
 		}
 		var payload map[string]any
 		must(t, json.Unmarshal(ev["payload"], &payload))
-		if payload["event"] != "message_created" || string(ev["status"]) != `"ignored"` || string(ev["attempts"]) != "1" ||
-			!strings.Contains(string(ev["last_error"]), "no handler for chatwoot event message_created yet") ||
+		var runs []intake.Run
+		must(t, json.Unmarshal(ev["executions"], &runs))
+		if payload["event"] != "message_created" || string(ev["status"]) != `"done"` || string(ev["attempts"]) != "1" ||
+			string(ev["last_error"]) != `""` || len(runs) != 1 || runs[0].Consumer != "test" || runs[0].Status != intake.StatusDone ||
 			string(ev["source_id"]) != `"`+linkA+`"` || string(ev["delivery_id"]) != `"a1"` {
 			t.Fatalf("event a1 = %v", ev)
 		}
@@ -82,7 +86,7 @@ func TestListEvents(t *testing.T) {
 			query string
 			want  []string
 		}{
-			{"status=ignored", []string{a1}},
+			{"status=done", []string{a1}},
 			{"status=received", []string{a3, a2}},
 			{"event=message_created", []string{a3, a1}},
 			{"event=message_created&status=received", []string{a3}},
@@ -144,11 +148,12 @@ func TestReplay(t *testing.T) {
 		t.Parallel()
 		e := setup(t, dialect)
 		e.hd.IAM = e.h.App.IAM
+		must(t, e.disp.Register("test", intake.SourceChatwoot, "message_created", func(context.Context, *intake.Execution) error { return nil }))
 		a1 := e.accept(delivery{body: msg("message_created", 1), id: "a1"})
 		a2 := e.accept(delivery{body: msg("message_created", 2), id: "a2"})
 		b1 := e.accept(delivery{path: "/webhooks/chatwoot/" + linkB, body: msg("message_created", 3), secret: secretB})
 		for _, id := range []string{a1, a2, b1} {
-			must(t, work(e.disp, id, 1, 10)) // ignored
+			must(t, work(e.disp, id, 1, 10)) // done
 		}
 		e.login()
 		replay := func(account, id string) *httptest.ResponseRecorder {
@@ -156,7 +161,7 @@ func TestReplay(t *testing.T) {
 		}
 
 		rec := replay(e.accA, a1)
-		if rec.Code != http.StatusAccepted || strings.TrimSpace(rec.Body.String()) != `{"id":"`+a1+`","status":"received"}` {
+		if rec.Code != http.StatusAccepted || strings.TrimSpace(rec.Body.String()) != `{"consumers":["test"],"id":"`+a1+`","status":"received"}` {
 			t.Fatalf("replay: %d %s", rec.Code, rec.Body)
 		}
 		if r := e.row(a1); r.Status != intake.StatusReceived || r.LastError != "" {
@@ -171,7 +176,6 @@ func TestReplay(t *testing.T) {
 			t.Fatalf("%d audit entries for the replay, want 1", n)
 		}
 		// The new job processes it again.
-		e.disp.Handlers["chatwoot:message_created"] = func(context.Context, *intake.Execution) error { return nil }
 		must(t, work(e.disp, a1, 1, 10))
 		if r := e.row(a1); r.Status != intake.StatusDone || r.Attempts != 2 {
 			t.Fatalf("after the replay job: %+v", r)
@@ -199,7 +203,7 @@ func TestReplay(t *testing.T) {
 		if rec := replay(e.accA, a2); rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "purged") {
 			t.Fatalf("replay of a purged event: %d %s, want 409", rec.Code, rec.Body)
 		}
-		if r := e.row(a2); r.Status != intake.StatusIgnored {
+		if r := e.row(a2); r.Status != intake.StatusDone {
 			t.Fatalf("a refused replay changed the row: %+v", r)
 		}
 		if p := e.list(e.accA, ""); string(p.Data[0]["payload"]) != "null" {
@@ -207,6 +211,24 @@ func TestReplay(t *testing.T) {
 		}
 		if n := len(e.jobArgs()); n != 5 {
 			t.Fatalf("%d jobs, want 5 (three deliveries, two replays)", n)
+		}
+
+		// An event nobody consumed is replayable once somebody does.
+		c1 := e.accept(delivery{body: `{"event":"contact_created","id":11}`})
+		if rec := replay(e.accA, c1); rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "no consumer") {
+			t.Fatalf("replay of an unconsumed event: %d %s, want 409", rec.Code, rec.Body)
+		}
+		// (The admin route asks the app's registry.)
+		must(t, e.h.App.Dispatcher.Register("late", intake.SourceChatwoot, "contact_created", func(context.Context, *intake.Execution) error { return nil }))
+		if rec := replay(e.accA, c1); rec.Code != http.StatusAccepted || !strings.Contains(rec.Body.String(), `"consumers":["late"]`) {
+			t.Fatalf("replay once a consumer exists: %d %s", rec.Code, rec.Body)
+		}
+		must(t, workAs(e.h.App.Dispatcher, "late", c1, 1, 10))
+		if r := e.row(c1); r.Status != intake.StatusDone {
+			t.Fatalf("adopted event: %+v", r)
+		}
+		if rec := e.api("POST", "/api/v1/accounts/"+e.accA+"/webhook-events/"+a1+"/replay?consumer=nobody", nil); rec.Code != http.StatusConflict {
+			t.Fatalf("replay for an unknown consumer: %d %s", rec.Code, rec.Body)
 		}
 	})
 }

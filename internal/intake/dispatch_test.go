@@ -2,7 +2,10 @@ package intake_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -16,12 +19,16 @@ import (
 )
 
 // work runs the River worker once on a fabricated job row, as River would
-// for the given attempt.
+// for the given attempt, for the "test" consumer.
 func work(d *intake.Dispatcher, id string, attempt, maxAttempts int) error {
+	return workAs(d, "test", id, attempt, maxAttempts)
+}
+
+func workAs(d *intake.Dispatcher, consumer, id string, attempt, maxAttempts int) error {
 	w := &intake.ProcessWorker{Dispatcher: d}
 	return w.Work(context.Background(), &river.Job[intake.ProcessArgs]{
 		JobRow: &rivertype.JobRow{Kind: "intake.process", Attempt: attempt, MaxAttempts: maxAttempts},
-		Args:   intake.ProcessArgs{ExecutionID: id},
+		Args:   intake.ProcessArgs{ExecutionID: id, Consumer: consumer},
 	})
 }
 
@@ -32,7 +39,8 @@ func TestDispatcherOutcomes(t *testing.T) {
 		e := setup(t, dialect)
 		var seen []*intake.Execution
 		var flaky atomic.Int32
-		d := &intake.Dispatcher{DB: e.d, Now: e.clock.Now, Handlers: map[string]intake.EventHandler{
+		d := e.disp
+		must(t, d.RegisterAll("test", map[string]intake.EventHandler{
 			"chatwoot:message_created": func(_ context.Context, ex *intake.Execution) error {
 				seen = append(seen, ex)
 				return nil
@@ -50,7 +58,7 @@ func TestDispatcherOutcomes(t *testing.T) {
 				}
 				return nil
 			},
-		}}
+		}))
 
 		// A handled event ends done; the handler sees the stored row.
 		done := e.accept(delivery{body: msg("message_created", 1), id: "m1"})
@@ -60,7 +68,7 @@ func TestDispatcherOutcomes(t *testing.T) {
 		}
 		if len(seen) != 1 || seen[0].ID != done || seen[0].AccountID != e.accA || seen[0].Source != intake.SourceChatwoot ||
 			seen[0].SourceID != linkA || seen[0].Event != "message_created" || seen[0].DeliveryID != "m1" ||
-			seen[0].Attempts != 1 || !strings.Contains(string(seen[0].Payload), `"id":1`) {
+			seen[0].Attempts != 1 || seen[0].Consumer != "test" || !strings.Contains(string(seen[0].Payload), `"id":1`) {
 			t.Fatalf("handler saw %+v", seen)
 		}
 		// A second job for a final execution changes nothing.
@@ -69,11 +77,14 @@ func TestDispatcherOutcomes(t *testing.T) {
 			t.Fatalf("re-run of a done execution: %+v, handler calls %d", r, len(seen))
 		}
 
-		// Nobody handles typing events yet: ignored, visibly, job succeeds.
+		// Nobody consumes typing events: stored ignored at once, no job.
+		jobsBefore := e.jobs()
 		ign := e.accept(delivery{body: `{"event":"conversation_typing_on","conversation":{"id":1}}`})
-		must(t, work(d, ign, 1, 10))
-		if r := e.row(ign); r.Status != intake.StatusIgnored || r.LastError != "no handler for chatwoot event conversation_typing_on yet" {
-			t.Fatalf("unhandled event: %+v", r)
+		if r := e.row(ign); r.Status != intake.StatusIgnored || r.LastError != "no consumer for chatwoot event conversation_typing_on" {
+			t.Fatalf("unconsumed event: %+v", r)
+		}
+		if e.jobs() != jobsBefore {
+			t.Fatal("an event nobody consumes must not queue a job")
 		}
 
 		// Failing: failed with the error on each attempt, dead on the last.
@@ -125,6 +136,122 @@ func TestDispatcherOutcomes(t *testing.T) {
 		if err := work(d, "0190a000-0000-7000-8000-000000000000", 1, 10); !errors.As(err, &ce) {
 			t.Fatalf("missing execution: %v", err)
 		}
+		if err := workAs(d, "nobody", done, 1, 10); !errors.As(err, &ce) {
+			t.Fatalf("a consumer without an execution: %v", err)
+		}
+	})
+}
+
+// Registering the same (consumer, source, event) twice is a start-up
+// error; two consumers of one event, or one consumer's exact event and
+// its "*", are fine.
+func TestRegistryRefusesDuplicates(t *testing.T) {
+	t.Parallel()
+	d := &intake.Dispatcher{}
+	nop := func(context.Context, *intake.Execution) error { return nil }
+	must(t, d.Register("kanban", intake.SourceChatwoot, "message_created", nop))
+	must(t, d.Register("gateway", intake.SourceChatwoot, "message_created", nop))
+	must(t, d.Register("gateway", intake.SourceChatwoot, "*", nop))
+	if err := d.Register("kanban", intake.SourceChatwoot, "message_created", nop); err == nil {
+		t.Fatal("a duplicate registration must fail")
+	}
+	if err := d.RegisterAll("chat", map[string]intake.EventHandler{"chatwoot:message_created": nop, "nosource": nop}); err == nil {
+		t.Fatal("a key without source:event must fail")
+	}
+	for _, bad := range [][3]string{{"", "chatwoot", "x"}, {"a:b", "chatwoot", "x"}, {"k", "smtp", "x"}, {"k", "chatwoot", "bad event"}} {
+		if err := d.Register(bad[0], bad[1], bad[2], nop); err == nil {
+			t.Errorf("Register%q must fail", bad)
+		}
+	}
+	if err := d.Register("k", intake.SourceChatwoot, "x", nil); err == nil {
+		t.Error("a nil handler must fail")
+	}
+	got := strings.Join(d.ConsumersOf(intake.SourceChatwoot, "message_created"), ",")
+	if got != "chat,gateway,kanban" {
+		t.Fatalf("consumers of message_created: %s", got)
+	}
+	if got := strings.Join(d.ConsumersOf(intake.SourceChatwoot, "contact_updated"), ","); got != "gateway" {
+		t.Fatalf("consumers of contact_updated: %s", got)
+	}
+}
+
+// Two consumers of one event each get their own execution: each runs
+// once, one's failures and retries never re-run the other's effect, and a
+// replay of one leaves the other alone.
+func TestTwoConsumersRunAndRetryIndependently(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, dialect string) {
+		t.Parallel()
+		e := setup(t, dialect)
+		var kanbanRuns, gatewayRuns atomic.Int32
+		must(t, e.disp.Register("kanban", intake.SourceChatwoot, "message_created", func(context.Context, *intake.Execution) error {
+			kanbanRuns.Add(1)
+			return nil
+		}))
+		must(t, e.disp.Register("gateway", intake.SourceChatwoot, "message_created", func(_ context.Context, ex *intake.Execution) error {
+			if gatewayRuns.Add(1) < 3 {
+				return errors.New("whatsapp answered 503 on attempt " + strconv.Itoa(ex.Attempts))
+			}
+			return nil
+		}))
+		id := e.accept(delivery{body: msg("message_created", 1)})
+		consumers := map[string]int{}
+		for _, a := range e.jobArgs() {
+			if a.ExecutionID == id {
+				consumers[a.Consumer]++
+			}
+		}
+		if len(consumers) != 2 || consumers["kanban"] != 1 || consumers["gateway"] != 1 {
+			t.Fatalf("jobs per consumer: %v", consumers)
+		}
+		must(t, workAs(e.disp, "kanban", id, 1, 10))
+		for attempt := 1; attempt <= 3; attempt++ {
+			err := workAs(e.disp, "gateway", id, attempt, 10)
+			if (attempt < 3) != (err != nil) {
+				t.Fatalf("gateway attempt %d: %v", attempt, err)
+			}
+			if attempt < 3 && e.row(id).Status != intake.StatusFailed {
+				t.Fatalf("after gateway attempt %d the event is %s, want failed", attempt, e.row(id).Status)
+			}
+		}
+		if k, g := kanbanRuns.Load(), gatewayRuns.Load(); k != 1 || g != 3 {
+			t.Fatalf("kanban ran %d times, gateway %d; want 1 and 3", k, g)
+		}
+		if r := e.row(id); r.Status != intake.StatusDone || r.Attempts != 3 || r.LastError != "" {
+			t.Fatalf("event after both consumers finished: %+v", r)
+		}
+		runs := e.runs(id)
+		if runs["kanban"].Attempts != 1 || runs["kanban"].Status != intake.StatusDone ||
+			runs["gateway"].Attempts != 3 || runs["gateway"].Status != intake.StatusDone {
+			t.Fatalf("executions: %+v", runs)
+		}
+
+		// The list shows one event with both executions inside.
+		e.login()
+		rec := e.api("GET", "/api/v1/accounts/"+e.accA+"/webhook-events", nil)
+		var page struct {
+			Data []intake.Event `json:"data"`
+		}
+		must(t, json.Unmarshal(rec.Body.Bytes(), &page))
+		if len(page.Data) != 1 || len(page.Data[0].Executions) != 2 || page.Data[0].Executions[0].Consumer != "gateway" ||
+			page.Data[0].Executions[1].Consumer != "kanban" || page.Data[0].Executions[0].Attempts != 3 {
+			t.Fatalf("list: %d %s", rec.Code, rec.Body)
+		}
+
+		// Replaying the kanban's execution queues it alone.
+		jobsBefore := len(e.jobArgs())
+		rec = e.api("POST", "/api/v1/accounts/"+e.accA+"/webhook-events/"+id+"/replay?consumer=kanban", nil)
+		if rec.Code != http.StatusAccepted {
+			t.Fatalf("replay: %d %s", rec.Code, rec.Body)
+		}
+		args := e.jobArgs()
+		if len(args) != jobsBefore+1 || args[len(args)-1].Consumer != "kanban" {
+			t.Fatalf("replay queued %v", args[jobsBefore:])
+		}
+		must(t, workAs(e.disp, "kanban", id, 1, 10))
+		if k, g := kanbanRuns.Load(), gatewayRuns.Load(); k != 2 || g != 3 {
+			t.Fatalf("after the replay kanban ran %d times, gateway %d", k, g)
+		}
 	})
 }
 
@@ -136,10 +263,14 @@ func TestRiverRunsStoredEvents(t *testing.T) {
 		t.Parallel()
 		e := setup(t, dialect)
 		got := make(chan string, 1)
-		e.disp.Handlers["chatwoot:message_created"] = func(_ context.Context, ex *intake.Execution) error {
+		// The app's dispatcher is River's; the store must ask it.
+		app := e.h.App.Dispatcher
+		e.store.Consumers = app
+		e.hd.Consumers = app
+		must(t, app.Register("test", intake.SourceChatwoot, "message_created", func(_ context.Context, ex *intake.Execution) error {
 			got <- ex.ID
 			return nil
-		}
+		}))
 		ctx := context.Background()
 		must(t, e.h.App.Jobs.Start(ctx))
 		t.Cleanup(func() { _ = e.h.App.Jobs.Stop(5*time.Second, time.Second) })
@@ -152,7 +283,7 @@ func TestRiverRunsStoredEvents(t *testing.T) {
 		case <-time.After(20 * time.Second):
 			t.Fatal("the stored event was never processed")
 		}
-		eventually(t, 10*time.Second, func() bool { return e.row(id).Status == intake.StatusDone })
+		eventually(t, 10*time.Second, func() bool { return e.runs(id)["test"].Status == intake.StatusDone })
 	})
 }
 

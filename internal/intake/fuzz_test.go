@@ -117,7 +117,10 @@ func assertRedacted(t *testing.T, v any, inbox bool, stored []byte) {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, val := range x {
-			if secretName(k) && val != nil && val != Redacted {
+			if s, ok := val.(string); ok && strings.Contains(s, "://") && strings.ContainsAny(s, "@") && redactURL(s) != s {
+				t.Fatalf("key %q kept a URL's userinfo: %s", k, stored)
+			}
+			if secretName(k) && val != nil && val != Redacted && !isObject(val) && !isArray(val) && !isBool(val) {
 				t.Fatalf("key %q kept %v in %s", k, val, stored)
 			}
 			if inbox && strings.EqualFold(k, "channel") {
@@ -130,6 +133,70 @@ func assertRedacted(t *testing.T, v any, inbox bool, stored []byte) {
 	case []any:
 		for _, e := range x {
 			assertRedacted(t, e, inbox, stored)
+		}
+	}
+}
+
+// parsePayload is the Chatwoot intake's parse and its displayed form.
+func parsePayload(body []byte) (string, []byte, error) {
+	event, obj, err := parseChatwoot(body)
+	if err != nil {
+		return "", nil, err
+	}
+	display, _, err := prepare(SourceChatwoot, event, obj)
+	return event, display, err
+}
+
+// FuzzPrepareProvider: whatever a provider sends, neither stored copy
+// keeps a URL's userinfo or a secret-named value, the displayed copy keeps
+// no URL query, and both are JSON objects.
+func FuzzPrepareProvider(f *testing.F) {
+	for _, s := range []string{
+		`{"event":"messages.upsert","destination":"https://h/x?token=t","data":{"key":{"id":"A"},"url":"https://u:p@cdn/x?oh=1"}}`,
+		`{"entry":[{"changes":[{"value":{"metadata":{"phone_number_id":"1"},"messages":[{"id":"wamid.1"}]}}]}]}`,
+		`{"a":["https://u:p@h/?q","x"],"pin":1234,"otp":"9","hmac_verified":true,"session_id":"s"}`,
+		`{"destination":5,"key":"k","Set-Cookie":"c=1"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		obj, err := Decode(body)
+		if err != nil {
+			return
+		}
+		display, job, err := prepare(SourceProvider, "messages.upsert", obj)
+		if err != nil {
+			return
+		}
+		for name, copy := range map[string][]byte{"display": display, "job": job} {
+			var v map[string]any
+			dec := json.NewDecoder(bytes.NewReader(copy))
+			dec.UseNumber()
+			if err := dec.Decode(&v); err != nil {
+				t.Fatalf("%s copy is not a JSON object: %v: %s", name, err, copy)
+			}
+			assertRedacted(t, v, false, copy)
+			if name == "display" {
+				assertNoQuery(t, v, copy)
+			}
+		}
+	})
+}
+
+func assertNoQuery(t *testing.T, v any, stored []byte) {
+	t.Helper()
+	switch x := v.(type) {
+	case map[string]any:
+		for _, val := range x {
+			assertNoQuery(t, val, stored)
+		}
+	case []any:
+		for _, e := range x {
+			assertNoQuery(t, e, stored)
+		}
+	case string:
+		if redactURL(x) != x {
+			t.Fatalf("displayed copy keeps a URL's query or userinfo %q: %s", x, stored)
 		}
 	}
 }

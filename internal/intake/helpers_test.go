@@ -70,14 +70,16 @@ type env struct {
 	d          *db.DB
 	clock      *clock
 	hd         *intake.Handler
-	disp       *intake.Dispatcher // the registered worker's dispatcher
+	disp       *intake.Dispatcher // the test's registry (the store asks it)
+	store      *intake.Store
 	mux        *http.ServeMux
 	accA, accB string
 	token      string // the super admin's access token (admin API tests)
 }
 
 // setup builds a hub (no server, jobs not running) with the admin routes
-// mounted through the real guard, two accounts and the webhook handler.
+// mounted through the real guard, two accounts, and the webhook handler
+// on a store whose consumers are the test's own registry.
 func setup(t *testing.T, dialect string) *env {
 	t.Helper()
 	hd := &intake.Handler{}
@@ -85,11 +87,13 @@ func setup(t *testing.T, dialect string) *env {
 	// its own dispatcher; the tests drive that dispatcher with their clock.
 	h := apptest.New(t, dialect, apptest.Options{NoServer: true,
 		Env: []string{"WHATPRO_BOOTSTRAP_ADMIN_EMAIL=" + adminEmail, "WHATPRO_BOOTSTRAP_ADMIN_PASSWORD=" + adminPass}})
-	disp := h.App.Dispatcher
+	disp := &intake.Dispatcher{DB: h.App.DB, Jobs: h.App.Jobs}
 	e := &env{t: t, h: h, d: h.App.DB, clock: &clock{t: time.Now().UTC()}, hd: hd, accA: db.NewID(), accB: db.NewID()}
 	e.account(e.accA, "Account A")
 	e.account(e.accB, "Account B")
-	*hd = intake.Handler{DB: h.App.DB, Jobs: h.App.Jobs, Now: e.clock.Now, Secrets: fakeSecrets{
+	disp.Now = e.clock.Now
+	e.store = &intake.Store{DB: h.App.DB, Jobs: h.App.Jobs, Consumers: disp, Now: e.clock.Now}
+	*hd = intake.Handler{DB: h.App.DB, Jobs: h.App.Jobs, Store: e.store, Consumers: disp, Now: e.clock.Now, Secrets: fakeSecrets{
 		links: map[string]intake.Link{
 			linkA:      {AccountID: e.accA, Secret: secretA},
 			linkB:      {AccountID: e.accB, Secret: secretB},
@@ -99,7 +103,6 @@ func setup(t *testing.T, dialect string) *env {
 		},
 		inboxes: map[string]intake.Link{inboxLinkA: {AccountID: e.accA, Secret: inboxKey}},
 	}}
-	*disp = intake.Dispatcher{DB: h.App.DB, Now: e.clock.Now, Handlers: map[string]intake.EventHandler{}}
 	e.disp = disp
 	e.mux = http.NewServeMux()
 	e.mux.Handle("POST /webhooks/chatwoot/{linkID}", httpx.HandlerFunc(hd.ChatwootWebhook))
@@ -206,7 +209,7 @@ type row struct {
 func (e *env) row(id string) row {
 	e.t.Helper()
 	var r row
-	must(e.t, e.d.R.QueryRowContext(context.Background(), `SELECT account_id, source, source_id, event, delivery_id, status,
+	must(e.t, e.d.R.QueryRowContext(context.Background(), `SELECT account_id, source, source_id, event, delivery_header, status,
 		last_error, payload, attempts, received_at, updated_at FROM event_executions WHERE id = $1`, id).
 		Scan(&r.AccountID, &r.Source, &r.SourceID, &r.Event, &r.DeliveryID, &r.Status, &r.LastError, &r.Payload,
 			&r.Attempts, &r.ReceivedAt, &r.UpdatedAt))
@@ -285,4 +288,28 @@ func msg(event string, id int) string {
 	return `{"event":"` + event + `","id":` + strconv.Itoa(id) + `,"content":"Olá <b>mundo</b>","message_type":"incoming",` +
 		`"private":false,"source_id":null,"account":{"id":1,"name":"Acme"},"inbox":{"id":7,"name":"WhatsApp"},` +
 		`"conversation":{"id":42,"contact_inbox":{"source_id":"5511999990000","pubsub_token":"pubsub-secret-1"}}}`
+}
+
+// runs are an event's executions by consumer, read straight from the table.
+func (e *env) runs(id string) map[string]intake.Run {
+	e.t.Helper()
+	rows, err := e.d.R.QueryContext(context.Background(), `SELECT consumer, status, attempts, last_error FROM event_runs WHERE event_id = $1`, id)
+	must(e.t, err)
+	defer rows.Close()
+	out := map[string]intake.Run{}
+	for rows.Next() {
+		var r intake.Run
+		must(e.t, rows.Scan(&r.Consumer, &r.Status, &r.Attempts, &r.LastError))
+		out[r.Consumer] = r
+	}
+	must(e.t, rows.Err())
+	return out
+}
+
+// sink makes a "sink" consumer take every Chatwoot event, so each stored
+// event gets one execution and one job.
+func (e *env) sink() {
+	e.t.Helper()
+	nop := func(context.Context, *intake.Execution) error { return nil }
+	must(e.t, e.disp.RegisterAll("sink", map[string]intake.EventHandler{"chatwoot:*": nop, "chatwoot_inbox:*": nop}))
 }

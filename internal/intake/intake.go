@@ -1,8 +1,9 @@
-// Package intake owns the signed webhook intake from Chatwoot: it verifies
-// and deduplicates deliveries, stores each event (secrets redacted) in the
-// event_executions table together with the River job that processes it,
-// dispatches events to the handlers other packages register, lets admins
-// list and replay events, and purges old payloads.
+// Package intake owns the hub's event spine: the one store every external
+// event enters through (Chatwoot account webhooks and API-inbox callbacks,
+// which it also verifies, provider webhooks and platform events), with
+// secrets redacted and duplicates counted once; the registry of consumers,
+// each running its own execution of an event with River; the admin API
+// over stored events; and the purge of old payloads.
 package intake
 
 import (
@@ -14,11 +15,13 @@ import (
 	"github.com/riverqueue/river/rivertype"
 )
 
-// Sources of stored events: an account webhook of a Chatwoot link, or the
-// webhook_url callback of an API inbox the hub created.
+// Sources of stored events: an account webhook of a Chatwoot link, the
+// webhook_url callback of an API inbox the hub created, a WhatsApp
+// provider's webhook (and SourcePlatform, the operator's events).
 const (
 	SourceChatwoot      = "chatwoot"
 	SourceChatwootInbox = "chatwoot_inbox"
+	SourceProvider      = "provider"
 )
 
 // Statuses of an execution: received → processing → done | failed | dead
@@ -58,8 +61,8 @@ type Link struct {
 	// Secret is the plaintext HMAC secret Chatwoot generated; "" if none.
 	Secret string
 	// URLToken is the hub-generated ?token= accepted, when enabled, from
-	// Chatwoot versions that do not sign (before 4.12) and only when the
-	// link has no Secret.
+	// Chatwoot versions that do not sign (account webhooks before 4.12,
+	// API-inbox callbacks before 4.13) and only when the link has no Secret.
 	URLToken        string
 	URLTokenEnabled bool
 }
@@ -71,6 +74,13 @@ type Secrets interface {
 	ChatwootInboxLink(ctx context.Context, inboxLinkID string) (Link, error)
 }
 
+// Refresher re-reads an API inbox's secret from Chatwoot (an admin GET,
+// never reset_secret) when a signed callback does not verify with the
+// recorded one. It limits how often it asks Chatwoot.
+type Refresher interface {
+	RefreshChatwootInboxLink(ctx context.Context, inboxLinkID string) (Link, error)
+}
+
 // Enqueuer inserts a River job inside the caller's transaction;
 // *jobs.Queue implements it.
 type Enqueuer interface {
@@ -79,7 +89,8 @@ type Enqueuer interface {
 
 // ProcessArgs is the job that processes one stored execution.
 type ProcessArgs struct {
-	ExecutionID string `json:"execution_id"`
+	ExecutionID string `json:"execution_id"` // the event
+	Consumer    string `json:"consumer,omitempty"`
 }
 
 // Kind names the job in River.
@@ -100,7 +111,8 @@ type Execution struct {
 	Event      string
 	DeliveryID string
 	Payload    []byte // the stored (redacted) JSON object
-	Attempts   int    // including the one running now
+	Attempts   int    // this consumer's, including the one running now
+	Consumer   string // the registered consumer this execution is for
 }
 
 func nowOf(f func() time.Time) time.Time {

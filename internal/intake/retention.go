@@ -49,7 +49,7 @@ const purgeBatch = 500
 func PurgePayloads(ctx context.Context, d *db.DB, cutoff, now time.Time) (int64, error) {
 	var total int64
 	for {
-		res, err := d.W.ExecContext(ctx, `UPDATE event_executions SET payload = NULL, updated_at = $2
+		res, err := d.W.ExecContext(ctx, `UPDATE event_executions SET payload = NULL, job_payload = NULL, updated_at = $2
 			WHERE id IN (SELECT id FROM event_executions
 				WHERE received_at < $1 AND payload IS NOT NULL AND status IN ('done', 'ignored', 'dead')
 				LIMIT $3)`, cutoff.UTC(), now, purgeBatch)

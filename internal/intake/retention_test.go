@@ -38,7 +38,7 @@ func TestRetentionPurgesOldFinalPayloads(t *testing.T) {
 		idOf := map[string]string{}
 		for name, c := range cases {
 			e.clock.Set(now.Add(-c.age))
-			id := e.accept(delivery{body: msg("message_created", 1), id: name})
+			id := e.accept(delivery{body: msg("message_created", len(idOf)+1), id: name})
 			e.exec(`UPDATE event_executions SET status = $2 WHERE id = $1`, id, c.status)
 			idOf[name] = id
 		}

@@ -3,7 +3,6 @@ package intake
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -16,20 +15,24 @@ import (
 	"github.com/whatpro/hub/internal/iam"
 )
 
-// Handler serves the webhook intake and the admin API over stored events.
+// Handler serves the Chatwoot webhook intake and the admin API over
+// stored events.
 type Handler struct {
 	DB      *db.DB
 	Jobs    Enqueuer
+	Store   *Store
 	Secrets Secrets
-	Now     func() time.Time // default time.Now
-	MaxBody int64            // default DefaultMaxBody
-	// MaxAttempts overrides DefaultMaxAttempts for new and replayed jobs.
+	// Consumers tells a replay of an event nobody consumed yet who does now.
+	Consumers Consumers
+	Now       func() time.Time // default time.Now
+	MaxBody   int64            // default DefaultMaxBody
+	// MaxAttempts overrides DefaultMaxAttempts for replayed jobs.
 	MaxAttempts int
 	// IAM, when set, records replays in the account's audit log (with the
 	// caller, IP and request id, as every admin action).
 	IAM *iam.Service
-	// OnStored, when set, is told of every newly stored event (usage).
-	OnStored func(accountID string)
+	// Refusals limits failed authentications per link (nil: unlimited).
+	Refusals *Refusals
 }
 
 var errUnauthorized = httpx.E(httpx.CodeUnauthorized, "the webhook could not be authenticated: unknown link, or a missing, wrong or stale signature or token")
@@ -47,19 +50,26 @@ func (h *Handler) ChatwootInboxWebhook(w http.ResponseWriter, r *http.Request) e
 }
 
 // intake authenticates, parses, deduplicates and stores one delivery with
-// its job. Nothing is written unless every check passed.
+// its jobs. Nothing is written unless every check passed; once it
+// authenticated, only a failure to store answers 5xx.
 func (h *Handler) intake(w http.ResponseWriter, r *http.Request, source, linkID string,
 	lookup func(context.Context, string) (Link, error)) error {
 	ctx, log := r.Context(), httpx.Logger(r.Context())
+	budget := source + ":" + linkID
 	refuse := func(reason error) error {
+		if !h.Refusals.spend(budget) {
+			return errRefusedTooOften
+		}
 		log.Info("webhook refused", "source", source, "link_id", linkID, "reason", reason.Error())
 		return errUnauthorized
 	}
 	if linkID == "" || len(linkID) > 64 {
+		budget = source + ":unknown"
 		return refuse(errors.New("malformed link id"))
 	}
 	link, err := lookup(ctx, linkID)
 	if errors.Is(err, db.ErrNotFound) {
+		budget = source + ":unknown"
 		return refuse(errors.New("unknown link"))
 	} else if err != nil {
 		return err
@@ -69,28 +79,92 @@ func (h *Handler) intake(w http.ResponseWriter, r *http.Request, source, linkID 
 		return err
 	}
 	now := nowOf(h.Now)
-	if err := authenticate(link, r.Header.Get("X-Chatwoot-Timestamp"), r.Header.Get("X-Chatwoot-Signature"),
-		r.URL.Query().Get("token"), body, now); err != nil {
-		return refuse(err)
+	ts, sig, tok := r.Header.Get("X-Chatwoot-Timestamp"), r.Header.Get("X-Chatwoot-Signature"), r.URL.Query().Get("token")
+	authErr := authenticate(link, ts, sig, tok, body, now)
+	if rf, ok := h.Secrets.(Refresher); ok && source == SourceChatwootInbox && sig != "" &&
+		(authErr != nil || link.Secret == "") {
+		// A signed callback the recorded secret does not verify: an admin
+		// rotated it in Chatwoot, or Chatwoot was upgraded to sign. Read
+		// the inbox's secret again (rate limited by the refresher).
+		if fresh, err := rf.RefreshChatwootInboxLink(ctx, linkID); err == nil {
+			if err := authenticate(fresh, ts, sig, tok, body, now); err == nil {
+				link, authErr = fresh, nil
+			}
+		} else {
+			log.Info("inbox secret not re-read", "link_id", linkID, "reason", err.Error())
+		}
 	}
-	event, payload, err := parsePayload(body)
+	if authErr != nil {
+		return refuse(authErr)
+	}
+	event, obj, err := parseChatwoot(body)
 	if err != nil {
 		return err
 	}
-	delivery, err := deliveryID(r.Header.Get("X-Chatwoot-Delivery"), body)
+	delivery := r.Header.Get("X-Chatwoot-Delivery")
+	if len(delivery) > 200 || !printable(delivery) {
+		delivery = ""
+	}
+	in := Incoming{AccountID: link.AccountID, Source: source, SourceID: linkID, Event: event,
+		DedupeKey: chatwootDedupeKey(event, obj, ts, sig != "" && link.Secret != "", body), DeliveryID: delivery,
+		Payload: body, Object: obj}
+	st, err := h.Store.Put(ctx, in)
 	if err != nil {
+		var he *httpx.Error
+		if errors.As(err, &he) {
+			return err
+		}
+		log.Error("authenticated webhook not stored", "source", source, "link_id", linkID, "error", err.Error())
 		return err
 	}
-	id, fresh, err := h.store(ctx, link.AccountID, source, linkID, event, delivery, payload, now)
-	if err != nil {
-		return err
-	}
-	if !fresh {
+	if !st.Fresh {
 		httpx.WriteJSON(w, http.StatusOK, map[string]bool{"duplicate": true})
 		return nil
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"received": true, "id": id})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"received": true, "id": st.ID})
 	return nil
+}
+
+// chatwootDedupeKey is what makes a Chatwoot event count once. A created
+// message, conversation or contact exists once, so its id decides:
+// Chatwoot enqueues some events twice, each with a new delivery id. Other
+// events (a Retry of a failed message is a message_updated) count once
+// per delivery: what the signature covers (timestamp and body) when
+// signed, else the body. The X-Chatwoot-Delivery header is not signed, so
+// it never decides.
+func chatwootDedupeKey(event string, obj map[string]any, ts string, signed bool, body []byte) string {
+	switch event {
+	case "message_created", "conversation_created", "contact_created":
+		if id := idOf(obj["id"]); id != "" {
+			return event + ":" + id
+		}
+	}
+	h := sha256.New()
+	if signed {
+		h.Write([]byte(ts))
+		h.Write([]byte{'.'})
+	}
+	h.Write(body)
+	prefix := "body:"
+	if signed {
+		prefix = "sig:"
+	}
+	return prefix + hex.EncodeToString(h.Sum(nil))
+}
+
+// idOf is a JSON id (a number, or a short printable string) as text.
+func idOf(v any) string {
+	switch t := v.(type) {
+	case interface{ String() string }: // json.Number
+		if s := t.String(); len(s) <= 40 && printable(s) {
+			return s
+		}
+	case string:
+		if len(t) <= 100 && printable(t) && t != "" {
+			return t
+		}
+	}
+	return ""
 }
 
 // readBody reads the raw body, which the signature covers, up to MaxBody.
@@ -112,50 +186,4 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 		return nil, httpx.E(httpx.CodeBadRequest, "the body could not be read")
 	}
 	return body, nil
-}
-
-// deliveryID is X-Chatwoot-Delivery (a UUID Chatwoot makes per delivery)
-// or, when absent, the hex SHA-256 of the body.
-func deliveryID(header string, body []byte) (string, error) {
-	if header == "" {
-		sum := sha256.Sum256(body)
-		return hex.EncodeToString(sum[:]), nil
-	}
-	if len(header) > 200 {
-		return "", httpx.Invalid(httpx.FieldError{Field: "X-Chatwoot-Delivery", Message: "must be at most 200 characters"})
-	}
-	for i := 0; i < len(header); i++ {
-		if header[i] <= ' ' || header[i] > '~' {
-			return "", httpx.Invalid(httpx.FieldError{Field: "X-Chatwoot-Delivery", Message: "must be printable ASCII without spaces"})
-		}
-	}
-	return header, nil
-}
-
-// store inserts the execution and its job in one transaction. A delivery
-// already stored for the same link inserts nothing and reports !fresh.
-func (h *Handler) store(ctx context.Context, accountID, source, sourceID, event, delivery string, payload []byte,
-	now time.Time) (id string, fresh bool, err error) {
-	id = db.NewID()
-	err = h.DB.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO event_executions
-			(id, account_id, source, source_id, event, delivery_id, payload, status, attempts, last_error, received_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, '', $9, $9)
-			ON CONFLICT (source, source_id, delivery_id) DO NOTHING`,
-			id, accountID, source, sourceID, event, delivery, string(payload), StatusReceived, now)
-		if err != nil {
-			return db.Translate(err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil || n == 0 {
-			return err
-		}
-		fresh = true
-		_, err = h.Jobs.InsertTx(ctx, tx, ProcessArgs{ExecutionID: id}, insertOpts(h.MaxAttempts))
-		return err
-	})
-	if err == nil && fresh && h.OnStored != nil {
-		h.OnStored(accountID)
-	}
-	return id, fresh, err
 }

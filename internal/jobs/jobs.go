@@ -100,6 +100,11 @@ func (q *Queue) InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, op
 	return q.inserter.InsertTx(ctx, tx, args, opts)
 }
 
+// InsertManyTx enqueues several jobs inside tx in one round trip.
+func (q *Queue) InsertManyTx(ctx context.Context, tx *sql.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+	return q.inserter.InsertManyTx(ctx, tx, params)
+}
+
 // Start begins working jobs and scheduling periodic ones.
 func (q *Queue) Start(ctx context.Context) error { return q.run.Start(ctx) }
 

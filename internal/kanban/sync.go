@@ -15,7 +15,7 @@ import (
 var chatwootActor = actor{"chatwoot", ""}
 
 // Handlers are the Kanban's consumers of stored Chatwoot events, keyed as
-// intake.Dispatcher.Handlers expects. Each is a function of the stored
+// intake.Dispatcher.RegisterAll expects. Each is a function of the stored
 // execution only; replays and duplicates change nothing twice.
 func (s *Service) Handlers() map[string]intake.EventHandler {
 	return map[string]intake.EventHandler{

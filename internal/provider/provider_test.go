@@ -264,7 +264,7 @@ func TestNumberInboxInChatwoot(t *testing.T) {
 		}
 		in := f.do(t, "POST", "/provider-instances/"+iid+"/inbox", map[string]any{"name": "WhatsApp Vendas"}).Expect(t, 201).JSON(t)
 		inboxes := sim.Inboxes(1)
-		if len(inboxes) != 1 || !strings.HasSuffix(inboxes[0].WebhookURL, "/webhooks/chatwoot/inboxes/"+in["id"].(string)) {
+		if len(inboxes) != 1 || !strings.Contains(inboxes[0].WebhookURL, "/webhooks/chatwoot/inboxes/"+in["id"].(string)+"?token=wpi_") {
 			t.Fatalf("inbox in Chatwoot: %+v", inboxes)
 		}
 		if again := f.do(t, "POST", "/provider-instances/"+iid+"/inbox", nil).Expect(t, 200).JSON(t); again["id"] != in["id"] {

@@ -21,6 +21,11 @@ import (
 	"github.com/whatpro/hub/internal/secret"
 )
 
+// EventStore is the event spine's store; *intake.Store implements it.
+type EventStore interface {
+	Put(ctx context.Context, in intake.Incoming) (intake.Stored, error)
+}
+
 // Service serves providers, instances and their webhooks.
 type Service struct {
 	DB      *db.DB
@@ -29,11 +34,12 @@ type Service struct {
 	IAM     *iam.Service
 	Plans   *plan.Catalog
 	Inboxes *inbox.Managed
-	Intake  *intake.Handler
-	Jobs    Enqueuer // set once the job queue exists
-	HubURL  string
-	Log     *slog.Logger
-	Now     func() time.Time
+	// Intake stores each authenticated event (the hub's event spine).
+	Intake EventStore
+	Jobs   Enqueuer // set once the job queue exists
+	HubURL string
+	Log    *slog.Logger
+	Now    func() time.Time
 }
 
 // Enqueuer inserts a River job inside the caller's transaction;

@@ -115,23 +115,15 @@ func (s *Service) storePart(r *http.Request, p *Provider, part Part) (receipt, e
 		}
 	}
 	rc := receipt{Event: part.Event, Ignored: part.Ignore}
-	var (
-		fresh bool
-		err   error
-	)
-	if part.Ignore != "" {
-		rc.ID, fresh, err = s.Intake.StoreIgnored(ctx, p.AccountID, intake.SourceProvider, part.SourceID, part.Event,
-			[]byte(part.Dedupe), part.Payload, part.Ignore)
-	} else {
-		// The current intake deduplicates on the hash of the bytes it is
-		// given: the part's own key, not the whole POST's body.
-		rc.ID, fresh, err = s.Intake.StoreExternal(ctx, p.AccountID, intake.SourceProvider, part.SourceID, part.Event,
-			[]byte(part.Dedupe), part.Payload)
-	}
+	// Each part deduplicates on its own key (the wamid, the wamid and
+	// status), never on the whole POST's bytes.
+	st, err := s.Intake.Put(ctx, intake.Incoming{AccountID: p.AccountID, Source: intake.SourceProvider,
+		SourceID: part.SourceID, Event: part.Event, DedupeKey: part.Dedupe, Object: part.Payload, Ignored: part.Ignore})
 	if err != nil {
 		return receipt{}, err
 	}
-	if !fresh {
+	rc.ID = st.ID
+	if !st.Fresh {
 		rc.ID, rc.Duplicate = "", true
 	}
 	return rc, nil

@@ -120,6 +120,17 @@ describe('ChatwootPage', () => {
     expect(document.body.innerHTML).not.toContain('whsec-0123456789')
   })
 
+  it('warns that Chatwoot 4.14 and later need the private-network opt-in, and only then', async () => {
+    const old = await openChatwoot(linked({ chatwoot_version: '4.13.0' }))
+    expect(old.wrapper.find('[data-testid="chatwoot-private-network-warning"]').exists()).toBe(false)
+    old.wrapper.unmount()
+    const { wrapper } = await openChatwoot(linked({ chatwoot_version: '4.14.1' }))
+    const warning = wrapper.get('[data-testid="chatwoot-private-network-warning"]').text()
+    expect(warning).toContain('SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true')
+    expect(warning).toContain('WEBHOOK_PRIVATE_NETWORK_ALLOWED_TYPES')
+    expect(warning).toContain('4.14.1')
+  })
+
   it('says clearly when the connection needs attention', async () => {
     const { wrapper } = await openChatwoot(linked())
     expect(wrapper.find('[data-testid="chatwoot-needs-attention"]').exists()).toBe(false)

@@ -27,6 +27,7 @@ import (
 	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/embed"
 	"github.com/whatpro/hub/internal/feature"
+	"github.com/whatpro/hub/internal/gateway"
 	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/iam"
 	"github.com/whatpro/hub/internal/idempotency"
@@ -69,6 +70,7 @@ type App struct {
 	Events   *realtime.Log
 	Kanban   *kanban.Service
 	Chat     *chat.Service
+	Gateway  *gateway.Service
 	Registry *prometheus.Registry
 	table    []httpx.Route
 	handler  http.Handler
@@ -212,6 +214,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	river.AddWorker(workers, &provider.HealthWorker{S: a.Provider})
 	a.Dispatcher = &intake.Dispatcher{DB: a.DB, Log: a.Log, Handlers: a.Provider.Handlers()}
 	a.buildRealtime(workers)
+	a.buildGateway(workers)
 	if err := a.buildChat(workers); err != nil {
 		return err
 	}
@@ -225,7 +228,8 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		Periodic: []*river.PeriodicJob{idempotency.Periodic(), iam.PurgeAttemptsPeriodic(), intake.PurgePeriodic(time.Hour),
 			inbox.Periodic(a.Cfg.InboxSyncInterval), provider.HealthPeriodic(5 * time.Minute),
 			realtime.Periodic(10 * time.Minute), kanban.ReconcilePeriodic(a.Cfg.KanbanReconcileInterval),
-			chat.RetentionPeriodic(time.Hour), chat.PresencePeriodic(30 * time.Second)},
+			chat.RetentionPeriodic(time.Hour), chat.PresencePeriodic(30 * time.Second),
+			gateway.SweepPeriodic(a.Cfg.GatewaySweepInterval)},
 		MaxWorkers: a.Cfg.JobWorkers,
 		Logger:     a.Log,
 		Middleware: []rivertype.Middleware{jobs.NewMetrics(a.Registry, a.DB)},
@@ -237,6 +241,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	a.Jobs = q
 	a.Inboxes.Jobs = q
 	a.Kanban.Jobs = q
+	a.Gateway.Jobs = q
 	a.IAM.Jobs = q
 	if err := a.IAM.Bootstrap(ctx, a.Log, a.Cfg.BootstrapAdminEmail, a.Cfg.BootstrapAdminPass, a.Cfg.DataDir); err != nil {
 		return fmt.Errorf("bootstrap admin: %w", err)

@@ -126,3 +126,7 @@ func wrapCallError(err error) error {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func pathEscape(s string) string { return url.PathEscape(s) }
+
+// Key names the bound Chatwoot account (installation and account id) for
+// caches; it holds no secret.
+func (a *Account) Key() string { return a.base + "#" + itoa(a.accountID) }

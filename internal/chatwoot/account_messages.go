@@ -194,3 +194,14 @@ func (a *Account) UpdateLastSeen(ctx context.Context, inboxIdentifier, contactSo
 	_, _, err := a.c.HTTP.JSON(ctx, "POST", a.base+path, nil, nil, nil)
 	return wrapCallError(err)
 }
+
+// RecentMessages lists a conversation's last 20 messages, oldest first:
+// enough to find a message whose creation a crash interrupted (Chatwoot
+// has no lookup by source_id).
+func (a *Account) RecentMessages(ctx context.Context, displayID int) ([]CreatedMessage, error) {
+	var out struct {
+		Payload []CreatedMessage `json:"payload"`
+	}
+	err := a.do(ctx, "GET", a.path("/conversations/"+itoa(displayID)+"/messages"), nil, &out)
+	return out.Payload, err
+}

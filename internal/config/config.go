@@ -35,6 +35,11 @@ type Config struct {
 	RealtimeWindow          time.Duration
 	RealtimeWindowEvents    int64
 	KanbanReconcileInterval time.Duration
+	// Gateway: how long a chat's lane waits before it starts (so events
+	// handled concurrently join it in stored order) and how often due
+	// lanes are re-armed.
+	GatewaySettle        time.Duration
+	GatewaySweepInterval time.Duration
 	// Chat: the largest attachment, and the S3-compatible bucket its
 	// bytes go to (empty endpoint = the data dir).
 	ChatMaxAttachmentMB int

@@ -1,0 +1,216 @@
+package gateway
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/whatpro/hub/internal/db"
+)
+
+// A lane is an ordered queue of work: all of one WhatsApp chat's inbound
+// messages ("in:<number>:<chat key>"), or all of one Chatwoot
+// conversation's outbound messages ("out:<number>:<conversation id>").
+// One River job drains a lane at a time, head first; an item that fails
+// for a reason that may pass (Chatwoot or the provider down, the number
+// disconnected) stays at the head, so nothing behind it overtakes it.
+
+// LaneArgs drains one lane.
+type LaneArgs struct {
+	AccountID string `json:"account_id"`
+	Lane      string `json:"lane"`
+}
+
+// Kind names the job in River.
+func (LaneArgs) Kind() string { return "gateway.lane" }
+
+// InsertOpts make one pending drain per lane: a second insert while one
+// waits or runs is skipped (the running one drains what was added, the
+// sweeper catches an item added as it finished).
+func (LaneArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 25, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// LaneWorker is the River worker of LaneArgs.
+type LaneWorker struct {
+	river.WorkerDefaults[LaneArgs]
+	S *Service
+}
+
+// Work drains the lane.
+func (w *LaneWorker) Work(ctx context.Context, job *river.Job[LaneArgs]) error {
+	return w.S.drain(ctx, job.Args.Lane)
+}
+
+// Timeout bounds one drain; the sweeper resumes a long lane.
+func (w *LaneWorker) Timeout(*river.Job[LaneArgs]) time.Duration { return 4 * time.Minute }
+
+// SweepArgs re-arms lanes whose head is due (after a hold or backoff).
+type SweepArgs struct{}
+
+// Kind names the job in River.
+func (SweepArgs) Kind() string { return "gateway.sweep" }
+
+// SweepWorker is the River worker of SweepArgs.
+type SweepWorker struct {
+	river.WorkerDefaults[SweepArgs]
+	S *Service
+}
+
+// Work arms every due lane.
+func (w *SweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	lanes, err := readyLanes(ctx, w.S.DB.R, w.S.now(), 500)
+	if err != nil {
+		return err
+	}
+	for _, l := range lanes {
+		if err := w.S.kick(ctx, l[0], l[1], time.Time{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SweepPeriodic runs the sweeper every interval.
+func SweepPeriodic(every time.Duration) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
+		return SweepArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: every}}
+	}, &river.PeriodicJobOpts{RunOnStart: true})
+}
+
+// enqueue adds items to their lanes and arms each lane, in tx.
+func (s *Service) enqueue(ctx context.Context, tx *sql.Tx, items []*work) error {
+	armed := map[string]bool{}
+	for _, w := range items {
+		fresh, err := addWork(ctx, tx, w)
+		if err != nil {
+			return err
+		}
+		if !fresh || armed[w.Lane] {
+			continue
+		}
+		armed[w.Lane] = true
+		opts := &river.InsertOpts{}
+		if w.NextAt.After(s.now()) {
+			opts.ScheduledAt = w.NextAt
+		}
+		if _, err := s.Jobs.InsertTx(ctx, tx, LaneArgs{AccountID: w.AccountID, Lane: w.Lane}, opts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// kick arms a lane outside any other write.
+func (s *Service) kick(ctx context.Context, accountID, lane string, at time.Time) error {
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		opts := &river.InsertOpts{}
+		if !at.IsZero() {
+			opts.ScheduledAt = at
+		}
+		_, err := s.Jobs.InsertTx(ctx, tx, LaneArgs{AccountID: accountID, Lane: lane}, opts)
+		return err
+	})
+}
+
+// holdError keeps the item at its lane's head without counting an attempt
+// (a disconnected number, a missing inbox) until after.
+type holdError struct {
+	msg   string
+	after time.Duration
+}
+
+func (e *holdError) Error() string { return e.msg }
+
+func hold(after time.Duration, format string, args ...any) error {
+	return &holdError{msg: fmt.Sprintf(format, args...), after: after}
+}
+
+// finalError ends the item dead at once.
+type finalError struct{ err error }
+
+func (e *finalError) Error() string { return e.err.Error() }
+func (e *finalError) Unwrap() error { return e.err }
+
+func final(err error) error { return &finalError{err} }
+
+// backoff is exponential with full jitter, capped.
+func backoff(attempt int) time.Duration {
+	d := time.Second << min(attempt, 12)
+	d = min(d, maxBackoff)
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+// drain runs the lane's items in order until it is empty or its head must
+// wait.
+func (s *Service) drain(ctx context.Context, lane string) error {
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil // the sweeper resumes the lane
+		}
+		w, err := headOf(ctx, s.DB.R, lane)
+		if errors.Is(err, db.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		now := s.now()
+		if w.NextAt.After(now) {
+			return nil // the sweeper arms it when due
+		}
+		err = s.run(ctx, w)
+		now = s.now()
+		var h *holdError
+		var f *finalError
+		switch {
+		case err == nil:
+			err = finishWork(ctx, s.DB.W, w, "done", "", now)
+		case errors.As(err, &h):
+			err = deferWork(ctx, s.DB.W, w, h.msg, now.Add(h.after), now)
+			if err == nil {
+				return nil
+			}
+		case errors.As(err, &f), w.Attempts+1 >= s.maxAttempts():
+			w.Attempts++
+			s.dead(ctx, w, err)
+			err = finishWork(ctx, s.DB.W, w, "dead", err.Error(), now)
+		default:
+			w.Attempts++
+			if s.Log != nil {
+				s.Log.Warn("gateway work failed; retrying", "lane", lane, "work_id", w.ID, "attempt", w.Attempts, "error", clip(err.Error(), 300))
+			}
+			err = deferWork(ctx, s.DB.W, w, err.Error(), now.Add(backoff(w.Attempts)), now)
+			if err == nil {
+				return nil
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// run performs one item.
+func (s *Service) run(ctx context.Context, w *work) error {
+	switch w.Kind {
+	case workInbound:
+		return s.runInbound(ctx, w)
+	case workOutbound:
+		return s.runOutbound(ctx, w)
+	case workDelete:
+		return s.runAgentDelete(ctx, w)
+	}
+	return final(fmt.Errorf("unknown work kind %q", w.Kind))
+}
+
+// Work kinds.
+const (
+	workInbound  = "inbound"
+	workOutbound = "outbound"
+	workDelete   = "agent_delete"
+)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/whatpro/hub/internal/db"
 )
@@ -33,7 +34,9 @@ func (LaneArgs) Kind() string { return "gateway.lane" }
 // waits or runs is skipped (the running one drains what was added, the
 // sweeper catches an item added as it finished).
 func (LaneArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 25, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{MaxAttempts: 25, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateRunning,
+		rivertype.JobStateScheduled}}}
 }
 
 // LaneWorker is the River worker of LaneArgs.

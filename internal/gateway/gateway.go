@@ -74,7 +74,7 @@ const (
 	DefaultSettle      = 150 * time.Millisecond
 	DefaultMaxAttempts = 12
 	DefaultMaxMedia    = 40 << 20
-	holdDelay          = 15 * time.Second
+	holdDelay          = 5 * time.Second
 	maxBackoff         = 5 * time.Minute
 )
 

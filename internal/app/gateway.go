@@ -13,7 +13,7 @@ import (
 // provider events and API-inbox callbacks join the dispatcher, and its
 // lane drains and sweeper join the job workers.
 func (a *App) buildGateway(workers *river.Workers) {
-	a.Gateway = &gateway.Service{DB: a.DB, Chatwoot: a.Chatwoot, Numbers: a.Provider, Usage: a.Usage, Log: a.Log, Now: a.IAM.Now,
+	a.Gateway = &gateway.Service{DB: a.DB, Chatwoot: a.Chatwoot, Numbers: a.Provider, Usage: a.Usage, Members: a.Chatwoot, Log: a.Log, Now: a.IAM.Now,
 		Settle: a.Cfg.GatewaySettle,
 		HTTP: outbound.New(outbound.Options{AllowPrivate: a.Cfg.AllowPrivateNetwork, PrivateHosts: a.Cfg.AllowPrivateHosts,
 			UserAgent: "WhatPro-Hub", Timeout: time.Minute, MaxResponseBytes: gateway.DefaultMaxMedia + 1})}

@@ -40,6 +40,7 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 		realtime: a.Realtime,
 		kanban:   a.Kanban,
 		chat:     a.Chat,
+		gateway:  a.Gateway,
 	}
 	a.Provider.Intake = h.intake
 	a.table = append(a.routes(h), extra...)

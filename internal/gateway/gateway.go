@@ -53,6 +53,7 @@ type Service struct {
 	Chatwoot Chatwoot
 	Numbers  Numbers
 	Usage    Meter
+	Members  Members
 	Log      *slog.Logger
 	Now      func() time.Time
 	// Settle delays the start of a lane so that events stored together

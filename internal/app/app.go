@@ -231,6 +231,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 			chat.RetentionPeriodic(time.Hour), chat.PresencePeriodic(30 * time.Second),
 			gateway.SweepPeriodic(a.Cfg.GatewaySweepInterval)},
 		MaxWorkers: a.Cfg.JobWorkers,
+		JobTimeout: a.Cfg.JobTimeout, RescueAfter: a.Cfg.JobRescueAfter,
 		Logger:     a.Log,
 		Middleware: []rivertype.Middleware{jobs.NewMetrics(a.Registry, a.DB)},
 		PollEvery:  opts.JobPollEvery,

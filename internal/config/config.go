@@ -27,6 +27,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int64
 	JobWorkers      int
+	// JobTimeout bounds one job; JobRescueAfter is when a job a dead
+	// process left running is retried.
+	JobTimeout, JobRescueAfter time.Duration
 	RetentionDays   int
 	// InboxSyncInterval is the period of the Chatwoot inbox sync.
 	InboxSyncInterval time.Duration
@@ -129,6 +132,9 @@ func (c *Config) check() error {
 	if c.Production() && c.PublicURL.Scheme != "https" && c.PublicURL.Hostname() != "localhost" {
 		// A plain-http public URL in production would ship cookies without Secure.
 		return &Error{"WHATPRO_PUBLIC_URL", "must be https in production"}
+	}
+	if c.JobRescueAfter <= c.JobTimeout {
+		return &Error{"WHATPRO_JOB_RESCUE_AFTER", "must be longer than WHATPRO_JOB_TIMEOUT"}
 	}
 	if (c.ChatS3Endpoint == "") != (c.ChatS3Bucket == "") {
 		return &Error{"WHATPRO_CHAT_S3_BUCKET", "set both WHATPRO_CHAT_S3_ENDPOINT and WHATPRO_CHAT_S3_BUCKET, or neither"}

@@ -51,7 +51,7 @@ func (s *Service) onProvider(ctx context.Context, ex *intake.Execution) error {
 		}
 		raw, _ := json.Marshal(m)
 		items = append(items, &work{AccountID: ex.AccountID, InstanceID: num.Instance.ID, Lane: lane,
-			Seq: ex.ID + ":" + fmt.Sprintf("%04d", i), DedupeKey: "in:" + num.Instance.ID + ":" + m.ID, Kind: workInbound,
+			Seq: fmt.Sprintf("%012d:%s:%04d", max(m.Timestamp, 0), ex.ID, i), DedupeKey: "in:" + num.Instance.ID + ":" + m.ID, Kind: workInbound,
 			Payload: string(raw), NextAt: now.Add(s.Settle), CreatedAt: now})
 	}
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.enqueue(ctx, tx, items) })
@@ -149,8 +149,11 @@ func (s *Service) onChatwoot(ctx context.Context, ex *intake.Execution) error {
 	} else if err != nil {
 		return err
 	}
-	w := &work{AccountID: ex.AccountID, InstanceID: num.Instance.ID, Seq: ex.ID,
-		Lane: "out:" + num.Instance.ID + ":" + strconv.Itoa(m.Conversation.ID), NextAt: s.now(), CreatedAt: s.now()}
+	// Chatwoot delivers callbacks from concurrent workers, so they may
+	// arrive out of order: the lane orders replies by message id (creation
+	// order) and waits the settle time for a late one.
+	w := &work{AccountID: ex.AccountID, InstanceID: num.Instance.ID, Seq: fmt.Sprintf("%012d:%s", m.ID, ex.ID),
+		Lane: "out:" + num.Instance.ID + ":" + strconv.Itoa(m.Conversation.ID), NextAt: s.now().Add(s.Settle), CreatedAt: s.now()}
 	parts, err := byChatwootID(ctx, s.DB.R, ex.AccountID, m.ID)
 	if err != nil {
 		return err

@@ -25,6 +25,9 @@ import (
 type LaneArgs struct {
 	AccountID string `json:"account_id"`
 	Lane      string `json:"lane"`
+	// Epoch is set by the sweeper (minutes since 1970), so a drain job a
+	// dead process left "running" does not block re-arming the lane.
+	Epoch int64 `json:"epoch,omitempty"`
 }
 
 // Kind names the job in River.
@@ -50,9 +53,6 @@ func (w *LaneWorker) Work(ctx context.Context, job *river.Job[LaneArgs]) error {
 	return w.S.drain(ctx, job.Args.Lane)
 }
 
-// Timeout bounds one drain; the sweeper resumes a long lane.
-func (w *LaneWorker) Timeout(*river.Job[LaneArgs]) time.Duration { return 4 * time.Minute }
-
 // SweepArgs re-arms lanes whose head is due (after a hold or backoff).
 type SweepArgs struct{}
 
@@ -72,7 +72,7 @@ func (w *SweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 		return err
 	}
 	for _, l := range lanes {
-		if err := w.S.kick(ctx, l[0], l[1], time.Time{}); err != nil {
+		if err := w.S.kick(ctx, l[0], l[1], w.S.now().Unix()/60); err != nil {
 			return err
 		}
 	}
@@ -110,15 +110,33 @@ func (s *Service) enqueue(ctx context.Context, tx *sql.Tx, items []*work) error 
 }
 
 // kick arms a lane outside any other write.
-func (s *Service) kick(ctx context.Context, accountID, lane string, at time.Time) error {
+func (s *Service) kick(ctx context.Context, accountID, lane string, epoch int64) error {
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		opts := &river.InsertOpts{}
-		if !at.IsZero() {
-			opts.ScheduledAt = at
-		}
-		_, err := s.Jobs.InsertTx(ctx, tx, LaneArgs{AccountID: accountID, Lane: lane}, opts)
+		_, err := s.Jobs.InsertTx(ctx, tx, LaneArgs{AccountID: accountID, Lane: lane, Epoch: epoch}, nil)
 		return err
 	})
+}
+
+const leaseFor = 45 * time.Second
+
+// lease takes (or renews) the lane for owner unless another live drain
+// holds it.
+func (s *Service) lease(ctx context.Context, lane, owner string) (bool, error) {
+	now := s.now()
+	res, err := s.DB.W.ExecContext(ctx, `INSERT INTO gateway_lanes (lane, owner, lease_until) VALUES ($1, $2, $3)
+		ON CONFLICT (lane) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
+		WHERE gateway_lanes.owner = excluded.owner OR gateway_lanes.lease_until < $4`, lane, owner, now.Add(leaseFor), now)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func (s *Service) release(lane, owner string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, _ = s.DB.W.ExecContext(ctx, `DELETE FROM gateway_lanes WHERE lane = $1 AND owner = $2`, lane, owner)
 }
 
 // holdError keeps the item at its lane's head without counting an attempt
@@ -152,7 +170,12 @@ func backoff(attempt int) time.Duration {
 // drain runs the lane's items in order until it is empty or its head must
 // wait.
 func (s *Service) drain(ctx context.Context, lane string) error {
+	owner := db.NewID()
+	defer s.release(lane, owner)
 	for {
+		if ok, err := s.lease(ctx, lane, owner); err != nil || !ok {
+			return err // another drain has the lane; it takes what was added
+		}
 		if err := ctx.Err(); err != nil {
 			return nil // the sweeper resumes the lane
 		}

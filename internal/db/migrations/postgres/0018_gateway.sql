@@ -82,3 +82,11 @@ CREATE TABLE gateway_settings (
 	updated_at  TIMESTAMPTZ NOT NULL,
 	PRIMARY KEY (account_id, instance_id)
 );
+
+-- One drain per lane at a time: a lease, so a drain left by a crashed
+-- process expires instead of blocking its lane.
+CREATE TABLE gateway_lanes (
+	lane        TEXT PRIMARY KEY,
+	owner       TEXT NOT NULL,
+	lease_until TIMESTAMPTZ NOT NULL
+);

@@ -1,10 +1,14 @@
 package app
 
 import (
+	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/riverqueue/river"
 
+	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/gateway"
 	"github.com/whatpro/hub/internal/outbound"
 )
@@ -14,7 +18,7 @@ import (
 // lane drains and sweeper join the job workers.
 func (a *App) buildGateway(workers *river.Workers) {
 	a.Gateway = &gateway.Service{DB: a.DB, Chatwoot: a.Chatwoot, Numbers: a.Provider, Usage: a.Usage, Members: a.Chatwoot, Log: a.Log, Now: a.IAM.Now,
-		Settle: a.Cfg.GatewaySettle,
+		Settle: a.Cfg.GatewaySettle, Backlog: intakeBacklog{a.DB},
 		HTTP: outbound.New(outbound.Options{AllowPrivate: a.Cfg.AllowPrivateNetwork, PrivateHosts: a.Cfg.AllowPrivateHosts,
 			UserAgent: "WhatPro-Hub", Timeout: time.Minute, MaxResponseBytes: gateway.DefaultMaxMedia + 1})}
 	// The spine's registry replaces this map when it lands.
@@ -23,4 +27,21 @@ func (a *App) buildGateway(workers *river.Workers) {
 	}
 	river.AddWorker(workers, &gateway.LaneWorker{S: a.Gateway})
 	river.AddWorker(workers, &gateway.SweepWorker{S: a.Gateway})
+}
+
+// intakeBacklog answers the gateway's ordering question from the intake's
+// executions: a message event of the same provider number, stored before
+// the given one, that no handler finished yet.
+type intakeBacklog struct{ db *db.DB }
+
+func (b intakeBacklog) OlderPending(ctx context.Context, sourceID, executionID string) (bool, error) {
+	var one int
+	err := b.db.R.QueryRowContext(ctx, `SELECT 1 FROM event_executions WHERE source = 'provider' AND source_id = $1 AND id < $2
+		AND status IN ('received', 'processing', 'failed')
+		AND event IN ('messages.upsert', 'send.message', 'messages.edited', 'messages.delete', 'messages') LIMIT 1`,
+		sourceID, executionID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }

@@ -52,7 +52,7 @@ func (s *Service) onProvider(ctx context.Context, ex *intake.Execution) error {
 		raw, _ := json.Marshal(m)
 		items = append(items, &work{AccountID: ex.AccountID, InstanceID: num.Instance.ID, Lane: lane,
 			Seq: fmt.Sprintf("%012d:%s:%04d", max(m.Timestamp, 0), ex.ID, i), DedupeKey: "in:" + num.Instance.ID + ":" + m.ID, Kind: workInbound,
-			Payload: string(raw), NextAt: now.Add(s.Settle), CreatedAt: now})
+			Payload: string(raw), NextAt: now.Add(s.Settle), CreatedAt: now, SourceID: ex.SourceID, ExecutionID: ex.ID})
 	}
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.enqueue(ctx, tx, items) })
 }

@@ -41,6 +41,14 @@ type Enqueuer interface {
 	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 }
 
+// Backlog tells whether a provider event older than the given one, of
+// the same number, is stored but not handled yet: its messages would join
+// their lanes after younger ones were sent on. (Wired by the app on the
+// intake's table; the intake's own API should answer it.)
+type Backlog interface {
+	OlderPending(ctx context.Context, sourceID, executionID string) (bool, error)
+}
+
 // Meter counts usage (usage.Meter).
 type Meter interface {
 	Add(accountID, metric string, n int64)
@@ -54,6 +62,7 @@ type Service struct {
 	Numbers  Numbers
 	Usage    Meter
 	Members  Members
+	Backlog  Backlog
 	Log      *slog.Logger
 	Now      func() time.Time
 	// Settle delays the start of a lane so that events stored together

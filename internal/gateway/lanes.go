@@ -189,7 +189,10 @@ func (s *Service) drain(ctx context.Context, lane string) error {
 		if w.NextAt.After(now) {
 			return nil // the sweeper arms it when due
 		}
-		err = s.run(ctx, w)
+		err = s.gate(ctx, w)
+		if err == nil {
+			err = s.run(ctx, w)
+		}
 		now = s.now()
 		var h *holdError
 		var f *finalError
@@ -219,6 +222,22 @@ func (s *Service) drain(ctx context.Context, lane string) error {
 			return err
 		}
 	}
+}
+
+// gate holds an inbound item while an older event of its number waits
+// to be handled, so a crash cannot let younger messages overtake it.
+func (s *Service) gate(ctx context.Context, w *work) error {
+	if w.Kind != workInbound || s.Backlog == nil || w.ExecutionID == "" {
+		return nil
+	}
+	pending, err := s.Backlog.OlderPending(ctx, w.SourceID, w.ExecutionID)
+	if err != nil {
+		return err
+	}
+	if pending {
+		return hold(time.Second, "an older event of this number is not handled yet")
+	}
+	return nil
 }
 
 // run performs one item.

@@ -61,6 +61,14 @@ func inlineToWhatsApp(s string) string {
 			}
 			b.WriteString(s[i : i+j+2])
 			i += j + 2
+		case strings.HasPrefix(s[i:], "***"):
+			if inner, n, ok := span(s[i:], "***"); ok {
+				b.WriteString("*_" + inlineToWhatsApp(inner) + "_*")
+				i += n
+				continue
+			}
+			b.WriteString("***")
+			i += 3
 		case strings.HasPrefix(s[i:], "**") || strings.HasPrefix(s[i:], "__"):
 			if inner, n, ok := span(s[i:], s[i:i+2]); ok {
 				b.WriteString("*" + inlineToWhatsApp(inner) + "*")

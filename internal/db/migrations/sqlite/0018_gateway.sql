@@ -61,6 +61,8 @@ CREATE TABLE gateway_work (
 	lane        TEXT NOT NULL,
 	seq         TEXT NOT NULL,
 	dedupe_key  TEXT NOT NULL,
+	source_id   TEXT NOT NULL DEFAULT '',
+	execution_id TEXT NOT NULL DEFAULT '',
 	kind        TEXT NOT NULL,
 	payload     TEXT NOT NULL,
 	status      TEXT NOT NULL CHECK (status IN ('queued', 'done', 'dead')),
@@ -90,3 +92,9 @@ CREATE TABLE gateway_lanes (
 	owner       TEXT NOT NULL,
 	lease_until DATETIME NOT NULL
 );
+
+-- The gateway holds a chat's lane while an older message event of the
+-- same number is stored but not handled yet (a crash left it to be
+-- rescued): this partial index keeps that check to the few pending rows.
+CREATE INDEX event_executions_pending ON event_executions (source, source_id, id)
+	WHERE status IN ('received', 'processing', 'failed');

@@ -34,12 +34,12 @@ func (a *App) buildGateway(workers *river.Workers) {
 // the given one, that no handler finished yet.
 type intakeBacklog struct{ db *db.DB }
 
-func (b intakeBacklog) OlderPending(ctx context.Context, sourceID, executionID string) (bool, error) {
+func (b intakeBacklog) OlderPending(ctx context.Context, sourceID, executionID string, staleBefore time.Time) (bool, error) {
 	var one int
 	err := b.db.R.QueryRowContext(ctx, `SELECT 1 FROM event_executions WHERE source = 'provider' AND source_id = $1 AND id < $2
-		AND status IN ('received', 'processing', 'failed')
+		AND status IN ('received', 'processing', 'failed') AND (status = 'failed' OR updated_at < $3)
 		AND event IN ('messages.upsert', 'send.message', 'messages.edited', 'messages.delete', 'messages') LIMIT 1`,
-		sourceID, executionID).Scan(&one)
+		sourceID, executionID, staleBefore).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

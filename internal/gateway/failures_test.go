@@ -9,7 +9,7 @@ import (
 	"github.com/whatpro/hub/internal/chatwoot/cwsim"
 )
 
-func (b *bridge) customer(t *testing.T, from string) int {
+func (b *bridge) customer(t testing.TB, from string) int {
 	t.Helper()
 	b.write(t, map[string]any{"from": from, "text": "olá"})
 	apptest.Eventually(t, "the conversation", func() bool {

@@ -41,12 +41,14 @@ type Enqueuer interface {
 	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 }
 
-// Backlog tells whether a provider event older than the given one, of
-// the same number, is stored but not handled yet: its messages would join
-// their lanes after younger ones were sent on. (Wired by the app on the
+// Backlog tells whether a message event older than the given one, of the
+// same number, is stored but unhandled since before staleBefore (a job a
+// crashed process left, a backlog) or failing: its messages would join
+// their lanes after younger ones went on. Fresh events being handled
+// concurrently are the settle time's business. (Wired by the app on the
 // intake's table; the intake's own API should answer it.)
 type Backlog interface {
-	OlderPending(ctx context.Context, sourceID, executionID string) (bool, error)
+	OlderPending(ctx context.Context, sourceID, executionID string, staleBefore time.Time) (bool, error)
 }
 
 // Meter counts usage (usage.Meter).

@@ -36,21 +36,33 @@ func serve(t testing.TB, h http.Handler) string {
 	return s.URL
 }
 
-func newBridge(t *testing.T, dialect string, env ...string) *bridge {
+func newBridge(t testing.TB, dialect string, env ...string) *bridge {
+	return newBridgeWith(t, dialect, nil, nil, env...)
+}
+
+// newBridgeWith lets a benchmark watch what the hub sends to Chatwoot and
+// to the provider (wrap* wrap the simulators' handlers).
+func newBridgeWith(t testing.TB, dialect string, wrapCW, wrapEvo func(http.Handler) http.Handler, env ...string) *bridge {
 	t.Helper()
+	if wrapCW == nil {
+		wrapCW = func(h http.Handler) http.Handler { return h }
+	}
+	if wrapEvo == nil {
+		wrapEvo = func(h http.Handler) http.Handler { return h }
+	}
 	b := &bridge{}
 	b.h = apptest.New(t, dialect, apptest.Options{Env: apptest.SuperAdminEnv(append([]string{"WHATPRO_GATEWAY_SETTLE=20ms",
 		"WHATPRO_GATEWAY_SWEEP_INTERVAL=1s"}, env...)...)})
 	b.ten = b.h.NewTenant(b.h.LoginSuper(), "Acme")
 	b.cw = cwsim.New(cwsim.DefaultSeed(), cwsim.Options{})
 	t.Cleanup(b.cw.Close)
-	b.cwURL = serve(t, b.cw.Handler())
+	b.cwURL = serve(t, wrapCW(b.cw.Handler()))
 	seed := b.cw.Seed()
 	b.agent = seed.Users[0].APIAccessToken
 	b.do(t, "PUT", "/chatwoot", map[string]any{"base_url": b.cwURL, "chatwoot_account_id": 1, "api_access_token": b.agent}).Expect(t, 200)
 	b.evo = providersim.NewEvolution(providersim.Options{})
 	t.Cleanup(b.evo.Close)
-	b.evoURL = serve(t, b.evo.Handler())
+	b.evoURL = serve(t, wrapEvo(b.evo.Handler()))
 	b.evo.SetBaseURL(b.evoURL)
 	b.pid = b.do(t, "POST", "/providers", map[string]any{"name": "Evo", "type": "evolution", "base_url": b.evoURL,
 		"credentials": map[string]string{"api_key": b.evo.APIKey()}}).Expect(t, 201).JSON(t)["id"].(string)

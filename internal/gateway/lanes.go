@@ -98,11 +98,7 @@ func (s *Service) enqueue(ctx context.Context, tx *sql.Tx, items []*work) error 
 			continue
 		}
 		armed[w.Lane] = true
-		opts := &river.InsertOpts{}
-		if w.NextAt.After(s.now()) {
-			opts.ScheduledAt = w.NextAt
-		}
-		if _, err := s.Jobs.InsertTx(ctx, tx, LaneArgs{AccountID: w.AccountID, Lane: w.Lane}, opts); err != nil {
+		if _, err := s.Jobs.InsertTx(ctx, tx, LaneArgs{AccountID: w.AccountID, Lane: w.Lane}, nil); err != nil {
 			return err
 		}
 	}
@@ -117,7 +113,10 @@ func (s *Service) kick(ctx context.Context, accountID, lane string, epoch int64)
 	})
 }
 
-const leaseFor = 45 * time.Second
+const (
+	leaseFor   = 45 * time.Second
+	staleAfter = 3 * time.Second // an event unhandled this long is not just being handled
+)
 
 // lease takes (or renews) the lane for owner unless another live drain
 // holds it.
@@ -186,8 +185,18 @@ func (s *Service) drain(ctx context.Context, lane string) error {
 			return err
 		}
 		now := s.now()
-		if w.NextAt.After(now) {
-			return nil // the sweeper arms it when due
+		if wait := w.NextAt.Sub(now); wait > 0 {
+			if wait > time.Second {
+				return nil // a hold or a backoff: the sweeper arms it when due
+			}
+			// the settle time: waiting here beats River's scheduler,
+			// which makes scheduled jobs available only every few seconds
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(wait):
+			}
+			continue
 		}
 		err = s.gate(ctx, w)
 		if err == nil {
@@ -230,7 +239,7 @@ func (s *Service) gate(ctx context.Context, w *work) error {
 	if w.Kind != workInbound || s.Backlog == nil || w.ExecutionID == "" {
 		return nil
 	}
-	pending, err := s.Backlog.OlderPending(ctx, w.SourceID, w.ExecutionID)
+	pending, err := s.Backlog.OlderPending(ctx, w.SourceID, w.ExecutionID, s.now().Add(-staleAfter))
 	if err != nil {
 		return err
 	}

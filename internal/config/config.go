@@ -30,7 +30,7 @@ type Config struct {
 	// JobTimeout bounds one job; JobRescueAfter is when a job a dead
 	// process left running is retried.
 	JobTimeout, JobRescueAfter time.Duration
-	RetentionDays   int
+	RetentionDays              int
 	// InboxSyncInterval is the period of the Chatwoot inbox sync.
 	InboxSyncInterval time.Duration
 	// Realtime replay window (age and events per account) and the Kanban's

@@ -10,7 +10,9 @@ import (
 
 	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/gateway"
+	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/outbound"
+	"github.com/whatpro/hub/internal/plan"
 )
 
 // buildGateway wires the WhatsApp ⇄ Chatwoot gateway: its consumers of
@@ -18,7 +20,7 @@ import (
 // lane drains and sweeper join the job workers.
 func (a *App) buildGateway(workers *river.Workers) {
 	a.Gateway = &gateway.Service{DB: a.DB, Chatwoot: a.Chatwoot, Numbers: a.Provider, Usage: a.Usage, Members: a.Chatwoot, Log: a.Log, Now: a.IAM.Now,
-		Settle: a.Cfg.GatewaySettle, Backlog: intakeBacklog{a.DB},
+		Settle: a.Cfg.GatewaySettle, Backlog: intakeBacklog{a.DB}, Quota: messageQuota{a},
 		HTTP: outbound.New(outbound.Options{AllowPrivate: a.Cfg.AllowPrivateNetwork, PrivateHosts: a.Cfg.AllowPrivateHosts,
 			UserAgent: "WhatPro-Hub", Timeout: time.Minute, MaxResponseBytes: gateway.DefaultMaxMedia + 1})}
 	// The spine's registry replaces this map when it lands.
@@ -41,6 +43,18 @@ func (b intakeBacklog) OlderPending(ctx context.Context, sourceID, executionID s
 		AND event IN ('messages.upsert', 'send.message', 'messages.edited', 'messages.delete', 'messages') LIMIT 1`,
 		sourceID, executionID, staleBefore).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// messageQuota checks the plan's max_messages_per_month.
+type messageQuota struct{ a *App }
+
+func (q messageQuota) AllowMessage(ctx context.Context, accountID string) (bool, error) {
+	err := q.a.DB.Tx(ctx, func(tx *sql.Tx) error { return q.a.Plans.Reserve(ctx, tx, accountID, plan.MaxMessagesPerMonth) })
+	var he *httpx.Error
+	if errors.As(err, &he) && he.Code == httpx.CodeLimitExceeded {
 		return false, nil
 	}
 	return err == nil, err

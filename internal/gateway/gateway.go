@@ -51,6 +51,12 @@ type Backlog interface {
 	OlderPending(ctx context.Context, sourceID, executionID string, staleBefore time.Time) (bool, error)
 }
 
+// Quota says whether the plan's max_messages_per_month leaves room for
+// one more message.
+type Quota interface {
+	AllowMessage(ctx context.Context, accountID string) (bool, error)
+}
+
 // Meter counts usage (usage.Meter).
 type Meter interface {
 	Add(accountID, metric string, n int64)
@@ -65,6 +71,7 @@ type Service struct {
 	Usage    Meter
 	Members  Members
 	Backlog  Backlog
+	Quota    Quota
 	Log      *slog.Logger
 	Now      func() time.Time
 	// Settle delays the start of a lane so that events stored together

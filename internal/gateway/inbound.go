@@ -83,6 +83,12 @@ func (s *Service) runInbound(ctx context.Context, w *work) error {
 			return setCreated(ctx, s.DB.W, w.AccountID, row.ID, *c.ConversationID, id, "created", s.now())
 		}
 	}
+	if s.Quota != nil && !in.FromMe {
+		if ok, err := s.Quota.AllowMessage(ctx, w.AccountID); err == nil && !ok && s.Log != nil {
+			s.Log.Warn("gateway: the plan's max_messages_per_month is reached; inbound messages still reach Chatwoot",
+				"account_id", w.AccountID)
+		}
+	}
 	msg, err := s.chatwootMessage(ctx, num, c, &in)
 	if err != nil {
 		return err

@@ -48,6 +48,7 @@ func (s *Service) runOutbound(ctx context.Context, w *work) error {
 	}
 	parts := planParts(m)
 	quoted := s.quotedProviderID(ctx, w.AccountID, w.InstanceID, m.ContentAttributes)
+	checked := false
 	for i, p := range parts {
 		row, err := claimPart(ctx, s.DB.W, &mapped{AccountID: w.AccountID, InstanceID: w.InstanceID, ChatID: c.ID,
 			ConversationID: &m.Conversation.ID, CWMessageID: &m.ID, Part: i, Parts: len(parts), Kind: p.kind, CreatedAt: s.now()})
@@ -66,6 +67,18 @@ func (s *Service) runOutbound(ctx context.Context, w *work) error {
 		case row.Attempts > 0 && w.Attempts < 3 && num.Type == provider.TypeEvolution:
 			// a send may have gone out before a crash: its echo tells
 			return fmt.Errorf("part %d of message %d may have been sent; waiting for the provider's echo", i, m.ID)
+		}
+		if !checked && s.Quota != nil {
+			// over the plan's monthly messages, replies are refused (inbound still flows)
+			ok, err := s.Quota.AllowMessage(ctx, w.AccountID)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return s.partFailed(ctx, acct, row, m, &provider.SendError{Code: "limit", Final: true,
+					Msg: "the plan's max_messages_per_month is reached"})
+			}
+			checked = true
 		}
 		out := provider.OutMessage{To: c.JID, Kind: p.kind, Text: p.text, QuotedID: quoted}
 		if p.att != nil {

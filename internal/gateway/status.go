@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/whatpro/hub/internal/chatwoot"
 	"github.com/whatpro/hub/internal/db"
@@ -37,7 +38,14 @@ func (s *Service) applyStatus(ctx context.Context, ex *intake.Execution, num *pr
 		return err
 	}
 	if overall == "failed" {
-		return s.reportFailure(ctx, acct, *m.ConversationID, *m.CWMessageID, &provider.SendError{Code: provider.ErrCodeRejected, Final: true,
+		code := provider.ErrCodeRejected
+		switch {
+		case strings.Contains(st.Error, "#131047"):
+			code = provider.ErrCodeWindowClosed
+		case strings.Contains(st.Error, "#131026"):
+			code = provider.ErrCodeNotOnWhatsApp
+		}
+		return s.reportFailure(ctx, acct, *m.ConversationID, *m.CWMessageID, &provider.SendError{Code: code, Final: true,
 			Msg: firstNonEmpty(st.Error, "WhatsApp did not deliver the message")})
 	}
 	if err := acct.UpdateMessageStatus(ctx, *m.ConversationID, *m.CWMessageID, overall, ""); err != nil && !chatwoot.IsNotFound(err) {

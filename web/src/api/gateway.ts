@@ -47,3 +47,23 @@ export function replayDeadLetter(accountId: string, id: string, client: ApiClien
 export function replayAllDeadLetters(accountId: string, client: ApiClient = api): Promise<{ replayed: number }> {
   return client.post(gatewayPath(accountId, '/dead-letters/replay'))
 }
+
+export interface BridgeLogEntry {
+  direction: 'in' | 'out'
+  provider_message_id: string | null
+  chatwoot_message_id: number | null
+  part: number
+  parts: number
+  kind: string
+  status: string
+  attempts: number
+  last_error: string
+  instance_id: string
+  created_at: string
+  updated_at: string
+}
+
+/** A Chatwoot conversation's bridge log; 404 when the caller may not see the conversation. */
+export function conversationLog(accountId: string, conversationId: number, client: ApiClient = api): Promise<{ data: BridgeLogEntry[] }> {
+  return client.get(gatewayPath(accountId, `/conversations/${conversationId}/log`))
+}

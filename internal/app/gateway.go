@@ -32,16 +32,17 @@ func (a *App) buildGateway(workers *river.Workers) {
 }
 
 // intakeBacklog answers the gateway's ordering question from the intake's
-// executions: a message event of the same provider number, stored before
-// the given one, that no handler finished yet.
+// executions: a message event of the same number (or API inbox), stored
+// before the given one, that no handler finished yet.
 type intakeBacklog struct{ db *db.DB }
 
-func (b intakeBacklog) OlderPending(ctx context.Context, sourceID, executionID string, staleBefore time.Time) (bool, error) {
+func (b intakeBacklog) OlderPending(ctx context.Context, source, sourceID, executionID string) (bool, error) {
 	var one int
-	err := b.db.R.QueryRowContext(ctx, `SELECT 1 FROM event_executions WHERE source = 'provider' AND source_id = $1 AND id < $2
-		AND status IN ('received', 'processing', 'failed') AND (status = 'failed' OR updated_at < $3)
-		AND event IN ('messages.upsert', 'send.message', 'messages.edited', 'messages.delete', 'messages') LIMIT 1`,
-		sourceID, executionID, staleBefore).Scan(&one)
+	err := b.db.R.QueryRowContext(ctx, `SELECT 1 FROM event_executions WHERE source = $1 AND source_id = $2 AND id < $3
+		AND status IN ('received', 'processing', 'failed')
+		AND event IN ('messages.upsert', 'send.message', 'messages.edited', 'messages.delete', 'messages',
+			'message_created', 'message_updated') LIMIT 1`,
+		source, sourceID, executionID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

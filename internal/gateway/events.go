@@ -153,7 +153,8 @@ func (s *Service) onChatwoot(ctx context.Context, ex *intake.Execution) error {
 	// arrive out of order: the lane orders replies by message id (creation
 	// order) and waits the settle time for a late one.
 	w := &work{AccountID: ex.AccountID, InstanceID: num.Instance.ID, Seq: fmt.Sprintf("%012d:%s", m.ID, ex.ID),
-		Lane: "out:" + num.Instance.ID + ":" + strconv.Itoa(m.Conversation.ID), NextAt: s.now().Add(s.Settle), CreatedAt: s.now()}
+		Lane: "out:" + num.Instance.ID + ":" + strconv.Itoa(m.Conversation.ID), NextAt: s.now().Add(s.Settle), CreatedAt: s.now(),
+		SourceID: ex.SourceID, ExecutionID: ex.ID}
 	parts, err := byChatwootID(ctx, s.DB.R, ex.AccountID, m.ID)
 	if err != nil {
 		return err

@@ -41,14 +41,12 @@ type Enqueuer interface {
 	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 }
 
-// Backlog tells whether a message event older than the given one, of the
-// same number, is stored but unhandled since before staleBefore (a job a
-// crashed process left, a backlog) or failing: its messages would join
-// their lanes after younger ones went on. Fresh events being handled
-// concurrently are the settle time's business. (Wired by the app on the
-// intake's table; the intake's own API should answer it.)
+// Backlog tells whether a message event older than the given one, from
+// the same number (or API inbox), is stored but not handled yet: its
+// messages would join their lane after younger ones went on. (Wired by
+// the app on the intake's table; the intake's own API should answer it.)
 type Backlog interface {
-	OlderPending(ctx context.Context, sourceID, executionID string, staleBefore time.Time) (bool, error)
+	OlderPending(ctx context.Context, source, sourceID, executionID string) (bool, error)
 }
 
 // Quota says whether the plan's max_messages_per_month leaves room for

@@ -233,20 +233,32 @@ func (s *Service) drain(ctx context.Context, lane string) error {
 	}
 }
 
-// gate holds an inbound item while an older event of its number waits
-// to be handled, so a crash cannot let younger messages overtake it.
+// gate keeps an item from overtaking a message stored before it whose
+// event is still being handled (concurrent jobs) or was left by a crash:
+// it waits briefly for a fresh one, then holds the lane.
 func (s *Service) gate(ctx context.Context, w *work) error {
-	if w.Kind != workInbound || s.Backlog == nil || w.ExecutionID == "" {
+	if s.Backlog == nil || w.ExecutionID == "" || (w.Kind != workInbound && w.Kind != workOutbound) {
 		return nil
 	}
-	pending, err := s.Backlog.OlderPending(ctx, w.SourceID, w.ExecutionID, s.now().Add(-staleAfter))
-	if err != nil {
-		return err
+	source := "provider"
+	if w.Kind == workOutbound {
+		source = "chatwoot_inbox"
 	}
-	if pending {
-		return hold(time.Second, "an older event of this number is not handled yet")
+	deadline := time.Now().Add(staleAfter)
+	for {
+		pending, err := s.Backlog.OlderPending(ctx, source, w.SourceID, w.ExecutionID)
+		if err != nil || !pending {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return hold(time.Second, "an older event of this number is not handled yet")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(25 * time.Millisecond):
+		}
 	}
-	return nil
 }
 
 // run performs one item.

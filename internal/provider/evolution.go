@@ -15,7 +15,8 @@ import (
 // connected (HTTP 200 with "close" is a disconnected number).
 type evolution struct{ http *outbound.Client }
 
-var evolutionEvents = []string{"CONNECTION_UPDATE", "QRCODE_UPDATED", "MESSAGES_UPSERT", "MESSAGES_UPDATE", "SEND_MESSAGE"}
+var evolutionEvents = []string{"CONNECTION_UPDATE", "QRCODE_UPDATED", "MESSAGES_UPSERT", "MESSAGES_UPDATE", "MESSAGES_EDITED",
+	"MESSAGES_DELETE", "SEND_MESSAGE"}
 
 func (e *evolution) CheckCredentials(c Credentials) error {
 	if strings.TrimSpace(c.APIKey) == "" || c.AccessToken != "" || c.AppSecret != "" {

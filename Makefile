@@ -9,7 +9,7 @@ export WHATPRO_TEST_POSTGRES_URL
 # Go packages of the hub (npm packages may ship Go sources under web/node_modules).
 GOPKGS = $(shell $(GO) list ./... | grep -v /node_modules/)
 
-.PHONY: run build web web-deps test vet test-go test-web dev clean demo
+.PHONY: run build web web-deps test vet test-go test-web dev clean demo load-gateway crash-gateway
 
 run: build
 	$(BIN) serve
@@ -43,6 +43,13 @@ test-go:
 
 test-web: web-deps
 	cd web && npm test
+
+# The gateway's load measures and full crash test (README, "Gateway").
+load-gateway:
+	$(GO) test -count=1 -run '^$$' -bench 'BenchmarkGateway' -benchtime 300x -timeout 30m ./internal/gateway
+
+crash-gateway:
+	WHATPRO_TEST_CRASH=full $(GO) test -count=1 -run TestCrashRecovery -timeout 60m -v ./internal/gateway
 
 dev:
 	@echo "Go server on :8080, Vite on :5173 with a proxy to it"

@@ -28,6 +28,7 @@ import (
 	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/embed"
 	"github.com/whatpro/hub/internal/feature"
+	"github.com/whatpro/hub/internal/gateway"
 	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/iam"
 	"github.com/whatpro/hub/internal/idempotency"
@@ -74,6 +75,7 @@ type App struct {
 	Kanban   *kanban.Service
 	Chat     *chat.Service
 	Privacy  *privacy.Service
+	Gateway  *gateway.Service
 	Registry *prometheus.Registry
 	table    []httpx.Route
 	handler  http.Handler
@@ -228,6 +230,9 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	if err := a.buildRealtime(workers); err != nil {
 		return err
 	}
+	if err := a.buildGateway(workers); err != nil {
+		return err
+	}
 	if err := a.buildChat(workers); err != nil {
 		return err
 	}
@@ -242,8 +247,10 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		Periodic: []*river.PeriodicJob{idempotency.Periodic(), iam.PurgeAttemptsPeriodic(), intake.PurgePeriodic(time.Hour),
 			inbox.Periodic(a.Cfg.InboxSyncInterval), provider.HealthPeriodic(5 * time.Minute),
 			realtime.Periodic(10 * time.Minute), kanban.ReconcilePeriodic(a.Cfg.KanbanReconcileInterval),
-			chat.RetentionPeriodic(time.Hour), chat.PresencePeriodic(30 * time.Second), privacyPeriodic()},
+			chat.RetentionPeriodic(time.Hour), chat.PresencePeriodic(30 * time.Second), privacyPeriodic(),
+			gateway.SweepPeriodic(a.Cfg.GatewaySweepInterval)},
 		MaxWorkers: a.Cfg.JobWorkers,
+		JobTimeout: a.Cfg.JobTimeout, RescueAfter: a.Cfg.JobRescueAfter,
 		Logger:     a.Log,
 		Middleware: []rivertype.Middleware{jobs.NewMetrics(a.Registry, a.DB)},
 		PollEvery:  opts.JobPollEvery,
@@ -270,6 +277,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	a.Inboxes.Jobs = q
 	a.Provider.Jobs = q
 	a.Kanban.Jobs = q
+	a.Gateway.Jobs = q
 	a.IAM.Jobs = q
 	if err := a.IAM.Bootstrap(ctx, a.Log, a.Cfg.BootstrapAdminEmail, a.Cfg.BootstrapAdminPass, a.Cfg.DataDir); err != nil {
 		return fmt.Errorf("bootstrap admin: %w", err)

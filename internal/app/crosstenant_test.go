@@ -144,6 +144,13 @@ func TestCrossTenantWalk(t *testing.T) {
 		a, b := newWalkTenant(t, h, super, "Alpha"), newWalkTenant(t, h, super, "Beta")
 		known := map[string]string{"accountID": a.ID, "userID": a.user.ID, "keyID": a.key.ID,
 			"sessionID": a.Admin.SessionID, "invitedAccountID": a.ID}
+		// A gateway dead letter of A's: its id and error must stay A's.
+		workID, secretErr := db.NewID(), "alpha-dead-letter-"+a.ID
+		h.Exec(`INSERT INTO gateway_work (id, account_id, instance_id, lane, seq, dedupe_key, kind, payload, status, last_error,
+			next_at, created_at, updated_at) VALUES ($1, $2, 'inst', 'in:inst:1', '1', $1, 'inbound', '{}', 'dead', $3, $4, $4, $4)`,
+			workID, a.ID, secretErr, db.Now())
+		known["workID"], known["conversationID"] = workID, "424242"
+		a.secrets = append(a.secrets, workID, secretErr)
 
 		var scoped []httpx.Route
 		for _, rt := range h.App.Routes() {

@@ -46,6 +46,7 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 			Entry: func(r *http.Request, action, resType, resID string) audit.Entry {
 				return a.IAM.Entry(r, "", action, resType, resID)
 			}},
+		gateway: a.Gateway,
 	}
 	a.table = append(a.routes(h), extra...)
 	router, err := httpx.NewRouter(a.table, a.wrapRoute, spa)

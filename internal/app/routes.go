@@ -8,6 +8,7 @@ import (
 	"github.com/whatpro/hub/internal/chatwoot"
 	"github.com/whatpro/hub/internal/embed"
 	"github.com/whatpro/hub/internal/feature"
+	"github.com/whatpro/hub/internal/gateway"
 	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/iam"
 	"github.com/whatpro/hub/internal/inbox"
@@ -40,6 +41,7 @@ type handlers struct {
 	chat     *chat.Service
 	jobs     *ops.Jobs
 	privacy  *privacy.Service
+	gateway  *gateway.Service
 }
 
 // routes is the hub's route table: every route, readable top to bottom,
@@ -73,6 +75,11 @@ func (a *App) routes(h handlers) []httpx.Route {
 		return r
 	}
 	cr, cw := iam.PermChatRead, iam.PermChatWrite
+	gw := func(method, pattern string, fn httpx.HandlerFunc, perm string) httpx.Route {
+		r := acct(method, "/gateway"+pattern, fn, perm)
+		r.Feature = feature.Gateway
+		return r
+	}
 	upload := ch("POST", "/rooms/{roomID}/attachments", h.chat.Upload, cw)
 	upload.MaxBody = a.Cfg.MaxBodyBytes + int64(a.Cfg.ChatMaxAttachmentMB)<<20
 	return []httpx.Route{
@@ -220,6 +227,13 @@ func (a *App) routes(h handlers) []httpx.Route {
 		{Method: "GET", Pattern: "/api/v1/realtime", Handler: httpx.HandlerFunc(h.realtime.Upgrade)},
 
 		// Deal Kanban
+		// WhatsApp gateway
+		gw("GET", "/numbers", h.gateway.NumberStats, iam.PermProvidersRead),
+		gw("GET", "/dead-letters", h.gateway.ListDeadLetters, iam.PermProvidersRead),
+		gw("POST", "/dead-letters/replay", h.gateway.ReplayDeadLetters, iam.PermProvidersWrite),
+		gw("POST", "/dead-letters/{workID}/replay", h.gateway.ReplayDeadLetter, iam.PermProvidersWrite),
+		gw("GET", "/conversations/{conversationID}/log", h.gateway.ConversationLog, iam.PermInboxesRead),
+
 		kb("GET", "/boards", h.kanban.ListBoards, kr),
 		kb("POST", "/boards", h.kanban.CreateBoard, kw),
 		kb("GET", "/boards/{boardID}", h.kanban.GetBoard, kr),

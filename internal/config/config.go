@@ -28,7 +28,10 @@ type Config struct {
 	ShutdownTimeout  time.Duration
 	MaxBodyBytes     int64
 	JobWorkers       int
-	RetentionDays    int
+	// JobTimeout bounds one job; JobRescueAfter is when a job a dead
+	// process left running is retried.
+	JobTimeout, JobRescueAfter time.Duration
+	RetentionDays              int
 	// AccountDeletionGrace is how long a requested account deletion waits.
 	AccountDeletionGrace time.Duration
 	// InboxSyncInterval is the period of the Chatwoot inbox sync.
@@ -38,6 +41,11 @@ type Config struct {
 	RealtimeWindow          time.Duration
 	RealtimeWindowEvents    int64
 	KanbanReconcileInterval time.Duration
+	// Gateway: how long a chat's lane waits before it starts (so events
+	// handled concurrently join it in stored order) and how often due
+	// lanes are re-armed.
+	GatewaySettle        time.Duration
+	GatewaySweepInterval time.Duration
 	// Chat: the largest attachment, and the S3-compatible bucket its
 	// bytes go to (empty endpoint = the data dir).
 	ChatMaxAttachmentMB int
@@ -127,6 +135,9 @@ func (c *Config) check() error {
 	if c.Production() && c.PublicURL.Scheme != "https" && c.PublicURL.Hostname() != "localhost" {
 		// A plain-http public URL in production would ship cookies without Secure.
 		return &Error{"WHATPRO_PUBLIC_URL", "must be https in production"}
+	}
+	if c.JobRescueAfter <= c.JobTimeout {
+		return &Error{"WHATPRO_JOB_RESCUE_AFTER", "must be longer than WHATPRO_JOB_TIMEOUT"}
 	}
 	if (c.ChatS3Endpoint == "") != (c.ChatS3Bucket == "") {
 		return &Error{"WHATPRO_CHAT_S3_BUCKET", "set both WHATPRO_CHAT_S3_ENDPOINT and WHATPRO_CHAT_S3_BUCKET, or neither"}

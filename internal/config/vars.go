@@ -158,6 +158,38 @@ var vars = map[string]variable{
 		c.KanbanReconcileInterval = d
 		return nil
 	}},
+	"WHATPRO_JOB_TIMEOUT": {"5m", false, "longest a background job may run", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > time.Hour {
+			return fmt.Errorf("%q is not a duration between 1s and 1h", v)
+		}
+		c.JobTimeout = d
+		return nil
+	}},
+	"WHATPRO_JOB_RESCUE_AFTER": {"10m", false, "when a job left running by a stopped or crashed hub is retried (longer than WHATPRO_JOB_TIMEOUT)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 2*time.Second || d > 24*time.Hour {
+			return fmt.Errorf("%q is not a duration between 2s and 24h", v)
+		}
+		c.JobRescueAfter = d
+		return nil
+	}},
+	"WHATPRO_GATEWAY_SETTLE": {"150ms", false, "how long a WhatsApp chat's work lane waits before it starts, so events stored together keep their order (0 to 5s)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 5*time.Second {
+			return fmt.Errorf("%q is not a duration between 0 and 5s", v)
+		}
+		c.GatewaySettle = d
+		return nil
+	}},
+	"WHATPRO_GATEWAY_SWEEP_INTERVAL": {"2s", false, "how often the gateway re-arms work lanes whose retry or hold is due", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > time.Hour {
+			return fmt.Errorf("%q is not a duration between 1s and 1h", v)
+		}
+		c.GatewaySweepInterval = d
+		return nil
+	}},
 	"WHATPRO_CHAT_MAX_ATTACHMENT_MB": {"25", false, "largest chat attachment, in MiB", func(c *Config, v string) error {
 		n, err := parsePositive(v, 1024)
 		c.ChatMaxAttachmentMB = n

@@ -4,6 +4,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -30,6 +31,10 @@ type Config struct {
 	Middleware  []rivertype.Middleware
 	PollEvery   time.Duration // default 1s; tests shorten it
 	MaxAttempts int           // default River's 25
+	// JobTimeout bounds one job (default 5m); RescueAfter is when a job
+	// left running by a process that died is retried (default 10m; River's
+	// own default of an hour would hold a crashed hub's work that long).
+	JobTimeout, RescueAfter time.Duration
 }
 
 // runner is what both generic River clients offer for life-cycle control.
@@ -65,7 +70,8 @@ func New(d *db.DB, cfg Config) (*Queue, error) {
 		FetchPollInterval:           cfg.PollEvery,
 		FetchCooldown:               min(cfg.PollEvery, 100*time.Millisecond),
 		MaxAttempts:                 cfg.MaxAttempts,
-		JobTimeout:                  5 * time.Minute,
+		JobTimeout:                  cmp.Or(cfg.JobTimeout, 5*time.Minute),
+		RescueStuckJobsAfter:        cmp.Or(cfg.RescueAfter, 10*time.Minute),
 		CompletedJobRetentionPeriod: 7 * 24 * time.Hour,
 	}
 	if cfg.PollEvery == 0 {

@@ -9,7 +9,7 @@ import { useAuthStore } from './stores/auth'
 const empty = () => json({ data: [], pagination: { has_more: false, next_cursor: null } })
 
 /** The sidebar entries of an admin's Chatwoot, inbox, provider, number, webhook and plan pages. */
-const CATALOG_NAV = ['nav-chatwoot', 'nav-inboxes', 'nav-providers', 'nav-numbers', 'nav-webhook-events', 'nav-plan']
+const CATALOG_NAV = ['nav-chatwoot', 'nav-inboxes', 'nav-providers', 'nav-numbers', 'nav-gateway', 'nav-webhook-events', 'nav-plan']
 
 /** Every account list the pages load answers empty. */
 function listRoutes(...accountIds: string[]): HubRoutes {

@@ -27,6 +27,7 @@ import ProvidersPage from './pages/ProvidersPage.vue'
 import SessionsPage from './pages/SessionsPage.vue'
 import StatusPage from './pages/StatusPage.vue'
 import UsersPage from './pages/UsersPage.vue'
+import GatewayPage from './pages/GatewayPage.vue'
 import WebhookEventsPage from './pages/WebhookEventsPage.vue'
 import { useAccountsStore } from './stores/accounts'
 import { useAuthStore } from './stores/auth'
@@ -100,6 +101,12 @@ export const routes: RouteRecordRaw[] = [
         name: 'numbers',
         component: NumbersPage,
         meta: { titleKey: 'NUMBERS.TITLE', permission: 'providers:read' },
+      },
+      {
+        path: 'accounts/:accountId/gateway',
+        name: 'gateway',
+        component: GatewayPage,
+        meta: { titleKey: 'GATEWAY.TITLE', permission: 'providers:read' },
       },
       {
         path: 'accounts/:accountId/webhook-events',

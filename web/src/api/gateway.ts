@@ -1,0 +1,69 @@
+/**
+ * The WhatsApp gateway of an account: {base}api/v1/accounts/{accountID}/gateway/
+ * numbers (per-number counters), dead-letters (and their replay).
+ */
+import { api, type ApiClient, type Page, type PageParams } from './client'
+
+export interface NumberStats {
+  instance_id: string
+  messages_in_today: number
+  messages_out_today: number
+  messages_in_month: number
+  messages_out_month: number
+  failed_month: number
+  queued: number
+  dead_letters: number
+  last_error: string
+}
+
+export interface DeadLetter {
+  id: string
+  instance_id: string
+  lane: string
+  kind: string
+  attempts: number
+  last_error: string
+  payload: unknown
+  created_at: string
+  died_at: string
+}
+
+function gatewayPath(accountId: string, rest: string): string {
+  return `api/v1/accounts/${encodeURIComponent(accountId)}/gateway${rest}`
+}
+
+export function listNumberStats(accountId: string, client: ApiClient = api): Promise<{ data: NumberStats[] }> {
+  return client.get(gatewayPath(accountId, '/numbers'))
+}
+
+export function listDeadLetters(accountId: string, params: PageParams = {}, client: ApiClient = api): Promise<Page<DeadLetter>> {
+  return client.get(gatewayPath(accountId, '/dead-letters'), { query: { ...params, cursor: params.cursor ?? undefined } })
+}
+
+export function replayDeadLetter(accountId: string, id: string, client: ApiClient = api): Promise<{ replayed: number }> {
+  return client.post(gatewayPath(accountId, `/dead-letters/${encodeURIComponent(id)}/replay`))
+}
+
+export function replayAllDeadLetters(accountId: string, client: ApiClient = api): Promise<{ replayed: number }> {
+  return client.post(gatewayPath(accountId, '/dead-letters/replay'))
+}
+
+export interface BridgeLogEntry {
+  direction: 'in' | 'out'
+  provider_message_id: string | null
+  chatwoot_message_id: number | null
+  part: number
+  parts: number
+  kind: string
+  status: string
+  attempts: number
+  last_error: string
+  instance_id: string
+  created_at: string
+  updated_at: string
+}
+
+/** A Chatwoot conversation's bridge log; 404 when the caller may not see the conversation. */
+export function conversationLog(accountId: string, conversationId: number, client: ApiClient = api): Promise<{ data: BridgeLogEntry[] }> {
+  return client.get(gatewayPath(accountId, `/conversations/${conversationId}/log`))
+}

@@ -95,11 +95,32 @@ func TestEveryConsolePageFitsAndSpeaksOneLanguage(t *testing.T) {
 		}
 	}
 
+	// Refusals speak Portuguese too: a common password, a provider that does not answer.
+	b.visit(env.hub.URL, pages[len(pages)-1])
+	b.step("try a common password",
+		chromedp.SendKeys(testID("password-current"), adminPassword),
+		chromedp.SendKeys(testID("password-new"), "password123"),
+		chromedp.SendKeys(testID("password-confirm"), "password123"),
+		chromedp.Click(testID("password-submit")),
+	)
+	b.waitFor("the refusal", `document.body.textContent.includes('Escolha outra senha')`)
+	b.checkPage("a refused password at 400 px", false, "pt-BR", "Administrator")
+	b.docShot("profile-refused", 400)
+	b.visit(env.hub.URL, pages[8])
+	b.step("add a provider that does not answer",
+		chromedp.SendKeys(testID("provider-name"), "Servidor desligado"),
+		chromedp.SendKeys(testID("provider-base-url"), "http://127.0.0.1:9"),
+		chromedp.SendKeys(testID("provider-api-key"), "chave-qualquer-123"),
+		chromedp.Click(testID("provider-create")),
+	)
+	b.waitFor("an answer", `document.querySelector('[role="alert"]') !== null || document.querySelectorAll('[data-testid="provider-row"]').length > 1`)
+	b.checkPage("a provider that does not answer at 400 px", false, "pt-BR", "Administrator", "Servidor desligado")
+
 	// At 400 px the sidebar is a drawer behind the menu button.
 	if eval[bool](b, `document.querySelector('[data-testid="sidebar"]').getBoundingClientRect().right > 0`) {
 		t.Error("at 400 px the sidebar is on screen before the menu button opened it")
 	}
-	b.step("open the menu", chromedp.Click(testID("nav-open")))
+	b.step("open the menu", chromedp.Click(testID("menu-open")))
 	b.waitFor("the drawer open", `Math.round(document.querySelector('[data-testid="sidebar"]').getBoundingClientRect().left) === 0`)
 	b.checkPage("the open drawer at 400 px", false, "pt-BR", "Administrator")
 	b.docShot("menu", 400)

@@ -65,7 +65,14 @@ describe('ProfilePage', () => {
       'POST /api/v1/me/password': (req) =>
         (req.body as { new_password: string }).new_password === 'password123'
           ? envelope(400, 'VALIDATION_ERROR', 'invalid input', {
-              details: [{ field: 'new_password', message: 'passwords need at least 10 characters, must not be your email and must not be a common password' }],
+              details: [
+                {
+                  field: 'new_password',
+                  code: 'weak_password',
+                  params: { min: 10 },
+                  message: 'passwords need at least 10 characters, must not be your email and must not be a common password',
+                },
+              ],
             })
           : noContent(),
     })
@@ -84,7 +91,7 @@ describe('ProfilePage', () => {
 
     await fill('password123')
     expect(wrapper.get('#password-new-error').text()).toBe(
-      'Passwords need at least 10 characters, must not be your email and must not be a common password.',
+      'Choose another password: at least 10 characters, not your email and not a common password.',
     )
 
     await fill('a brand new phrase')

@@ -106,6 +106,11 @@ func TestEveryConsolePageFitsAndSpeaksOneLanguage(t *testing.T) {
 	b.waitFor("the refusal", `document.body.textContent.includes('Escolha outra senha')`)
 	b.checkPage("a refused password at 400 px", false, "pt-BR", "Administrator")
 	b.docShot("profile-refused", 400)
+	// Two-factor setup shows a QR code drawn in the page.
+	b.step("start two-factor setup", chromedp.Click(testID("totp-start")), chromedp.WaitVisible(testID("totp-qr")))
+	b.waitFor("a drawn QR code", `document.querySelector('[data-testid="totp-qr"] path')?.getAttribute('d').length > 500`)
+	b.checkPage("two-factor setup at 400 px", false, "pt-BR", "Administrator")
+	b.docShot("profile-totp", 400)
 	b.visit(env.hub.URL, pages[8])
 	b.step("add a provider that does not answer",
 		chromedp.SendKeys(testID("provider-name"), "Servidor desligado"),

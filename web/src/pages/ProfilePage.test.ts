@@ -41,6 +41,10 @@ describe('ProfilePage', () => {
     await wrapper.get('[data-testid="totp-start"]').trigger('click')
     await flushPromises()
     expect(wrapper.get('[data-testid="totp-secret"]').text()).toBe('JBSW Y3DP EHPK 3PXP')
+    // The QR code is drawn in the page from the otpauth link: an SVG path, no image request.
+    const qr = wrapper.get('[data-testid="totp-qr"]')
+    expect(qr.element.tagName.toLowerCase()).toBe('svg')
+    expect(qr.get('path').attributes('d')).toMatch(/^M\d+ \d+h1v1h-1z/)
 
     await wrapper.get('[data-testid="totp-code"]').setValue('000000')
     await wrapper.get('[data-testid="two-factor"] form').trigger('submit')

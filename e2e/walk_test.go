@@ -160,6 +160,17 @@ func TestEveryConsolePageFitsAndSpeaksOneLanguage(t *testing.T) {
 	}
 	b.setTheme("light")
 	b.chooseOption(`[data-testid="locale-switcher"]`, "pt-BR")
+
+	// End all other sessions: the API client's login is the other one; it stops working.
+	b.resize(1280)
+	b.visit(env.hub.URL, pages[14])
+	b.step("end all other sessions", chromedp.Click(testID("sessions-revoke-others")), chromedp.WaitVisible(testID("confirm-dialog")))
+	b.checkPage("ending the other sessions", true, "pt-BR", "Administrator")
+	b.step("confirm", chromedp.Click(testID("confirm-ok")))
+	b.waitFor("only this browser's session", `document.querySelectorAll('[data-testid="session-row"]').length === 1 && document.querySelector('[data-testid="sessions-revoke-others"]') === null`)
+	if err := api.try("GET", "/api/v1/me", nil, http.StatusOK, nil); err == nil {
+		t.Error("the other session still works after ending all other sessions")
+	}
 	b.assertClean()
 }
 

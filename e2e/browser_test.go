@@ -260,6 +260,15 @@ func (b *browser) screenshot(name string) {
 }
 
 func (b *browser) screenshotTo(dir, name string) {
+	if b.name != "" {
+		name = b.name + "-" + name
+	}
+	b.screenshotNamed(dir, fmt.Sprintf("%s-%s.png", sanitize(b.t.Name()), name))
+}
+
+// screenshotNamed saves the viewport as dir/file.
+func (b *browser) screenshotNamed(dir, file string) {
+	name := file
 	ctx, cancel := context.WithTimeout(b.ctx, waitTimeout)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
@@ -271,10 +280,7 @@ func (b *browser) screenshotTo(dir, name string) {
 		b.t.Logf("screenshot %s: %v", name, err)
 		return
 	}
-	if b.name != "" {
-		name = b.name + "-" + name
-	}
-	path := filepath.Join(dir, fmt.Sprintf("%s-%s.png", sanitize(b.t.Name()), name))
+	path := filepath.Join(dir, file)
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		b.t.Logf("screenshot %s: %v", name, err)
 		return

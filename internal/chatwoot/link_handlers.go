@@ -65,13 +65,13 @@ func (s *Service) PutLink(w http.ResponseWriter, r *http.Request) error {
 	var bad []httpx.FieldError
 	base, err := outbound.ValidateBaseURL(in.BaseURL)
 	if err != nil {
-		bad = append(bad, httpx.FieldError{Field: "base_url", Message: err.Error()})
+		bad = append(bad, httpx.FieldError{Field: "base_url", Code: httpx.FieldBadURL, Message: err.Error()})
 	}
 	if in.ChatwootAccountID <= 0 {
-		bad = append(bad, httpx.FieldError{Field: "chatwoot_account_id", Message: "must be a positive Chatwoot account id"})
+		bad = append(bad, httpx.FieldError{Field: "chatwoot_account_id", Code: httpx.FieldOutOfRange, Message: "must be a positive Chatwoot account id"})
 	}
 	if t := strings.TrimSpace(in.APIAccessToken); t == "" || len(t) > 200 {
-		bad = append(bad, httpx.FieldError{Field: "api_access_token", Message: "is required (a Chatwoot administrator's access token)"})
+		bad = append(bad, httpx.FieldError{Field: "api_access_token", Code: httpx.FieldRequired, Message: "is required (a Chatwoot administrator's access token)"})
 	}
 	extra, extraErr := cleanOrigins(in.ExtraOrigins, s.IAM.Production)
 	if extraErr != nil {
@@ -87,7 +87,7 @@ func (s *Service) PutLink(w http.ResponseWriter, r *http.Request) error {
 		_, err = httpx.ParseOrigin(origin, true)
 	}
 	if err != nil {
-		return httpx.Invalid(httpx.FieldError{Field: "base_url", Message: err.Error()})
+		return httpx.Invalid(httpx.FieldError{Field: "base_url", Code: httpx.FieldBadURL, Message: err.Error()})
 	}
 	version, _ := s.Client.Version(ctx, baseURL)
 	if _, err := s.Client.Inboxes(ctx, baseURL, in.ChatwootAccountID, tokenHeader(strings.TrimSpace(in.APIAccessToken))); err != nil {

@@ -71,8 +71,12 @@ func Status(code string) int {
 
 // FieldError names one invalid input field.
 type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
+	Field string `json:"field"`
+	// Code is a machine code (FieldRequired, FieldTooShort…) and Params its
+	// numbers, for clients that show their own words.
+	Code    string         `json:"code"`
+	Params  map[string]any `json:"params,omitempty"`
+	Message string         `json:"message"`
 	// Limit and Used describe a LIMIT_EXCEEDED answer.
 	Limit *int `json:"limit,omitempty"`
 	Used  *int `json:"used,omitempty"`

@@ -55,7 +55,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		Logger(r.Context()).Error("request failed", "error", err.Error(), "path", r.URL.Path)
 	}
 	WriteJSON(w, status, envelope{envelopeBody{
-		Code: e.Code, Message: e.Message, Details: e.Details, RequestID: RequestID(r.Context()),
+		Code: e.Code, Message: e.Message, Details: withCodes(e.Details), RequestID: RequestID(r.Context()),
 	}})
 }
 
@@ -113,7 +113,7 @@ func nulFields(v reflect.Value, path string) []FieldError {
 			if path == "" {
 				path = "body"
 			}
-			return []FieldError{{Field: path, Message: "must not contain NUL characters"}}
+			return []FieldError{{Field: path, Code: FieldInvalid, Message: "must not contain NUL characters"}}
 		}
 	case reflect.Struct:
 		var out []FieldError
@@ -172,10 +172,10 @@ func decodeError(err error) error {
 		if field == "" {
 			field = "body"
 		}
-		return Invalid(FieldError{Field: field, Message: "must be a " + jsonKind(typ.Type.Kind().String())})
+		return Invalid(FieldError{Field: field, Code: FieldWrongType, Message: "must be a " + jsonKind(typ.Type.Kind().String())})
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return Invalid(FieldError{Field: name, Message: "is not a known field"})
+		return Invalid(FieldError{Field: name, Code: FieldUnknown, Message: "is not a known field"})
 	default:
 		slog.Debug("json decode", "error", err)
 		return E(CodeBadRequest, "the body is not valid JSON")

@@ -35,7 +35,7 @@ func ParsePage(r *http.Request) (PageParams, error) {
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 200 {
-			return p, Invalid(FieldError{Field: "limit", Message: "must be a whole number from 1 to 200"})
+			return p, Invalid(Field("limit", FieldOutOfRange, "must be a whole number from 1 to 200", "min", 1, "max", 200))
 		}
 		p.Limit = n
 	}

@@ -45,11 +45,11 @@ func (s *Service) CreateAPIKey(w http.ResponseWriter, r *http.Request) error {
 	var c checks
 	c.text("name", in.Name, 1, 100)
 	if len(in.Scopes) == 0 {
-		c.add("scopes", "at least one scope is required")
+		c.addCode("scopes", httpx.FieldRequired, "at least one scope is required")
 	}
 	for _, sc := range in.Scopes {
 		if !ValidScope(sc) {
-			c.add("scopes", "unknown scope "+truncate(sc, 40))
+			c.addCode("scopes", httpx.FieldUnknown, "unknown scope "+truncate(sc, 40), "value", truncate(sc, 40))
 		}
 	}
 	if in.ExpiresAt != nil && !in.ExpiresAt.After(now) {

@@ -85,10 +85,10 @@ func (s *Service) ChangePassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if u.passwordHash == "" || !CheckPassword(u.passwordHash, in.Current) {
-		return httpx.Invalid(httpx.FieldError{Field: "current_password", Message: "is not your current password"})
+		return httpx.Invalid(httpx.Field("current_password", httpx.FieldMismatch, "is not your current password"))
 	}
 	if err := CheckPolicy(in.New, u.Email); err != nil {
-		return httpx.Invalid(httpx.FieldError{Field: "new_password", Message: PasswordRule})
+		return httpx.Invalid(passwordFieldError("new_password", in.New))
 	}
 	hash, err := HashPassword(in.New)
 	if err != nil {
@@ -206,7 +206,7 @@ func (s *Service) RevokeSession(w http.ResponseWriter, r *http.Request) error {
 func (s *Service) Reauthenticate(r *http.Request, userID, password, totpCode string) error {
 	ctx, ip, now := r.Context(), s.Proxies.ClientIP(r), s.now()
 	if password == "" && totpCode == "" {
-		return httpx.Invalid(httpx.FieldError{Field: "password", Message: "confirm with your password (or totp_code, a code from your authenticator)"})
+		return httpx.Invalid(httpx.FieldError{Field: "password", Code: httpx.FieldRequired, Message: "confirm with your password (or totp_code, a code from your authenticator)"})
 	}
 	u, err := userByID(ctx, s.DB.R, userID)
 	if err != nil {
@@ -234,5 +234,5 @@ func (s *Service) Reauthenticate(r *http.Request, userID, password, totpCode str
 	if err := recordAttempt(ctx, s.DB.W, u.Email, ip, false, now); err != nil {
 		return err
 	}
-	return httpx.Invalid(httpx.FieldError{Field: field, Message: "does not match; nothing was changed"})
+	return httpx.Invalid(httpx.Field(field, httpx.FieldMismatch, "does not match; nothing was changed"))
 }

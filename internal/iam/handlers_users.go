@@ -60,7 +60,7 @@ func (s *Service) AddUser(w http.ResponseWriter, r *http.Request) error {
 		c.add("role", "must be admin, supervisor or agent")
 	}
 	if in.Password != "" {
-		c.add("password", "is chosen by the person, from the invitation link; leave it empty")
+		c.addCode("password", httpx.FieldNotAllowed, "is chosen by the person, from the invitation link; leave it empty")
 	}
 	if err := c.err(); err != nil {
 		return err

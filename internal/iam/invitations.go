@@ -23,7 +23,7 @@ type Invitation struct {
 	ExpiresAt     time.Time `json:"invitation_expires_at"`
 }
 
-var errBadInvitation = httpx.Invalid(httpx.FieldError{Field: "token", Message: "is unknown, used or expired; ask for a new invitation"})
+var errBadInvitation = httpx.Invalid(httpx.FieldError{Field: "token", Code: httpx.FieldExpired, Message: "is unknown, used or expired; ask for a new invitation"})
 
 // invite issues the invitation link for u in the account and mails it, or
 // returns it to hand over.
@@ -213,7 +213,7 @@ func (s *Service) ActivateInvitation(w http.ResponseWriter, r *http.Request) err
 		return httpx.E(httpx.CodeConflict, "this e-mail already has a login: sign in to accept the invitation")
 	}
 	if err := CheckPolicy(in.Password, u.Email); err != nil {
-		return httpx.Invalid(httpx.FieldError{Field: "password", Message: PasswordRule})
+		return httpx.Invalid(passwordFieldError("password", in.Password))
 	}
 	if !t.Mailed && u.confinedElsewhere(t.AccountID) {
 		return s.refuseConfined(r, t.AccountID, u)

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/whatpro/hub/internal/httpx"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -80,9 +81,25 @@ const PasswordRule = "passwords need at least 10 characters, must not be your em
 // ErrWeakPassword is returned by CheckPolicy.
 var ErrWeakPassword = errors.New(PasswordRule)
 
+// passwordMin is the rule's shortest password, in characters.
+const passwordMin = 10
+
+// passwordFieldError is the field error for a password CheckPolicy refused:
+// too_short when it is short, weak_password otherwise (the email or a common
+// password), both with the rule's minimum.
+func passwordFieldError(field, pw string) httpx.FieldError {
+	if len([]rune(pw)) < passwordMin {
+		return httpx.Field(field, httpx.FieldTooShort, PasswordRule, "min", passwordMin)
+	}
+	if len(pw) > 256 {
+		return httpx.Field(field, httpx.FieldTooLong, PasswordRule, "max", 256)
+	}
+	return httpx.Field(field, httpx.FieldWeakPassword, PasswordRule, "min", passwordMin)
+}
+
 // CheckPolicy enforces the password rule.
 func CheckPolicy(pw, email string) error {
-	if len([]rune(pw)) < 10 || len(pw) > 256 {
+	if len([]rune(pw)) < passwordMin || len(pw) > 256 {
 		return ErrWeakPassword
 	}
 	lower := strings.ToLower(pw)

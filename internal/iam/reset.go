@@ -117,7 +117,7 @@ func (s *Service) ConfirmPasswordReset(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	ctx, now := r.Context(), s.now()
-	bad := httpx.Invalid(httpx.FieldError{Field: "token", Message: "is unknown, used or expired; ask for a new link"})
+	bad := httpx.Invalid(httpx.FieldError{Field: "token", Code: httpx.FieldExpired, Message: "is unknown, used or expired; ask for a new link"})
 	t, err := findToken(ctx, s.DB.R, purposeReset, in.Token, now)
 	if errors.Is(err, db.ErrNotFound) {
 		return bad
@@ -129,7 +129,7 @@ func (s *Service) ConfirmPasswordReset(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	if err := CheckPolicy(in.Password, u.Email); err != nil {
-		return httpx.Invalid(httpx.FieldError{Field: "password", Message: PasswordRule})
+		return httpx.Invalid(passwordFieldError("password", in.Password))
 	}
 	hash, err := HashPassword(in.Password)
 	if err != nil {

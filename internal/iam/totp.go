@@ -128,7 +128,7 @@ func (s *Service) TOTPEnable(w http.ResponseWriter, r *http.Request) error {
 		return httpx.E(httpx.CodeConflict, "start with POST /api/v1/me/totp/setup")
 	}
 	if err := s.checkSecondFactor(ctx, u, in.Code, ""); err != nil {
-		return httpx.Invalid(httpx.FieldError{Field: "code", Message: "does not match the authenticator"})
+		return httpx.Invalid(httpx.FieldError{Field: "code", Code: httpx.FieldMismatch, Message: "does not match the authenticator"})
 	}
 	codes, hashes := recoveryCodes(10)
 	raw, _ := json.Marshal(hashes)

@@ -16,24 +16,29 @@ func (c *checks) add(field, msg string) {
 	*c = append(*c, httpx.FieldError{Field: field, Message: msg})
 }
 
+// addCode is add with the machine code and params clients translate.
+func (c *checks) addCode(field, code, msg string, params ...any) {
+	*c = append(*c, httpx.Field(field, code, msg, params...))
+}
+
 func (c *checks) text(field, v string, min, max int) {
 	n := utf8.RuneCountInString(strings.TrimSpace(v))
 	switch {
 	case !cleanText(v):
 		c.add(field, "must not contain NUL characters")
 	case n < min && min == 1:
-		c.add(field, "is required")
+		c.addCode(field, httpx.FieldRequired, "is required")
 	case n < min:
-		c.add(field, "must have at least "+itoa(min)+" characters")
+		c.addCode(field, httpx.FieldTooShort, "must have at least "+itoa(min)+" characters", "min", min)
 	case n > max:
-		c.add(field, "must have at most "+itoa(max)+" characters")
+		c.addCode(field, httpx.FieldTooLong, "must have at most "+itoa(max)+" characters", "max", max)
 	}
 }
 
 func (c *checks) email(field, v string) {
 	a, err := mail.ParseAddress(v)
 	if err != nil || !cleanText(v) || a.Address != strings.TrimSpace(v) || len(v) > 254 || !strings.Contains(a.Address[strings.LastIndex(a.Address, "@"):], ".") {
-		c.add(field, "must be an email address such as ana@example.com")
+		c.addCode(field, httpx.FieldBadEmail, "must be an email address such as ana@example.com")
 	}
 }
 

@@ -28,7 +28,7 @@ type planReq struct {
 func (in *planReq) check(creating bool) error {
 	var bad []httpx.FieldError
 	if creating && in.Name == nil {
-		bad = append(bad, httpx.FieldError{Field: "name", Message: "is required"})
+		bad = append(bad, httpx.FieldError{Field: "name", Code: httpx.FieldRequired, Message: "is required"})
 	}
 	if in.Name != nil {
 		if n := strings.TrimSpace(*in.Name); n == "" || len(n) > 80 || strings.EqualFold(n, Default.Name) {
@@ -37,14 +37,14 @@ func (in *planReq) check(creating bool) error {
 	}
 	for k, v := range in.Limits {
 		if !validLimit(k) {
-			bad = append(bad, httpx.FieldError{Field: "limits." + k, Message: "is not a limit"})
+			bad = append(bad, httpx.FieldError{Field: "limits." + k, Code: httpx.FieldUnknown, Message: "is not a limit"})
 		} else if v != nil && *v < 0 {
 			bad = append(bad, httpx.FieldError{Field: "limits." + k, Message: "must be zero or more (null for unlimited)"})
 		}
 	}
 	for k := range in.Features {
 		if !feature.Known(k) {
-			bad = append(bad, httpx.FieldError{Field: "features." + k, Message: "is not a feature"})
+			bad = append(bad, httpx.FieldError{Field: "features." + k, Code: httpx.FieldUnknown, Message: "is not a feature"})
 		}
 	}
 	if len(bad) > 0 {
@@ -205,7 +205,7 @@ func (h *Handler) SetAccountPlan(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if in.PlanID == "" {
-		bad = append(bad, httpx.FieldError{Field: "plan_id", Message: "is required"})
+		bad = append(bad, httpx.FieldError{Field: "plan_id", Code: httpx.FieldRequired, Message: "is required"})
 	}
 	if len(bad) > 0 {
 		return httpx.Invalid(bad...)
@@ -213,7 +213,7 @@ func (h *Handler) SetAccountPlan(w http.ResponseWriter, r *http.Request) error {
 	ctx, accountID := r.Context(), iam.AccessFrom(r.Context()).AccountID
 	err := h.IAM.WriteTx(ctx, func(tx *sql.Tx) error {
 		if _, err := getPlan(ctx, tx, in.PlanID); errors.Is(err, db.ErrNotFound) {
-			return httpx.Invalid(httpx.FieldError{Field: "plan_id", Message: "is not a plan"})
+			return httpx.Invalid(httpx.FieldError{Field: "plan_id", Code: httpx.FieldNotFound, Message: "is not a plan"})
 		} else if err != nil {
 			return err
 		}

@@ -25,7 +25,7 @@ func (c *cloudAPI) CheckCredentials(cr Credentials) error {
 
 func (c *cloudAPI) CheckInstance(id string) []httpx.FieldError {
 	if !phoneNumberID.MatchString(id) {
-		return []httpx.FieldError{{Field: "phone_number_id", Message: "is required for the Cloud API (the number's id in Meta's WhatsApp manager)"}}
+		return []httpx.FieldError{{Field: "phone_number_id", Code: httpx.FieldRequired, Message: "is required for the Cloud API (the number's id in Meta's WhatsApp manager)"}}
 	}
 	return nil
 }

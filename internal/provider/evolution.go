@@ -38,7 +38,7 @@ func (e *evolution) CheckCredentials(c Credentials) error {
 
 func (e *evolution) CheckInstance(phoneNumberID string) []httpx.FieldError {
 	if phoneNumberID != "" {
-		return []httpx.FieldError{{Field: "phone_number_id", Message: "is only for the Cloud API"}}
+		return []httpx.FieldError{{Field: "phone_number_id", Code: httpx.FieldNotAllowed, Message: "is only for the Cloud API"}}
 	}
 	return nil
 }

@@ -35,7 +35,7 @@ func (s *Service) CreateInstance(w http.ResponseWriter, r *http.Request) error {
 	ctx, now, accountID := r.Context(), s.now(), iam.AccessFrom(r.Context()).AccountID
 	p, err := getProvider(ctx, s.DB.R, accountID, in.ProviderID)
 	if errors.Is(err, db.ErrNotFound) {
-		return httpx.Invalid(httpx.FieldError{Field: "provider_id", Message: "is not a provider of this account"})
+		return httpx.Invalid(httpx.FieldError{Field: "provider_id", Code: httpx.FieldNotFound, Message: "is not a provider of this account"})
 	} else if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (s *Service) CreateInstance(w http.ResponseWriter, r *http.Request) error {
 	}
 	bad = append(bad, a.CheckInstance(in.PhoneNumberID)...)
 	if len(in.DisplayName) > 120 {
-		bad = append(bad, httpx.FieldError{Field: "display_name", Message: "must be at most 120 characters"})
+		bad = append(bad, httpx.Field("display_name", httpx.FieldTooLong, "must be at most 120 characters", "max", 120))
 	}
 	if len(bad) > 0 {
 		return httpx.Invalid(bad...)
@@ -197,7 +197,7 @@ func (s *Service) CreateInbox(w http.ResponseWriter, r *http.Request) error {
 			name = "WhatsApp " + firstNonEmpty(i.DisplayName, i.PhoneNumber, i.Name)
 		}
 		if len(name) > 120 {
-			return httpx.Invalid(httpx.FieldError{Field: "name", Message: "must be at most 120 characters"})
+			return httpx.Invalid(httpx.Field("name", httpx.FieldTooLong, "must be at most 120 characters", "max", 120))
 		}
 		var inboxID string
 		if in.AdoptChatwootInboxID > 0 {
@@ -206,7 +206,7 @@ func (s *Service) CreateInbox(w http.ResponseWriter, r *http.Request) error {
 			inboxID, err = s.Inboxes.Create(ctx, accountID, name)
 		}
 		if errors.Is(err, db.ErrNotFound) {
-			return httpx.Invalid(httpx.FieldError{Field: "adopt_chatwoot_inbox_id", Message: "is not a synced inbox of the linked Chatwoot account (or the account is not linked)"})
+			return httpx.Invalid(httpx.FieldError{Field: "adopt_chatwoot_inbox_id", Code: httpx.FieldNotFound, Message: "is not a synced inbox of the linked Chatwoot account (or the account is not linked)"})
 		}
 		var he *httpx.Error
 		if err != nil && !errors.As(err, &he) {

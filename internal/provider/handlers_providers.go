@@ -26,11 +26,11 @@ type providerReq struct {
 func (s *Service) checkProvider(in *providerReq, typ string, creating bool) error {
 	var bad []httpx.FieldError
 	if creating && (in.Name == nil || in.BaseURL == nil || in.Credentials == nil) {
-		bad = append(bad, httpx.FieldError{Field: "body", Message: "name, type, base_url and credentials are required"})
+		bad = append(bad, httpx.FieldError{Field: "body", Code: httpx.FieldRequired, Message: "name, type, base_url and credentials are required"})
 	}
 	if in.Name != nil {
 		if n := strings.TrimSpace(*in.Name); n == "" || len(n) > 80 {
-			bad = append(bad, httpx.FieldError{Field: "name", Message: "must be 1 to 80 characters"})
+			bad = append(bad, httpx.Field("name", httpx.FieldTooLong, "must be 1 to 80 characters", "min", 1, "max", 80))
 		}
 	}
 	a, err := adapterFor(typ, s.HTTP)
@@ -39,7 +39,7 @@ func (s *Service) checkProvider(in *providerReq, typ string, creating bool) erro
 	}
 	if in.BaseURL != nil {
 		if _, err := outbound.ValidateBaseURL(*in.BaseURL); err != nil {
-			bad = append(bad, httpx.FieldError{Field: "base_url", Message: err.Error()})
+			bad = append(bad, httpx.FieldError{Field: "base_url", Code: httpx.FieldBadURL, Message: err.Error()})
 		}
 	}
 	if in.Credentials != nil && a != nil {
@@ -144,7 +144,7 @@ func (s *Service) UpdateProvider(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if in.Type != "" && in.Type != p.Type {
-			return httpx.Invalid(httpx.FieldError{Field: "type", Message: "cannot change; create another provider"})
+			return httpx.Invalid(httpx.FieldError{Field: "type", Code: httpx.FieldNotAllowed, Message: "cannot change; create another provider"})
 		}
 		if err := s.checkProvider(&in, p.Type, false); err != nil {
 			return err

@@ -82,7 +82,10 @@ describe('ApiClient errors', () => {
       error: {
         code: 'VALIDATION_ERROR',
         message: 'Invalid input',
-        details: [{ field: 'name', message: 'is required' }],
+        details: [
+          { field: 'name', message: 'is required' },
+          { field: 'password', code: 'too_short', params: { min: 10, bad: { x: 1 } }, message: 'too short' },
+        ],
         request_id: 'req-envelope',
       },
     }
@@ -92,7 +95,10 @@ describe('ApiClient errors', () => {
     expect(err.status).toBe(422)
     expect(err.code).toBe('VALIDATION_ERROR')
     expect(err.message).toBe('Invalid input')
-    expect(err.details).toEqual([{ field: 'name', message: 'is required' }])
+    expect(err.details).toEqual([
+      { field: 'name', code: '', params: {}, message: 'is required' },
+      { field: 'password', code: 'too_short', params: { min: 10 }, message: 'too short' },
+    ])
     expect(err.requestId).toBe('req-envelope')
     expect(err.body).toEqual(envelope)
   })

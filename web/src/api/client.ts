@@ -1,11 +1,15 @@
 /**
  * HTTP client for the hub API. Every request is rooted at the app's mount path, speaks JSON,
  * and turns failures into an ApiError that mirrors the server's error envelope:
- * {"error":{"code","message","details":[{"field","message"}],"request_id"}}.
+ * {"error":{"code","message","details":[{"field","code","params","message"}],"request_id"}}.
  */
 
 export interface ApiErrorDetail {
   field: string
+  /** The field error's machine code (required, too_short…); '' from an older hub. */
+  code?: string
+  /** The rule's numbers for the translated sentence ({"min": 10}). */
+  params?: Record<string, string | number>
   message: string
   /** A LIMIT_EXCEEDED answer: the plan's limit and how much of it is used. */
   limit?: number
@@ -400,6 +404,8 @@ function readEnvelope(body: unknown): Envelope | null {
     details: Array.isArray(details)
       ? details.filter(isRecord).map((d) => ({
           field: typeof d.field === 'string' ? d.field : '',
+          code: typeof d.code === 'string' ? d.code : '',
+          params: readParams(d.params),
           message: typeof d.message === 'string' ? d.message : '',
           ...(typeof d.limit === 'number' ? { limit: d.limit } : {}),
           ...(typeof d.used === 'number' ? { used: d.used } : {}),
@@ -407,6 +413,13 @@ function readEnvelope(body: unknown): Envelope | null {
       : [],
     requestId: typeof requestId === 'string' && requestId !== '' ? requestId : null,
   }
+}
+
+function readParams(value: unknown): Record<string, string | number> {
+  const out: Record<string, string | number> = {}
+  if (!isRecord(value)) return out
+  for (const [k, v] of Object.entries(value)) if (typeof v === 'string' || typeof v === 'number') out[k] = v
+  return out
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

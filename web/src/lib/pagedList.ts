@@ -12,6 +12,8 @@ export interface PagedList<T> {
   items: ShallowRef<T[]>
   hasMore: Ref<boolean>
   loading: Ref<boolean>
+  /** A first page arrived (so an empty list is really empty, not "not loaded yet"). */
+  loaded: Ref<boolean>
   error: ShallowRef<ApiError | null>
   /** Loads the first page. */
   load(): Promise<void>
@@ -36,6 +38,7 @@ export function usePagedList<T>(fetchPage: (params: PageParams) => Promise<Page<
   const items = shallowRef<T[]>([])
   const hasMore = ref(false)
   const loading = ref(false)
+  const loaded = ref(false)
   const error = shallowRef<ApiError | null>(null)
   let cursor: string | null = null
   let generation = 0
@@ -50,6 +53,7 @@ export function usePagedList<T>(fetchPage: (params: PageParams) => Promise<Page<
       items.value = append ? [...items.value, ...page.data] : page.data
       cursor = page.pagination?.next_cursor ?? null
       hasMore.value = Boolean(page.pagination?.has_more && cursor)
+      loaded.value = true
     } catch (err) {
       if (current !== generation) return
       error.value = toApiError(err)
@@ -66,6 +70,7 @@ export function usePagedList<T>(fetchPage: (params: PageParams) => Promise<Page<
     items,
     hasMore,
     loading,
+    loaded,
     error,
     load: () => fetchInto(false),
     loadMore: () => (hasMore.value && !loading.value ? fetchInto(true) : Promise.resolve()),
@@ -77,6 +82,7 @@ export function usePagedList<T>(fetchPage: (params: PageParams) => Promise<Page<
       items.value = []
       hasMore.value = false
       loading.value = false
+      loaded.value = false
       error.value = null
       cursor = null
     },

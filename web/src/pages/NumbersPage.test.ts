@@ -101,6 +101,19 @@ describe('NumbersPage', () => {
     useAuthStore().dispose()
   })
 
+  it('tells a failed provider list apart from an account with no provider', async () => {
+    const failed = await openNumbers({ 'GET /api/v1/accounts/A/providers': () => envelope(503, 'UNAVAILABLE', 'database unavailable') })
+    expect(failed.wrapper.find('[data-testid="numbers-no-providers"]').exists()).toBe(false)
+    expect(failed.wrapper.find('[data-testid="numbers-providers-loading"]').exists()).toBe(false)
+    expect(failed.wrapper.find('[role="alert"]').exists()).toBe(true)
+    failed.wrapper.unmount()
+    unmount = undefined
+    useAuthStore().dispose()
+
+    const none = await openNumbers({ 'GET /api/v1/accounts/A/providers': () => json({ data: [], pagination: { has_more: false } }) })
+    expect(none.wrapper.find('[data-testid="numbers-no-providers"]').exists()).toBe(true)
+  })
+
   it('shows the plan limit and its use when a number would exceed it', async () => {
     const { wrapper, hub } = await openNumbers()
     await wrapper.get('[data-testid="number-name"]').setValue('support')

@@ -64,6 +64,18 @@ describe('PlansPage', () => {
     expect(rows[1]!.get('[data-testid="plan-limit-max_agents"]').text()).toBe('Unlimited')
   })
 
+  it('asks before creating a plan with no feature', async () => {
+    const { wrapper, hub } = await openPlans()
+    await wrapper.get('[data-testid="plan-name"]').setValue('Vazio')
+    await wrapper.get('[data-testid="plan-form"]').trigger('submit')
+    await flushPromises()
+    expect(hub.calls('POST /api/v1/plans')).toHaveLength(0)
+    await wrapper.get('[data-testid="plan-no-features-confirm"]').trigger('click')
+    await flushPromises()
+    expect(hub.calls('POST /api/v1/plans')).toHaveLength(1)
+    expect(wrapper.find('[data-testid="plan-no-features"]').exists()).toBe(false)
+  })
+
   it('creates a plan: empty limits are unlimited', async () => {
     const { wrapper, hub } = await openPlans()
     await wrapper.get('[data-testid="plan-name"]').setValue('Starter')

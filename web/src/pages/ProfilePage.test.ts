@@ -41,6 +41,10 @@ describe('ProfilePage', () => {
     await wrapper.get('[data-testid="totp-start"]').trigger('click')
     await flushPromises()
     expect(wrapper.get('[data-testid="totp-secret"]').text()).toBe('JBSW Y3DP EHPK 3PXP')
+    // The QR code is drawn in the page from the otpauth link: an SVG path, no image request.
+    const qr = wrapper.get('[data-testid="totp-qr"]')
+    expect(qr.element.tagName.toLowerCase()).toBe('svg')
+    expect(qr.get('path').attributes('d')).toMatch(/^M\d+ \d+h1v1h-1z/)
 
     await wrapper.get('[data-testid="totp-code"]').setValue('000000')
     await wrapper.get('[data-testid="two-factor"] form').trigger('submit')
@@ -65,7 +69,14 @@ describe('ProfilePage', () => {
       'POST /api/v1/me/password': (req) =>
         (req.body as { new_password: string }).new_password === 'password123'
           ? envelope(400, 'VALIDATION_ERROR', 'invalid input', {
-              details: [{ field: 'new_password', message: 'passwords need at least 10 characters, must not be your email and must not be a common password' }],
+              details: [
+                {
+                  field: 'new_password',
+                  code: 'weak_password',
+                  params: { min: 10 },
+                  message: 'passwords need at least 10 characters, must not be your email and must not be a common password',
+                },
+              ],
             })
           : noContent(),
     })
@@ -84,7 +95,7 @@ describe('ProfilePage', () => {
 
     await fill('password123')
     expect(wrapper.get('#password-new-error').text()).toBe(
-      'Passwords need at least 10 characters, must not be your email and must not be a common password.',
+      'Choose another password: at least 10 characters, not your email and not a common password.',
     )
 
     await fill('a brand new phrase')

@@ -79,6 +79,7 @@ export const useProvidersStore = defineStore('providers', () => {
     providers: list.items,
     hasMore: list.hasMore,
     loading: list.loading,
+    loaded: list.loaded,
     error: list.error,
     tests,
     load,

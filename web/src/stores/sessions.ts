@@ -11,11 +11,17 @@ export const useSessionsStore = defineStore('sessions', () => {
     list.setItems(list.items.value.filter((s) => s.id !== sessionId))
   }
 
+  /** Ends every session but this browser's, one by one (the hub revokes each at once). */
+  async function revokeOthers(): Promise<void> {
+    for (const s of list.items.value.filter((x) => !x.current)) await revoke(s.id)
+  }
+
   return {
     sessions: list.items,
     loading: list.loading,
     error: list.error,
     load: list.load,
     revoke,
+    revokeOthers,
   }
 })

@@ -82,5 +82,11 @@ export const useUiStore = defineStore('ui', () => {
     stopWatchingSystem = null
   }
 
-  return { theme, locale, isDark, setTheme, cycleTheme, setLocale, init, dispose }
+  // The sidebar as a drawer on narrow screens (Chatwoot's sign-in popup, side panels).
+  const navOpen = ref(false)
+  function setNavOpen(open: boolean): void {
+    navOpen.value = open
+  }
+
+  return { theme, locale, isDark, navOpen, setNavOpen, setTheme, cycleTheme, setLocale, init, dispose }
 })

@@ -12,6 +12,7 @@ import (
 	"github.com/whatpro/hub/internal/chatwoot"
 	"github.com/whatpro/hub/internal/embed"
 	"github.com/whatpro/hub/internal/feature"
+	"github.com/whatpro/hub/internal/gateway"
 	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/iam"
 	"github.com/whatpro/hub/internal/inbox"
@@ -32,7 +33,7 @@ import (
 var apiDocs = []func() apidoc.Ops{
 	ops.APIDocs, iam.APIDocs, audit.APIDocs, chatwoot.APIDocs, feature.APIDocs, intake.APIDocs,
 	plan.APIDocs, usage.APIDocs, inbox.APIDocs, provider.APIDocs, realtime.APIDocs, kanban.APIDocs,
-	chat.APIDocs, embed.APIDocs, privacy.APIDocs,
+	chat.APIDocs, embed.APIDocs, privacy.APIDocs, gateway.APIDocs,
 }
 
 // APIOps joins the domains' route descriptions.

@@ -1,0 +1,28 @@
+package gateway
+
+import (
+	"github.com/whatpro/hub/internal/apidoc"
+	"github.com/whatpro/hub/internal/httpx"
+)
+
+// APIDocs describes the gateway routes for the API contract.
+func APIDocs() apidoc.Ops {
+	G := apidoc.Acct + "/gateway"
+	list := func(item any) apidoc.Schema {
+		return apidoc.Object(map[string]any{"data": apidoc.Schema{"type": "array", "items": item}}, "data")
+	}
+	replayed := apidoc.Object(map[string]any{"replayed": apidoc.Schema{"type": "integer"}}, "replayed")
+	return apidoc.Tagged("Gateway", apidoc.Ops{
+		"GET " + G + "/numbers": {Summary: "Messages in and out per number today and this month, failures, dead letters, last error",
+			Resp: list(NumberStats{})},
+		"GET " + G + "/dead-letters": {Summary: "The account's dead gateway work with its error and payload",
+			Query: append(append([]apidoc.Param{}, apidoc.Paged...), apidoc.Param{Name: "instance_id", Description: "only this number's"}), Resp: httpx.Page[DeadLetter]{}},
+		"POST " + G + "/dead-letters/replay": {Summary: "Replay every dead item (or one number's) in its original order",
+			Body: apidoc.Object(map[string]any{"instance_id": apidoc.Text}), Resp: replayed},
+		"POST " + G + "/dead-letters/{workID}/replay": {Summary: "Replay one dead item in its place in the chat's order", Resp: replayed},
+		"GET " + G + "/conversations/{conversationID}/log": {Summary: "A Chatwoot conversation's bridge log: each message's direction, ids, status and attempts",
+			Description: "Agents see it only for conversations of their Chatwoot inboxes.",
+			Resp: apidoc.Object(map[string]any{"conversation_id": apidoc.Schema{"type": "integer"},
+				"data": apidoc.Schema{"type": "array", "items": LogEntry{}}}, "conversation_id", "data")},
+	})
+}

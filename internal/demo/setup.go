@@ -129,6 +129,16 @@ func setup(ctx context.Context, hubURL, cwURL, evoURL string, cw *cwsim.Sim, evo
 	if err := hub.do(ctx, "POST", A+"/provider-instances/"+inst.ID+"/connect", nil, nil); err != nil {
 		return nil, nil, err
 	}
+	// connecting is asynchronous: the QR arrives by event, then the phone scans it
+	if err := waitFor(ctx, func() (bool, error) {
+		var qr struct {
+			QRCode string `json:"qr_code"`
+		}
+		err := hub.do(ctx, "GET", A+"/provider-instances/"+inst.ID+"/qr", nil, &qr)
+		return qr.QRCode != "", err
+	}); err != nil {
+		return nil, nil, fmt.Errorf("the number's QR code never came: %w", err)
+	}
 	if err := (client{base: evoURL}).do(ctx, "POST", "/_sim/instances/"+Instance+"/scan", map[string]string{"number": "5511900000000", "profile_name": "Loja Demo"}, nil); err != nil {
 		return nil, nil, err
 	}

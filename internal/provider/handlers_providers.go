@@ -76,7 +76,8 @@ func (s *Service) CreateProvider(w http.ResponseWriter, r *http.Request) error {
 	if err := s.probe(ctx, p.Type, Target{BaseURL: p.BaseURL, Creds: *in.Credentials}); err != nil {
 		return err
 	}
-	p.HealthStatus, p.HealthDetails, p.LastCheckedAt = "healthy", "the credentials answered when the provider was saved", &now
+	// healthy at save: the status and its check time say it, in the reader's language
+	p.HealthStatus, p.LastCheckedAt = "healthy", &now
 	var err error
 	if p.credentials, err = s.sealCreds(p.ID, *in.Credentials); err != nil {
 		return err

@@ -145,7 +145,10 @@ func runCrash(t *testing.T, dialect string, size crashSize) {
 	pid := do("POST", "/providers", map[string]any{"name": "Evo", "type": "evolution", "base_url": evoURL,
 		"credentials": map[string]string{"api_key": evo.APIKey()}}).Expect(t, 201).JSON(t)["id"].(string)
 	iid := do("POST", "/provider-instances", map[string]any{"provider_id": pid, "name": "vendas"}).Expect(t, 201).JSON(t)["id"].(string)
-	do("POST", "/provider-instances/"+iid+"/connect", nil).Expect(t, 200)
+	do("POST", "/provider-instances/"+iid+"/connect", nil).Expect(t, 202) // asynchronous: the QR comes by event
+	waitFor(t, time.Minute, "the number's QR code", func() bool {
+		return do("GET", "/provider-instances/"+iid+"/qr", nil).JSON(t)["qr_code"] != nil
+	})
 	post(t, evoURL+"/_sim/instances/vendas/scan", "", nil)
 	waitFor(t, time.Minute, "the number to connect", func() bool {
 		return do("GET", "/provider-instances/"+iid, nil).JSON(t)["status"] == "connected"

@@ -75,8 +75,7 @@ func TestHoldsAndOutages(t *testing.T) {
 		apptest.Eventually(t, "the replies to be held", func() bool {
 			return b.h.Count(`SELECT count(*) FROM gateway_work WHERE kind = 'outbound' AND status = 'queued' AND last_error LIKE '%reconnects%'`) >= 1
 		})
-		b.do(t, "POST", "/provider-instances/"+b.iid+"/connect", nil).Expect(t, 200)
-		b.sim(t, "POST", b.evoURL+"/_sim/instances/vendas/scan", nil, 0)
+		b.connect(t)
 		apptest.Eventually(t, "the held replies", func() bool { return len(b.evo.Sent("vendas")) == 3 })
 		for i, s := range b.evo.Sent("vendas") {
 			if s.Text != fmt.Sprintf("resposta %d", i+1) {

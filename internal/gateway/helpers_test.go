@@ -67,8 +67,7 @@ func newBridgeWith(t testing.TB, dialect string, wrapCW, wrapEvo func(http.Handl
 	b.pid = b.do(t, "POST", "/providers", map[string]any{"name": "Evo", "type": "evolution", "base_url": b.evoURL,
 		"credentials": map[string]string{"api_key": b.evo.APIKey()}}).Expect(t, 201).JSON(t)["id"].(string)
 	b.iid = b.do(t, "POST", "/provider-instances", map[string]any{"provider_id": b.pid, "name": "vendas"}).Expect(t, 201).JSON(t)["id"].(string)
-	b.do(t, "POST", "/provider-instances/"+b.iid+"/connect", nil).Expect(t, 200)
-	b.sim(t, "POST", b.evoURL+"/_sim/instances/vendas/scan", nil, 0)
+	b.connect(t)
 	apptest.Eventually(t, "the number to connect", func() bool {
 		return b.do(t, "GET", "/provider-instances/"+b.iid, nil).JSON(t)["status"] == "connected"
 	})
@@ -159,3 +158,14 @@ func (b *bridge) msg(t testing.TB, conv, id int) cwsim.Message {
 }
 
 var _ = fmt.Sprintf
+
+// connect starts the number's connection (asynchronous: 202), waits for
+// its QR code to arrive and lets the simulated phone scan it.
+func (b *bridge) connect(t testing.TB) {
+	t.Helper()
+	b.do(t, "POST", "/provider-instances/"+b.iid+"/connect", nil).Expect(t, 202)
+	apptest.Eventually(t, "the number's QR code", func() bool {
+		return b.do(t, "GET", "/provider-instances/"+b.iid+"/qr", nil).JSON(t)["qr_code"] != nil
+	})
+	b.sim(t, "POST", b.evoURL+"/_sim/instances/vendas/scan", nil, 0)
+}

@@ -3,13 +3,13 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"net/http"
 	"os"
 	"path/filepath"
-	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 

@@ -98,7 +98,9 @@ func LimitBodyBy(limit func(*http.Request) int64) Middleware {
 				WriteError(w, r, E(CodeTooLarge, "the body is larger than "+strconv.FormatInt(max, 10)+" bytes"))
 				return
 			}
-			r.Body = http.MaxBytesReader(w, r.Body, max)
+			if r.Body != nil && r.Body != http.NoBody {
+				r.Body = http.MaxBytesReader(w, r.Body, max)
+			}
 			next.ServeHTTP(w, r)
 		})
 	}

@@ -82,26 +82,35 @@ func NewRouter(routes []Route, wrap func(Route) http.Handler, spa http.Handler) 
 		}
 		mux.Handle(rt.Key(), wrap(rt))
 	}
-	mux.Handle("GET /", spa)
-	return &router{mux: mux}, nil
+	rt := &router{mux: mux}
+	// The SPA answers GET on any path that is not the API's; "/" (any
+	// method) catches what no route matched, so a routed request is
+	// matched once, by the mux itself.
+	mux.Handle("GET /", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isAPIPath(r.URL.Path) {
+			rt.unrouted(w, r)
+			return
+		}
+		spa.ServeHTTP(w, r)
+	}))
+	mux.Handle("/", http.HandlerFunc(rt.unrouted))
+	return rt, nil
 }
 
 type router struct{ mux *http.ServeMux }
 
 var probeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 
-func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if _, pattern := rt.mux.Handler(r); pattern != "" && !(pattern == "GET /" && isAPIPath(r.URL.Path)) {
-		rt.mux.ServeHTTP(w, r)
-		return
-	}
-	// No route: tell 405 from 404 by probing the other methods, and never
-	// let the SPA fallback claim an API path.
+func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) { rt.mux.ServeHTTP(w, r) }
+
+// unrouted answers a request no route took: 405 with Allow when another
+// method has a route there, else 404; never the SPA for an API path.
+func (rt *router) unrouted(w http.ResponseWriter, r *http.Request) {
 	var allow []string
 	for _, m := range probeMethods {
 		probe := r.Clone(r.Context())
 		probe.Method = m
-		if _, p := rt.mux.Handler(probe); p != "" && !(p == "GET /" && isAPIPath(r.URL.Path)) {
+		if _, p := rt.mux.Handler(probe); p != "" && p != "/" && !(p == "GET /" && isAPIPath(r.URL.Path)) {
 			allow = append(allow, m)
 			if m == http.MethodGet {
 				allow = append(allow, http.MethodHead)
@@ -132,6 +141,9 @@ func BodyLimits(routes []Route, def int64) func(*http.Request) int64 {
 		}
 	}
 	return func(r *http.Request) int64 {
+		if r.ContentLength == 0 && (r.Body == nil || r.Body == http.NoBody) {
+			return def // nothing to limit; skip the route lookup
+		}
 		if _, p := mux.Handler(r); p != "" {
 			if n, ok := limits[p]; ok {
 				return n

@@ -1,6 +1,8 @@
 package iam_test
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"testing"
 
@@ -19,7 +21,7 @@ func benchDialects() []string {
 
 func benchHub(b *testing.B, dialect string) (*apptest.Hub, *apptest.Tenant, apptest.APIKey) {
 	h := apptest.New(b, dialect, apptest.Options{Env: apptest.SuperAdminEnv(
-		"WHATPRO_RATE_LIMIT_ANON=1000000", "WHATPRO_RATE_LIMIT_AUTH=1000000")})
+		"WHATPRO_RATE_LIMIT_ANON=1000000", "WHATPRO_RATE_LIMIT_AUTH=1000000", "WHATPRO_LOG_LEVEL=info")})
 	acme := h.NewTenant(h.LoginSuper(), "Acme")
 	return h, acme, h.CreateAPIKey(acme.Admin.Token, acme.ID, "bench", "users:read")
 }
@@ -71,5 +73,36 @@ func BenchmarkAuthenticatedRequest(b *testing.B) {
 				h.Do(apptest.Req{Method: "GET", Path: path, Header: apptest.KeyHeader(key.Key)}).Expect(b, 200)
 			}
 		})
+	}
+}
+
+// BenchmarkHandlerChain serves the cheap authenticated GET straight
+// through the hub's handler (no socket), so -benchmem shows what the
+// middleware chain, the handler and the JSON encoding allocate.
+func BenchmarkHandlerChain(b *testing.B) {
+	for _, d := range benchDialects() {
+		h, acme, key := benchHub(b, d)
+		handler := h.Srv.Config.Handler
+		path := "/api/v1/accounts/" + acme.ID + "/users"
+		for _, c := range []struct {
+			name string
+			set  func(r *http.Request)
+		}{
+			{"session", func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+acme.Admin.Token) }},
+			{"api-key", func(r *http.Request) { r.Header.Set("X-API-Key", key.Key) }},
+		} {
+			b.Run(d+"/"+c.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					r := httptest.NewRequest("GET", h.URL+path, nil)
+					c.set(r)
+					w := httptest.NewRecorder()
+					handler.ServeHTTP(w, r)
+					if w.Code != 200 {
+						b.Fatalf("status %d: %s", w.Code, w.Body)
+					}
+				}
+			})
+		}
 	}
 }

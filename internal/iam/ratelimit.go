@@ -39,6 +39,13 @@ func (l *RateLimits) anon() int {
 	return l.Anon
 }
 
+// The rate-limit headers in canonical form, to be set without Header.Set.
+var (
+	hdrLimit     = http.CanonicalHeaderKey("X-RateLimit-Limit")
+	hdrRemaining = http.CanonicalHeaderKey("X-RateLimit-Remaining")
+	hdrReset     = http.CanonicalHeaderKey("X-RateLimit-Reset")
+)
+
 func (l *RateLimits) allow(w http.ResponseWriter, key string, perMinute int) error {
 	if l == nil || perMinute <= 0 {
 		return nil
@@ -64,10 +71,12 @@ func (l *RateLimits) allow(w http.ResponseWriter, key string, perMinute int) err
 	l.mu.Unlock()
 	// Reset: seconds until the bucket is full again.
 	reset := int((float64(perMinute-max(remaining, 0)) * 60 / float64(perMinute)) + 0.999)
+	// One backing array for the three values (h.Set would allocate one
+	// slice each); each entry is capped so a later Add cannot share it.
 	h := w.Header()
-	h.Set("X-RateLimit-Limit", strconv.Itoa(perMinute))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(max(remaining, 0)))
-	h.Set("X-RateLimit-Reset", strconv.Itoa(reset))
+	v := [3]string{strconv.Itoa(perMinute), strconv.Itoa(max(remaining, 0)), strconv.Itoa(reset)}
+	vals := v[:]
+	h[hdrLimit], h[hdrRemaining], h[hdrReset] = vals[0:1:1], vals[1:2:2], vals[2:3:3]
 	if !allowed {
 		wait := int(60/float64(perMinute)) + 1
 		h.Set("Retry-After", strconv.Itoa(wait))

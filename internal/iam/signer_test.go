@@ -118,3 +118,28 @@ func TestSigner(t *testing.T) {
 		}
 	}
 }
+
+// A token that verified is remembered, but the memory never outlives the
+// token: once its expiry passes, the same signer answers TOKEN_EXPIRED.
+func TestSignerRemembersUntilExpiry(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	clock := func() time.Time { return now }
+	s := iam.NewSigner(ring(t, keySpec("k1", 1)), clock)
+	tok, _, err := s.Mint("user-1", "sess-1")
+	must(t, err)
+	for range 2 {
+		if user, sess, err := s.Verify(tok); err != nil || user != "user-1" || sess != "sess-1" {
+			t.Fatalf("verify: (%q, %q, %v)", user, sess, err)
+		}
+	}
+	now = now.Add(iam.AccessTTL + time.Second)
+	if _, _, err := s.Verify(tok); errCode(err) != "TOKEN_EXPIRED" {
+		t.Fatalf("after expiry: %v, want TOKEN_EXPIRED", err)
+	}
+	// A tampered copy of a remembered token is still checked in full.
+	now = now.Add(-2 * time.Second)
+	if _, _, err := s.Verify(tok + "x"); errCode(err) != "TOKEN_INVALID" {
+		t.Fatalf("tampered: %v, want TOKEN_INVALID", err)
+	}
+}

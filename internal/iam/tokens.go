@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -36,11 +37,30 @@ type accessClaims struct {
 type Signer struct {
 	ring *secret.Ring
 	now  func() time.Time
+	// keys are the ring's JWT keys, active first, derived once: a ring
+	// never changes after it is parsed, and HKDF on every request was a
+	// tenth of an authenticated request's allocations.
+	keys []secret.DerivedKey
+	// seen remembers tokens that verified, until they expire: a console
+	// makes many requests with one access token, and parsing plus HMAC on
+	// each was a fifth of an authenticated request's allocations. A token
+	// is immutable, so one that verified once verifies again until its
+	// expiry; revocation is the session's business, checked per request.
+	mu   sync.RWMutex
+	seen map[string]verifiedToken
 }
+
+type verifiedToken struct {
+	user, session string
+	exp           time.Time
+}
+
+// maxSeenTokens bounds the verified-token memory (about 1 MiB).
+const maxSeenTokens = 4096
 
 // NewSigner builds a Signer; now is injectable for expiry tests.
 func NewSigner(ring *secret.Ring, now func() time.Time) *Signer {
-	return &Signer{ring: ring, now: now}
+	return &Signer{ring: ring, now: now, keys: ring.DeriveAll(secret.PurposeJWT, 32), seen: map[string]verifiedToken{}}
 }
 
 // Mint returns a signed access token for the session and its expiry.
@@ -54,18 +74,38 @@ func (s *Signer) Mint(userID, sessionID string) (string, time.Time, error) {
 			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(exp),
 		},
 	})
-	t.Header["kid"] = s.ring.ActiveID()
-	signed, err := t.SignedString(s.ring.Derive(secret.PurposeJWT, 32))
+	t.Header["kid"] = s.keys[0].ID
+	signed, err := t.SignedString(s.keys[0].Key)
 	return signed, exp, err
 }
 
 // Verify checks an access token and returns (userID, sessionID). The
 // algorithm is pinned to HS256; errors are envelope errors that say why.
 func (s *Signer) Verify(raw string) (string, string, error) {
+	s.mu.RLock()
+	v, ok := s.seen[raw]
+	s.mu.RUnlock()
+	if ok && s.now().Before(v.exp) {
+		return v.user, v.session, nil
+	}
+	user, session, exp, err := s.verify(raw)
+	if err != nil {
+		return "", "", err
+	}
+	s.mu.Lock()
+	if len(s.seen) >= maxSeenTokens {
+		clear(s.seen)
+	}
+	s.seen[raw] = verifiedToken{user: user, session: session, exp: exp}
+	s.mu.Unlock()
+	return user, session, nil
+}
+
+func (s *Signer) verify(raw string) (string, string, time.Time, error) {
 	var c accessClaims
 	_, err := jwt.ParseWithClaims(raw, &c, func(t *jwt.Token) (any, error) {
 		kid, _ := t.Header["kid"].(string)
-		for _, k := range s.ring.DeriveAll(secret.PurposeJWT, 32) {
+		for _, k := range s.keys {
 			if k.ID == kid {
 				return k.Key, nil
 			}
@@ -75,11 +115,11 @@ func (s *Signer) Verify(raw string) (string, string, error) {
 		jwt.WithExpirationRequired())
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
-		return "", "", httpx.E(httpx.CodeTokenExpired, "the access token has expired; refresh it")
-	case err != nil || c.Type != "access" || c.SessionID == "" || c.Subject == "":
-		return "", "", httpx.E(httpx.CodeTokenInvalid, "the access token is not valid")
+		return "", "", time.Time{}, httpx.E(httpx.CodeTokenExpired, "the access token has expired; refresh it")
+	case err != nil || c.Type != "access" || c.SessionID == "" || c.Subject == "" || c.ExpiresAt == nil:
+		return "", "", time.Time{}, httpx.E(httpx.CodeTokenInvalid, "the access token is not valid")
 	}
-	return c.Subject, c.SessionID, nil
+	return c.Subject, c.SessionID, c.ExpiresAt.Time, nil
 }
 
 // randomToken returns prefix + 32 random bytes, URL-safe.

@@ -26,13 +26,14 @@ func Chain(h http.Handler, mws ...Middleware) http.Handler {
 
 // RequestIDs echoes a sane X-Request-Id or makes one, and puts it and a
 // logger carrying it into the request context.
+var hdrRequestID = http.CanonicalHeaderKey("X-Request-Id")
+
 func RequestIDs(base *slog.Logger) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			id := newRequestID(r.Header.Get("X-Request-Id"))
-			w.Header().Set("X-Request-Id", id)
-			ctx := context.WithValue(r.Context(), keyRequestID, id)
-			ctx = WithLogger(ctx, base.With("request_id", id))
+			w.Header()[hdrRequestID] = []string{id}
+			ctx := context.WithValue(r.Context(), keyRequestID, &request{id: id, base: base})
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
@@ -75,12 +76,32 @@ func Observe(m *Metrics) Middleware {
 				route = "unmatched"
 			}
 			m.observe(r.Method, route, rec.status, d)
-			Logger(r.Context()).LogAttrs(r.Context(), slog.LevelInfo, "http",
+			log, id := accessLogger(r.Context())
+			attrs := [...]slog.Attr{slog.String("request_id", id),
 				slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.String("route", route), slog.Int("status", rec.status),
-				slog.Int64("bytes", rec.bytes), slog.Float64("duration_ms", float64(d.Microseconds())/1000))
+				slog.Int64("bytes", rec.bytes), slog.Float64("duration_ms", float64(d.Microseconds())/1000)}
+			if id == "" {
+				log.LogAttrs(r.Context(), slog.LevelInfo, "http", attrs[1:]...)
+				return
+			}
+			log.LogAttrs(r.Context(), slog.LevelInfo, "http", attrs[:]...)
 		})
 	}
+}
+
+// accessLogger is the logger of the access line and the request id to add
+// to it: the base logger and the id when the request's logger would only
+// add the id (so a request that logs nothing else never builds one).
+func accessLogger(ctx context.Context) (*slog.Logger, string) {
+	if _, set := ctx.Value(keyLogger).(*slog.Logger); !set {
+		if q := requestOf(ctx); q != nil {
+			if q.log.Load() == nil {
+				return q.base, q.id
+			}
+		}
+	}
+	return Logger(ctx), ""
 }
 
 // LimitBody refuses a declared Content-Length over max before routing and

@@ -33,20 +33,50 @@ type sqliteWatch struct {
 	pragma  *sql.Stmt // PRAGMA data_version, prepared once on conn
 	version int64
 	epoch   int64
+
+	// Requests that arrive while a check runs share the next one: it
+	// starts after they arrived, so it sees every commit they could have
+	// seen, and 32 concurrent requests cost about two checks, not 32.
+	gmu     sync.Mutex
+	pending *round // the next check, not started yet; arrivals join it
 }
 
-// Sync makes the cache current before a request reads it. On PostgreSQL
+type round struct{ done chan struct{} }
+
+// Sync makes the cache current before a request reads it: it returns
+// after a check that started after Sync was called. On PostgreSQL
 // notifications arrive on their own and Sync does nothing.
-func (c *Cache) Sync(ctx context.Context) {
+func (c *Cache) Sync(context.Context) {
 	if c == nil || c.sqlite == nil {
 		return
 	}
 	w := c.sqlite
+	w.gmu.Lock()
+	r, lead := w.pending, false
+	if r == nil {
+		r, lead = &round{done: make(chan struct{})}, true
+		w.pending = r
+	}
+	w.gmu.Unlock()
+	if !lead {
+		<-r.done
+		return
+	}
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	// The check must not be interrupted half-way by a request that ends:
-	// an interrupted connection is lost to the pool.
-	ctx = context.WithoutCancel(ctx)
+	w.gmu.Lock()
+	w.pending = nil // arrivals from now on join the check after this one
+	w.gmu.Unlock()
+	c.check()
+	w.mu.Unlock()
+	close(r.done)
+}
+
+// check reads data_version, and the epoch when it moved; w.mu is held.
+// It runs on a context of its own: a request that ends must not
+// interrupt it half-way (an interrupted connection is lost to the pool),
+// and the requests waiting on it are others'.
+func (c *Cache) check() {
+	w, ctx := c.sqlite, context.Background()
 	if w.conn == nil {
 		conn, err := w.r.Conn(ctx)
 		if err != nil {

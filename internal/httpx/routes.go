@@ -106,6 +106,7 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) { rt.mux.Ser
 // unrouted answers a request no route took: 405 with Allow when another
 // method has a route there, else 404; never the SPA for an API path.
 func (rt *router) unrouted(w http.ResponseWriter, r *http.Request) {
+	r.Pattern = "" // the catch-all matched, no route: metrics say "unmatched"
 	var allow []string
 	for _, m := range probeMethods {
 		probe := r.Clone(r.Context())

@@ -10,7 +10,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -149,19 +148,26 @@ type thirdOrigin struct{ URL string }
 
 // hostileScript is what a page of another origin, framed inside Chatwoot, would try: ask for a
 // token as if it were a hub page, report every message it receives to its parent (the test
-// reads the reports there), and forward payloads to a sibling frame on command.
+// reads the reports there), and on command forward payloads to a sibling frame, say hello
+// again, or answer a flush. Each hello and forward is followed by a report of it, and a flush
+// by its answer, posted after everything that arrived before: the test waits for these instead
+// of waiting for time to pass.
 const hostileScript = `
+function hello() {
+  window.parent.postMessage({ type: 'whatpro:hello', nonce: 'hostile-nonce-0123456789' }, '*');
+  window.parent.postMessage({ type: 'e2e:hello-sent' }, '*');
+}
 window.addEventListener('message', function (e) {
   if (e.data && e.data.cmd === 'forward') {
     try { window.parent.frames[e.data.index].postMessage(e.data.payload, '*'); } catch (err) {}
+    window.parent.postMessage({ type: 'e2e:forwarded' }, '*');
     return;
   }
+  if (e.data && e.data.cmd === 'hello') { hello(); return; }
+  if (e.data && e.data.cmd === 'flush') { window.parent.postMessage({ type: 'e2e:flushed', id: e.data.id }, '*'); return; }
   window.parent.postMessage({ type: 'e2e:report', from: e.origin, data: e.data }, '*');
 });
-window.parent.postMessage({ type: 'whatpro:hello', nonce: 'hostile-nonce-0123456789' }, '*');
-setTimeout(function () {
-  window.parent.postMessage({ type: 'whatpro:hello', nonce: 'hostile-nonce-0123456789' }, '*');
-}, 1000);
+hello();
 `
 
 func startThirdOrigin(t *testing.T) *thirdOrigin {
@@ -170,8 +176,9 @@ func startThirdOrigin(t *testing.T) *thirdOrigin {
 	mux.HandleFunc("GET /frame", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprintf(w, `<!doctype html><html><head><title>third origin</title></head><body>
-<h1>A page on another origin</h1><iframe id="target" src="%s" width="600" height="400"></iframe></body></html>`,
-			html.EscapeString(r.URL.Query().Get("src")))
+<h1>A page on another origin</h1><iframe id="target" width="600" height="400"></iframe>
+<script>const f = document.getElementById('target'); f.addEventListener('load', () => { document.body.dataset.targetLoaded = 'yes'; });
+f.src = %s;</script></body></html>`, jsString(r.URL.Query().Get("src")))
 	})
 	mux.HandleFunc("GET /hostile", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

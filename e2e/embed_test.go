@@ -95,19 +95,22 @@ func TestEmbedMenusInChatwoot(t *testing.T) {
 	}
 	b.screenshot("agent-kanban-panel-dark")
 
-	// (f) A frame of a third origin inside Chatwoot's page asks for a token: it gets none.
+	// (f) A frame of a third origin inside Chatwoot's page asks for a token, twice: it gets none
+	// (checked below, once the hub's own frame has been answered after these hellos).
 	eval[bool](b.browser, fmt.Sprintf(`(() => {
   window.__reports = [];
-  window.addEventListener('message', (e) => { if (e.data && e.data.type === 'e2e:report') window.__reports.push(e.data); });
+  window.addEventListener('message', (e) => { if (e.data && String(e.data.type).startsWith('e2e:')) window.__reports.push(e.data); });
   const f = document.createElement('iframe');
   f.src = %s; f.style.cssText = 'position:fixed;bottom:0;right:0;width:10px;height:10px';
+  window.__hostile = f;
   document.body.appendChild(f);
   return true; })()`, jsString(third.URL+"/hostile")))
-	b.waitFrame("the hostile frame", third.URL+"/hostile", `document.readyState === 'complete'`)
-	time.Sleep(2500 * time.Millisecond) // two hellos, a second apart; a token would come back at once
-	if got := eval[string](b.browser, `JSON.stringify(window.__reports)`); strings.Contains(got, "whatpro:token") || strings.Contains(got, "wpi_") {
-		t.Errorf("the third-origin frame received a token: %s", got)
+	helloes := func(n int) string {
+		return fmt.Sprintf(`window.__reports.filter((r) => r.type === 'e2e:hello-sent').length === %d`, n)
 	}
+	b.waitFor("the hostile frame's hello", helloes(1))
+	eval[bool](b.browser, `(window.__hostile.contentWindow.postMessage({ cmd: 'hello' }, '*'), true)`)
+	b.waitFor("the hostile frame's second hello", helloes(2))
 
 	// Escape closes the panel and gives the focus back to the menu entry.
 	b.step("press Escape", chromedp.KeyEvent(kb.Escape))
@@ -122,6 +125,13 @@ func TestEmbedMenusInChatwoot(t *testing.T) {
 	b.waitFrame("the hub page signed in again", panelURL, `document.querySelector('[data-testid="embed-root"]')?.dataset.auth === 'ok'`)
 	b.waitFrame("the Kanban board again", panelURL, `document.querySelector('[data-testid="kanban-board"]')?.dataset.status === 'ready'`)
 	b.screenshot("agent-kanban-panel-light")
+	// The hub's frame said hello after the hostile one and was answered; everything the hostile
+	// frame received before its flush answer is reported before it: no token among it.
+	eval[bool](b.browser, `(window.__hostile.contentWindow.postMessage({ cmd: 'flush', id: 1 }, '*'), true)`)
+	b.waitFor("the hostile frame's flush", `window.__reports.some((r) => r.type === 'e2e:flushed' && r.id === 1)`)
+	if got := eval[string](b.browser, `JSON.stringify(window.__reports)`); strings.Contains(got, "whatpro:token") || strings.Contains(got, "wpi_") {
+		t.Errorf("the third-origin frame received a token: %s", got)
+	}
 
 	// Escape inside the hub page closes the panel too (the page asks the script, exactly).
 	center := eval[[]float64](b.browser, `(() => { const r = document.querySelector('[data-testid="whatpro-panel"]').getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height - 40]; })()`)
@@ -263,8 +273,8 @@ func TestEmbedPageRefusesThirdOriginFraming(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	time.Sleep(500 * time.Millisecond)
-	// The hub's page never ran in the frame.
+	// The frame has finished loading (the browser's refusal page): the hub's page never ran in it.
+	b.waitFor("the refused frame loaded", `document.body.dataset.targetLoaded === 'yes'`)
 	if _, err := frameEval[bool](b, env.hub.URL, `document.querySelector('[data-testid="embed-root"]') !== null`); err == nil {
 		t.Error("the embed page loaded inside a third-origin page")
 	}
@@ -301,23 +311,43 @@ func TestEmbedPageIgnoresForgedTokens(t *testing.T) {
 	nonce := eval[string](b.browser, `window.__hellos.find(h => h.origin === `+jsString(env.hub.URL)+`).nonce`)
 	b.waitFrame("the hostile frame", third.URL+"/hostile", `document.readyState === 'complete'`)
 
-	msg := func(n string) string {
-		return fmt.Sprintf(`{type: 'whatpro:token', nonce: %s, token: %s, expires_at: %s, account_id: %s, chatwoot_account_id: 1}`,
-			jsString(n), jsString(token), jsString(expires), jsString(env.accountID))
+	// The forged answers carry a token the hub does not know (same shape): a page that took one
+	// would ask the hub to validate it, be refused, and then take the real answer too.
+	last := "A"
+	if strings.HasSuffix(token, last) {
+		last = "B"
 	}
+	forged := token[:len(token)-1] + last
+	msg := func(n, tok string) string {
+		return fmt.Sprintf(`{type: 'whatpro:token', nonce: %s, token: %s, expires_at: %s, account_id: %s, chatwoot_account_id: 1}`,
+			jsString(n), jsString(tok), jsString(expires), jsString(env.accountID))
+	}
+	validate := "GET " + env.hub.URL + "/api/v1/instance-tokens/validate"
+	_, requests := b.mark()
+	eval[bool](b.browser, `(window.__reports = [], window.addEventListener('message', (e) => { if (e.data && String(e.data.type).startsWith('e2e:')) window.__reports.push(e.data); }), true)`)
 	// From the parent, on the allowed origin, with a wrong nonce.
-	eval[bool](b.browser, fmt.Sprintf(`(document.getElementById('embed').contentWindow.postMessage(%s, %s), true)`, msg("wrong-nonce-0123456789abc"), jsString(env.hub.URL)))
+	eval[bool](b.browser, fmt.Sprintf(`(document.getElementById('embed').contentWindow.postMessage(%s, %s), true)`, msg("wrong-nonce-0123456789abc", forged), jsString(env.hub.URL)))
 	// From a frame on another origin, with the right nonce.
-	eval[bool](b.browser, fmt.Sprintf(`(document.getElementById('hostile').contentWindow.postMessage({cmd: 'forward', index: 0, payload: %s}, '*'), true)`, msg(nonce)))
-	time.Sleep(1500 * time.Millisecond)
+	eval[bool](b.browser, fmt.Sprintf(`(document.getElementById('hostile').contentWindow.postMessage({cmd: 'forward', index: 0, payload: %s}, '*'), true)`, msg(nonce, forged)))
+	b.waitFor("the hostile frame's forward", `window.__reports.some((r) => r.type === 'e2e:forwarded')`)
 	if auth, err := frameEval[string](b, target, `document.querySelector('[data-testid="embed-root"]').dataset.auth`); err != nil || auth == "ok" {
 		t.Fatalf("the embed page accepted a forged token (data-auth %q, %v)", auth, err)
 	}
 	b.screenshot("forged-token-ignored")
 
-	// The control: the same token, from the parent, with the nonce, is accepted.
-	eval[bool](b.browser, fmt.Sprintf(`(document.getElementById('embed').contentWindow.postMessage(%s, %s), true)`, msg(nonce), jsString(env.hub.URL)))
+	// The control, after them: the real token, from the parent, with the nonce, is accepted, and
+	// it is the only one the page asked the hub to validate.
+	eval[bool](b.browser, fmt.Sprintf(`(document.getElementById('embed').contentWindow.postMessage(%s, %s), true)`, msg(nonce, token), jsString(env.hub.URL)))
 	b.waitFrame("the embed page to accept the real answer", target, `document.querySelector('[data-testid="embed-root"]')?.dataset.auth === 'ok'`)
+	n := 0
+	for _, r := range b.requestsSince(requests) {
+		if strings.HasPrefix(r, validate) {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the embed page asked the hub to validate %d tokens, want only the real one; requests: %v", n, b.requestsSince(requests))
+	}
 }
 
 // (h) The conversation tab (Chatwoot's Dashboard App) takes only the conversation id from
@@ -384,13 +414,11 @@ func TestEmbedConversationTab(t *testing.T) {
 	if strings.Contains(text, "777") || strings.Contains(text, "Forjado") || strings.Contains(text, "Maria Cliente") || strings.Contains(text, "Carlos Reservado") {
 		t.Errorf("the refused context still shows conversation data: %q", text)
 	}
-	time.Sleep(300 * time.Millisecond)
-	for _, r := range b.requestsSince(requests) {
-		if strings.Contains(r, "/chatwoot/conversations/") {
-			t.Errorf("the tab asked the hub about a forged context: %s", r)
-		}
-	}
 	b.screenshot("conversation-tab-forged")
+	// A genuine context after it: the tab asks the hub about that one, and asked about nothing before.
+	postAppContext(b, map[string]any{"conversation": map[string]any{"id": sales.ConversationID, "account_id": 1, "inbox_id": sales.InboxID}})
+	waitRequest(t, b, requests, "GET "+endpoint(sales.ConversationID))
+	onlyAsked(t, b.requestsSince(requests), "GET "+endpoint(sales.ConversationID))
 
 	// The agent: their inbox's conversation shows the hub's contact.
 	agent := newEmbedBrowser(t)
@@ -421,11 +449,21 @@ func TestEmbedConversationTab(t *testing.T) {
 	_, requests = agent.mark()
 	postAppContext(agent, map[string]any{"conversation": map[string]any{"id": 777, "account_id": 2, "inbox_id": 9}, "contact": map[string]any{"id": 5, "name": "Forjado"}})
 	agent.waitFrame("the refusal for the agent", tab, `document.querySelector('[data-testid="conversation-refused"]') !== null && document.querySelector('[data-testid="conversation-id"]') === null`)
-	time.Sleep(300 * time.Millisecond)
-	for _, r := range agent.requestsSince(requests) {
-		if strings.Contains(r, "/chatwoot/conversations/") {
-			t.Errorf("the agent's tab asked the hub about a forged context: %s", r)
+	// A genuine context after it (the inbox the agent cannot see, which still asks the hub).
+	postAppContext(agent, map[string]any{"conversation": map[string]any{"id": finance.ConversationID, "account_id": 1, "inbox_id": finance.InboxID}})
+	waitRequest(t, agent, requests, "GET "+endpoint(finance.ConversationID))
+	onlyAsked(t, agent.requestsSince(requests), "GET "+endpoint(finance.ConversationID))
+	agent.assertFramesClean()
+}
+
+// onlyAsked fails the test if requests hold a conversation request other than want's (or its
+// sub-resources'): the tab handles contexts in order, so one asked about a forged context
+// before the genuine one shows.
+func onlyAsked(t *testing.T, requests []string, want string) {
+	t.Helper()
+	for _, r := range requests {
+		if strings.Contains(r, "/chatwoot/conversations/") && r != want && !strings.HasPrefix(r, want+"/") && !strings.HasPrefix(r, want+"?") {
+			t.Errorf("the tab asked the hub about a forged context: %s", r)
 		}
 	}
-	agent.assertFramesClean()
 }

@@ -219,6 +219,8 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		Reserve: func(ctx context.Context, tx *sql.Tx, accountID string) error {
 			return a.Plans.Reserve(ctx, tx, accountID, plan.MaxInboxes)
 		}}
+	// Every sync gives a callback token to inboxes adopted before tokens existed.
+	a.Inboxes.CallbackTokens = a.Managed.GiveCallbackTokens
 	a.Provider = &provider.Service{DB: a.DB, Keys: a.Keys, HTTP: a.Chatwoot.Client.HTTP, IAM: a.IAM, Plans: a.Plans, Inboxes: a.Managed,
 		HubURL: hubURL, Log: a.Log, Now: a.IAM.Now}
 	river.AddWorker(workers, &provider.HealthWorker{S: a.Provider})

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,11 +20,13 @@ import (
 func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
 	t.Parallel()
 	entered, release := make(chan struct{}), make(chan struct{})
+	var finished atomic.Bool // the slow handler has written its answer
 	slow := httpx.Route{Method: "GET", Pattern: "/api/v1/test/slow", Auth: httpx.Public,
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			close(entered)
 			<-release
 			_, _ = io.WriteString(w, "finished")
+			finished.Store(true)
 		})}
 	cfg, err := config.Load([]string{"WHATPRO_DATA_DIR=" + t.TempDir(), "WHATPRO_ADDR=127.0.0.1:0", "WHATPRO_SECRET_KEYS=" + apptest.TestKeys})
 	must(t, err)
@@ -32,7 +35,13 @@ func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, func(s string) { addr <- s }) }()
+	// Serve returning before the handler finished shows as finishedFirst false.
+	var finishedFirst atomic.Bool
+	go func() {
+		err := a.Serve(ctx, func(s string) { addr <- s })
+		finishedFirst.Store(finished.Load())
+		done <- err
+	}()
 	base := "http://" + <-addr
 	body := make(chan string, 1)
 	go func() {
@@ -47,10 +56,18 @@ func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
 	}()
 	<-entered
 	cancel() // SIGTERM
-	select {
-	case err := <-done:
-		t.Fatalf("Serve returned before the request finished: %v", err)
-	case <-time.After(200 * time.Millisecond):
+	// The request is still held while the server stops accepting new ones.
+	deadline := time.Now().Add(apptest.EventuallyTimeout)
+	for {
+		res, err := http.Get(base + "/healthz")
+		if err != nil {
+			break
+		}
+		res.Body.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("still accepting after shutdown began")
+		}
+		time.Sleep(20 * time.Millisecond) // a poll interval
 	}
 	close(release)
 	if got := <-body; got != "finished" {
@@ -58,6 +75,9 @@ func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Fatalf("Serve: %v", err)
+	}
+	if !finishedFirst.Load() {
+		t.Fatal("Serve returned before the request in flight finished")
 	}
 	if _, err := http.Get(base + "/healthz"); err == nil {
 		t.Fatal("still accepting after shutdown")

@@ -102,7 +102,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	evoURL := "http://" + evoLn.Addr().String()
-	evo := providersim.NewEvolution(providersim.Options{BaseURL: evoURL, AutoAck: "READ"})
+	// WhatsApp's server acknowledges each send; the customer's phone page
+	// delivers and reads (as a phone that is online and has the chat open).
+	evo := providersim.NewEvolution(providersim.Options{BaseURL: evoURL})
 	defer evo.Close()
 	servers := []*http.Server{{Handler: cw.Handler(), ReadHeaderTimeout: 10 * time.Second}, {Handler: evo.Handler(), ReadHeaderTimeout: 10 * time.Second}}
 	go servers[0].Serve(cwLn)

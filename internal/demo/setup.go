@@ -155,10 +155,29 @@ func setup(ctx context.Context, hubURL, cwURL, evoURL string, cw *cwsim.Sim, evo
 	if err := hub.do(ctx, "POST", A+"/provider-instances/"+inst.ID+"/inbox", map[string]any{"name": "WhatsApp Vendas"}, &ib); err != nil {
 		return nil, nil, err
 	}
-	// The default board.
-	var board struct{ ID string }
-	if err := hub.do(ctx, "POST", A+"/boards", map[string]any{"name": "Vendas"}, &board); err != nil {
+	// The default board (the console creates it on first use; every
+	// inbox's new conversations enter it), named for the demo.
+	var boards struct {
+		Data []struct {
+			ID        string `json:"id"`
+			IsDefault bool   `json:"is_default"`
+			Version   int64  `json:"version"`
+		} `json:"data"`
+	}
+	if err := hub.do(ctx, "GET", A+"/boards", nil, &boards); err != nil {
 		return nil, nil, err
+	}
+	var board struct{ ID string }
+	for _, b := range boards.Data {
+		if b.IsDefault {
+			board.ID = b.ID
+			if err := hub.do(ctx, "PATCH", A+"/boards/"+b.ID, map[string]any{"name": "Vendas", "version": b.Version}, nil); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	if board.ID == "" {
+		return nil, nil, fmt.Errorf("the account has no default board")
 	}
 	var full struct {
 		Stages []struct{ ID, Kind string } `json:"stages"`
@@ -198,13 +217,22 @@ func setup(ctx context.Context, hubURL, cwURL, evoURL string, cw *cwsim.Sim, evo
 			map[string]any{"content": cu.says, "message_type": "incoming"}, nil); err != nil {
 			return nil, nil, err
 		}
-		card := map[string]any{"title": cu.deal, "value_cents": cu.cents, "contact_id": ct.Payload.Contact.ID, "conversation_id": conv.ID}
-		if len(w.stages) > 0 {
-			card["stage_id"] = w.stages[min(i, len(w.stages)-1)]
+		// The conversation opens the customer's deal on the board (its
+		// webhook reaches the hub); the seller names and prices it.
+		made, err := w.dealOf(ctx, hub, ct.Payload.Contact.ID)
+		if err != nil {
+			return nil, nil, fmt.Errorf("the deal of %s never appeared: %w", cu.name, err)
 		}
-		var made struct{ ID string }
-		if err := hub.do(ctx, "POST", A+"/boards/"+board.ID+"/cards", card, &made, http.StatusCreated); err != nil {
+		path := A + "/boards/" + board.ID + "/cards/" + made.ID
+		if err := hub.do(ctx, "PATCH", path, map[string]any{"title": cu.deal, "value_cents": cu.cents, "version": made.Version}, &made); err != nil {
 			return nil, nil, err
+		}
+		if len(w.stages) > 0 {
+			if stage := w.stages[min(i, len(w.stages)-1)]; stage != made.StageID {
+				if err := hub.do(ctx, "POST", path+"/move", map[string]any{"stage_id": stage, "version": made.Version}, nil); err != nil {
+					return nil, nil, err
+				}
+			}
 		}
 		phones = append(phones, cu.phone)
 		w.conversations = append(w.conversations, conv.ID)
@@ -213,6 +241,39 @@ func setup(ctx context.Context, hubURL, cwURL, evoURL string, cw *cwsim.Sim, evo
 	return &Summary{ConsoleURL: hubURL + "/", ChatwootURL: cwURL + "/app/accounts/1/dashboard", ProviderURL: evoURL,
 		PhoneURL: evoURL + "/_sim/instances/" + Instance + "/phone", Console: Login{Email: AdminEmail, Password: AdminPassword},
 		Chatwoot: logins, AccountID: acct.ID, BoardID: board.ID, InstanceID: inst.ID, InboxID: ib.ChatwootInboxID, Customers: phones}, w, nil
+}
+
+// deal is a card as the demo reads it.
+type deal struct {
+	ID             string `json:"id"`
+	StageID        string `json:"stage_id"`
+	Version        int64  `json:"version"`
+	ConversationID *int   `json:"conversation_id"`
+	Contact        *struct {
+		ID int `json:"id"`
+	} `json:"contact"`
+}
+
+// dealOf waits for the contact's deal, linked to its conversation, on the
+// demo board.
+func (w *world) dealOf(ctx context.Context, hub client, contactID int) (*deal, error) {
+	var found *deal
+	err := waitFor(ctx, func() (bool, error) {
+		var page struct {
+			Data []deal `json:"data"`
+		}
+		if err := hub.do(ctx, "GET", "/api/v1/accounts/"+w.accountID+"/boards/"+w.boardID+"/cards?limit=200", nil, &page); err != nil {
+			return false, err
+		}
+		for i, c := range page.Data {
+			if c.Contact != nil && c.Contact.ID == contactID && c.ConversationID != nil {
+				found = &page.Data[i]
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+	return found, err
 }
 
 func waitFor(ctx context.Context, cond func() (bool, error)) error {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 
 	"github.com/whatpro/hub/internal/chatwoot"
 	"github.com/whatpro/hub/internal/db"
@@ -163,8 +164,65 @@ func (m *Managed) urlToken(ctx context.Context, accountID, id string) (string, e
 	if err != nil {
 		return "", err
 	}
-	_, err = m.DB.W.ExecContext(ctx, `UPDATE inboxes SET url_token = $1 WHERE account_id = $2 AND id = $3`, encTok, accountID, id)
-	return tok, db.Translate(err)
+	// Only where there is still none: a concurrent mint keeps the first.
+	res, err := m.DB.W.ExecContext(ctx, `UPDATE inboxes SET url_token = $1 WHERE account_id = $2 AND id = $3
+		AND (url_token IS NULL OR url_token = '')`, encTok, accountID, id)
+	if err != nil {
+		return "", db.Translate(err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return m.urlToken(ctx, accountID, id)
+	}
+	return tok, nil
+}
+
+// GiveCallbackTokens gives a callback token to the account's managed
+// inboxes that have neither a secret nor a token (adopted before callback
+// tokens existed: on Chatwoot before 4.13 their unsigned callbacks are
+// refused), and points their callbacks in Chatwoot at the URL carrying it.
+// listed is Chatwoot's list of the account's inboxes (only those are
+// pointed); entries it points are updated with Chatwoot's answer.
+func (m *Managed) GiveCallbackTokens(ctx context.Context, accountID string, listed []chatwoot.Inbox) error {
+	rows, err := m.DB.R.QueryContext(ctx, `SELECT id, chatwoot_inbox_id FROM inboxes WHERE account_id = $1 AND managed AND state = 'active'
+		AND removed_at IS NULL AND chatwoot_inbox_id IS NOT NULL AND (secret IS NULL OR secret = '') AND (url_token IS NULL OR url_token = '')`, accountID)
+	if err != nil {
+		return err
+	}
+	want := map[int]string{} // Chatwoot inbox id → hub inbox id
+	for rows.Next() {
+		var id string
+		var cw int
+		if err := rows.Scan(&id, &cw); err != nil {
+			rows.Close()
+			return err
+		}
+		want[cw] = id
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i, in := range listed {
+		id, ok := want[in.ID]
+		if !ok {
+			continue
+		}
+		tok, err := m.urlToken(ctx, accountID, id)
+		if errors.Is(err, db.ErrNotFound) {
+			continue // deleted since the query
+		} else if err != nil {
+			return err
+		}
+		pointed, err := m.Chatwoot.PointInbox(ctx, accountID, in.ID, m.CallbackURL(id, tok))
+		if err != nil {
+			return err
+		}
+		if err := m.confirm(ctx, accountID, id, pointed); err != nil {
+			return err
+		}
+		listed[i] = *pointed
+	}
+	return nil
 }
 
 // ChatwootInboxLink authenticates API-inbox callbacks (intake.Secrets):

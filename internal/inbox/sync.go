@@ -30,6 +30,9 @@ type Syncer struct {
 	Jobs     *jobs.Queue
 	Chatwoot Chatwoot
 	Log      *slog.Logger
+	// CallbackTokens, when set, runs on every sync with Chatwoot's list
+	// before it is applied (Managed.GiveCallbackTokens).
+	CallbackTokens func(ctx context.Context, accountID string, listed []chatwoot.Inbox) error
 }
 
 // SyncArgs is one sync run of an account.
@@ -85,6 +88,9 @@ func (w *SyncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		return err
 	}
 	list, err := s.Chatwoot.LinkedInboxes(ctx, a.AccountID)
+	if err == nil && s.CallbackTokens != nil {
+		err = s.CallbackTokens(ctx, a.AccountID, list)
+	}
 	switch {
 	case errors.Is(err, db.ErrNotFound):
 		return river.JobCancel(s.finish(a, "failed", "the account is not linked to Chatwoot"))

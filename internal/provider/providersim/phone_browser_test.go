@@ -92,6 +92,28 @@ func TestBrowserPhonePage(t *testing.T) {
 	if !wrote {
 		t.Error("the customer's message did not reach the hub")
 	}
+	// The chat list shows the last message's ticks; the back arrow closes
+	// the chat; a new chat takes the customer's number and profile name.
+	must("list ticks and back", chromedp.Do(ctx,
+		poll(`document.querySelector('[data-chat="5511987654321@s.whatsapp.net"] [data-ticks]') !== null`),
+		chromedp.Click(`[data-phone-back]`),
+		poll(`document.querySelector('[data-phone-chat]').hidden && !document.querySelector('[data-phone-empty]').hidden`),
+		chromedp.SendKeys(`[data-phone-new] input[name="number"]`, "5521988887777"),
+		chromedp.SendKeys(`[data-phone-new] input[name="name"]`, "Rita"),
+		chromedp.Click(`[data-phone-new] button`),
+		chromedp.SendKeys(`[data-phone-compose] input`, "Oi, tem catálogo?"),
+		chromedp.Click(`[data-phone-compose] button`),
+		poll(`document.querySelector('[data-chat="5521988887777@s.whatsapp.net"]')?.textContent.includes('Rita')`),
+	))
+	flush(t, h.e)
+	var rita bool
+	for _, b := range h.bodies(t, "messages.upsert") {
+		rita = rita || (dig(b, "data", "pushName") == "Rita" && dig(b, "data", "message", "conversation") == "Oi, tem catálogo?")
+	}
+	if !rita {
+		t.Error("the new chat's message did not carry the typed profile name")
+	}
+	must("back to Maria", chromedp.Do(ctx, chromedp.Click(`[data-chat="5511987654321@s.whatsapp.net"]`)))
 	// The business typing shows on the phone.
 	h.post(t, "/chat/sendPresence/n1", `{"number":"5511987654321","presence":"composing"}`)
 	must("typing", chromedp.Do(ctx, poll(`document.querySelector('[data-phone-presence]').textContent.startsWith('digitando')`)))

@@ -253,8 +253,7 @@ describe('the sidebar entries', () => {
     const fresh = p.doc.createElement('li')
     fresh.textContent = 'Contacts'
     ul.insertBefore(fresh, first)
-    await settle()
-    expect([...ul.children].slice(-2).map((li) => li.getAttribute('data-whatpro-entry'))).toEqual(['kanban', 'internal_chat'])
+    await vi.waitFor(() => expect([...ul.children].slice(-2).map((li) => li.getAttribute('data-whatpro-entry'))).toEqual(['kanban', 'internal_chat']))
 
     // The App root re-renders: a brand-new aside.
     const aside = p.doc.querySelector('aside')!
@@ -337,8 +336,12 @@ describe('the panel and the handshake', () => {
     message(p, { type: 'whatpro:hello', nonce: NONCE }, HUB, null)
     message(p, { type: 'whatpro:hello', nonce: 'short' }, HUB, frameWin)
     message(p, JSON.stringify({ type: 'whatpro:hello', nonce: NONCE }), HUB, frameWin)
-    await settle()
-    expect(frameWin.postMessage).not.toHaveBeenCalled()
+    // A genuine hello after them is answered; none of them was, before it.
+    const later = 'later-nonce-0123456789abcdef'
+    message(p, { type: 'whatpro:hello', nonce: later }, HUB, frameWin)
+    await vi.waitFor(() => expect(frameWin.postMessage).toHaveBeenCalled())
+    expect(frameWin.postMessage).toHaveBeenCalledTimes(1)
+    expect(frameWin.postMessage.mock.calls[0]![0]).toMatchObject({ type: 'whatpro:token', nonce: later })
     expect(strangerWin.postMessage).not.toHaveBeenCalled()
   })
 
@@ -398,8 +401,10 @@ describe('the panel and the handshake', () => {
     p.doc.body.classList.add('dark')
     await vi.waitFor(() => expect(frameWin.postMessage).toHaveBeenCalledWith({ type: 'whatpro:theme', theme: 'dark' }, HUB))
     p.doc.body.classList.add('other-class')
-    await settle()
-    expect(frameWin.postMessage).toHaveBeenCalledTimes(1)
+    // Back to light: that change is told, and nothing came between.
+    p.doc.body.classList.remove('dark')
+    await vi.waitFor(() => expect(frameWin.postMessage).toHaveBeenCalledTimes(2))
+    expect(frameWin.postMessage.mock.calls[1]).toEqual([{ type: 'whatpro:theme', theme: 'light' }, HUB])
   })
 
   it('closes when its page asks (Escape inside the frame)', async () => {
@@ -493,8 +498,11 @@ describe('the chat badge and notifications', () => {
     // Muted in another tab: nothing more from that room either.
     FakeSocket.last!.event(13, 'chat.room.settings', { room_id: 'dm1', user_id: 'u1', muted: true, muted_until: null, hidden: false })
     FakeSocket.last!.event(14, 'chat.message.created', { room_id: 'dm1', message: msg('m3', 'dm1') })
-    await settle(300)
-    expect(shown).toHaveLength(1)
+    // The other room unmuted, its next message shows: it is the only one after the first.
+    FakeSocket.last!.event(15, 'chat.room.settings', { room_id: 'quiet', user_id: 'u1', muted: false, muted_until: null, hidden: false })
+    FakeSocket.last!.event(16, 'chat.message.created', { room_id: 'quiet', message: { ...msg('m4', 'quiet'), content: 'segunda' } })
+    await vi.waitFor(() => expect(shown).toHaveLength(2))
+    expect(shown[1]).toMatchObject({ body: 'segunda' })
     expect(p.warn).not.toHaveBeenCalled()
   })
 })

@@ -328,17 +328,8 @@ func checkOrder(t *testing.T, what string, texts []string) {
 		v, _ := strconv.Atoi(n)
 		seqs = append(seqs, v)
 	}
-	if sort.IntsAreSorted(seqs) {
-		return
-	}
-	// Order across a SIGKILL is an open defect of the gateway (issue 11: a
-	// rescued job can overtake a newer one of its lane). `make crash-gateway`
-	// (WHATPRO_TEST_CRASH set) fails on it; the short form in `make test`
-	// reports it and holds the exactly-once checks.
-	if os.Getenv("WHATPRO_TEST_CRASH") != "" {
+	if !sort.IntsAreSorted(seqs) {
 		t.Errorf("%s out of order: %v", what, texts)
-	} else {
-		t.Logf("known defect, order across a crash: %s out of order: %v", what, texts)
 	}
 }
 

@@ -114,6 +114,7 @@ func runCrash(t *testing.T, dialect string, size crashSize) {
 	}
 	env := apptest.SuperAdminEnv("WHATPRO_DATA_DIR="+dir, "WHATPRO_SECRET_KEYS="+apptest.TestKeys, "WHATPRO_ADDR="+addr,
 		"WHATPRO_PUBLIC_URL=http://"+addr, "WHATPRO_LOG_LEVEL=warn", "WHATPRO_GATEWAY_SETTLE=30ms",
+		"WHATPRO_GATEWAY_SEND_GAP=0", "WHATPRO_GATEWAY_SEND_RATE=0",
 		"WHATPRO_GATEWAY_SWEEP_INTERVAL=1s", "WHATPRO_JOB_TIMEOUT=10s", "WHATPRO_JOB_RESCUE_AFTER=12s", "WHATPRO_TEST_CRASH_CHILD=1")
 	if dialect == "postgres" {
 		env = append(env, "WHATPRO_DATABASE_URL="+apptest.PostgresURL(t))

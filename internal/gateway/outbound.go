@@ -89,6 +89,9 @@ func (s *Service) runOutbound(ctx context.Context, w *work) error {
 			out.Data, out.MIME, out.FileName = data, ctype, fileName(p.att, ctype)
 			out.Voice = p.kind == "audio" && isVoice(p.att)
 		}
+		if err := s.pace(ctx, num, c); err != nil {
+			return err
+		}
 		if err := markAttempt(ctx, s.DB.W, w.AccountID, row.ID, s.now()); err != nil {
 			return err
 		}
@@ -102,6 +105,7 @@ func (s *Service) runOutbound(ctx context.Context, w *work) error {
 		case err != nil:
 			return err
 		}
+		s.pacer.sent(paceKey(num, c), time.Now(), s.Pacing.ChatGap)
 		if err := setSent(ctx, s.DB.W, w.AccountID, row.ID, sent.ID, s.now()); err != nil {
 			return err
 		}
@@ -299,14 +303,9 @@ func advice(code string) string {
 // markChatRead tells the customer their messages were read once an agent
 // answers. Losing it only loses ticks.
 func (s *Service) markChatRead(ctx context.Context, num *provider.Number, c *chat) {
-	var id string
-	err := s.DB.R.QueryRowContext(ctx, `SELECT provider_message_id FROM gateway_messages WHERE account_id = $1 AND instance_id = $2
-		AND chat_id = $3 AND direction = 'in' AND provider_message_id IS NOT NULL ORDER BY created_at DESC LIMIT 1`,
-		c.AccountID, c.InstanceID, c.ID).Scan(&id)
-	if err != nil || strings.HasPrefix(id, "del:") || strings.HasPrefix(id, "edit:") {
-		return
+	if id := s.lastInboundID(ctx, c); id != "" {
+		_ = num.MarkRead(ctx, c.JID, id)
 	}
-	_ = num.MarkRead(ctx, c.JID, id)
 }
 
 // runAgentDelete deletes on WhatsApp what an agent deleted in Chatwoot.

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/whatpro/hub/internal/outbound"
 )
@@ -176,6 +177,21 @@ func (c *cloudAPI) markRead(ctx context.Context, t Target, inst *Instance, _ str
 		return graphSendError(err)
 	}
 	return nil
+}
+
+// typing is the Cloud API's typing indicator, which marks the
+// customer's latest message read and shows "typing…" until the reply (at
+// most 25 seconds); it does not wait.
+func (c *cloudAPI) typing(ctx context.Context, t Target, inst *Instance, _ string, lastInboundID string, _ time.Duration) (bool, error) {
+	if lastInboundID == "" {
+		return false, nil
+	}
+	body := map[string]any{"messaging_product": "whatsapp", "status": "read", "message_id": lastInboundID,
+		"typing_indicator": map[string]any{"type": "text"}}
+	if _, _, err := c.http.JSON(ctx, "POST", c.url(t, "/"+url.PathEscape(inst.PhoneNumberID)+"/messages"), c.hdr(t), body, nil); err != nil {
+		return false, graphSendError(err)
+	}
+	return false, nil
 }
 
 func (c *cloudAPI) deleteMessage(context.Context, Target, *Instance, string, string, bool) error {

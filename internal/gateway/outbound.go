@@ -89,6 +89,10 @@ func (s *Service) runOutbound(ctx context.Context, w *work) error {
 			out.Data, out.MIME, out.FileName = data, ctype, fileName(p.att, ctype)
 			out.Voice = p.kind == "audio" && isVoice(p.att)
 		}
+		note := ""
+		if out.Voice && num.Type == provider.TypeCloudAPI {
+			note = cloudVoice(ctx, &out)
+		}
 		if err := s.pace(ctx, num, c); err != nil {
 			return err
 		}
@@ -111,6 +115,13 @@ func (s *Service) runOutbound(ctx context.Context, w *work) error {
 		}
 		s.count(w.AccountID, usage.MessagesOut)
 		quoted = ""
+		if note != "" {
+			// the message went out; the note only explains, so it is not retried
+			if _, err := acct.CreateMessage(ctx, m.Conversation.ID, chatwoot.NewMessage{Content: note, MessageType: "outgoing",
+				Private: true, ContentAttributes: map[string]any{"in_reply_to": m.ID}}); err != nil && s.Log != nil {
+				s.Log.Warn("gateway could not add the voice note's private note", "conversation", m.Conversation.ID, "error", clip(err.Error(), 300))
+			}
+		}
 	}
 	s.markChatRead(ctx, num, c)
 	return nil

@@ -39,6 +39,9 @@ func (c *cloudAPI) send(ctx context.Context, t Target, inst *Instance, m OutMess
 		if m.Kind == "document" && m.FileName != "" {
 			ref["filename"] = m.FileName
 		}
+		if m.Kind == "audio" && m.Voice {
+			ref["voice"] = true // an OGG/Opus recording, played as a voice message
+		}
 		body[m.Kind] = ref
 	default:
 		return Sent{}, &SendError{Code: ErrCodeUnsupported, Final: true, Msg: "the Cloud API cannot send a " + m.Kind}

@@ -84,6 +84,8 @@ type Service struct {
 	HTTP *outboundhttp.Client
 	// Pacing spaces outbound sends per chat and per number.
 	Pacing Pacing
+	// Metrics feed /metrics (nil: none).
+	Metrics *Metrics
 
 	pacer pacer
 

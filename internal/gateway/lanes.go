@@ -94,6 +94,9 @@ func (s *Service) enqueue(ctx context.Context, tx *sql.Tx, items []*work) error 
 		if err != nil {
 			return err
 		}
+		if !fresh && (w.Kind == workInbound || w.Kind == workOutbound) {
+			s.Metrics.count(directionOf(w.Kind), "duplicate")
+		}
 		if !fresh || armed[w.Lane] {
 			continue
 		}

@@ -113,6 +113,7 @@ func (s *Service) runOutbound(ctx context.Context, w *work) error {
 		if err := setSent(ctx, s.DB.W, w.AccountID, row.ID, sent.ID, s.now()); err != nil {
 			return err
 		}
+		s.Metrics.delivered("outbound", "sent", w.ExecutionID, time.Now())
 		s.count(w.AccountID, usage.MessagesOut)
 		quoted = ""
 		if note != "" {
@@ -282,6 +283,7 @@ func (s *Service) partFailed(ctx context.Context, acct *chatwoot.Account, row *m
 	if err := setPartFailed(ctx, s.DB.W, row.AccountID, row.ID, se.Msg, s.now()); err != nil {
 		return err
 	}
+	s.Metrics.count("outbound", "failed")
 	return s.reportFailure(ctx, acct, m.Conversation.ID, m.ID, se)
 }
 
@@ -368,6 +370,9 @@ func (s *Service) runAgentDelete(ctx context.Context, w *work) error {
 func (s *Service) dead(ctx context.Context, w *work, cause error) {
 	if s.Log != nil {
 		s.Log.Warn("gateway work is dead", "lane", w.Lane, "work_id", w.ID, "error", clip(cause.Error(), 300))
+	}
+	if w.Kind == workInbound || w.Kind == workOutbound {
+		s.Metrics.count(directionOf(w.Kind), "dead")
 	}
 	if w.Kind != workOutbound {
 		return

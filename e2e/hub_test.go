@@ -75,6 +75,7 @@ func startHub(t *testing.T, extraEnv ...string) *hub {
 		"WHATPRO_BOOTSTRAP_ADMIN_PASSWORD="+adminPassword,
 		"WHATPRO_RATE_LIMIT_ANON=100000",
 		"WHATPRO_RATE_LIMIT_AUTH=100000",
+		"WHATPRO_GATEWAY_SEND_GAP=0", "WHATPRO_GATEWAY_SEND_RATE=0",
 	)
 	env = append(env, extraEnv...)
 	h := &hub{URL: url, logs: &syncBuffer{}, done: make(chan error, 1)}

@@ -21,6 +21,8 @@ import (
 func (a *App) buildGateway(workers *river.Workers) error {
 	a.Gateway = &gateway.Service{DB: a.DB, Chatwoot: a.Chatwoot, Numbers: a.Provider, Usage: a.Usage, Members: a.Chatwoot, Log: a.Log, Now: a.IAM.Now,
 		Settle: a.Cfg.GatewaySettle, Backlog: intakeBacklog{a.DB}, Quota: messageQuota{a},
+		Metrics: gateway.NewMetrics(a.Registry),
+		Pacing:  gateway.Pacing{ChatGap: a.Cfg.GatewaySendGap, PerMinute: a.Cfg.GatewaySendPerMinute, Typing: a.Cfg.GatewaySendTyping},
 		HTTP: outbound.New(outbound.Options{AllowPrivate: a.Cfg.AllowPrivateNetwork, PrivateHosts: a.Cfg.AllowPrivateHosts,
 			UserAgent: "WhatPro-Hub", Timeout: time.Minute, MaxResponseBytes: gateway.DefaultMaxMedia + 1})}
 	if err := a.Dispatcher.RegisterAll("gateway", a.Gateway.Handlers()); err != nil {

@@ -52,6 +52,8 @@ func New(t testing.TB, dialect string, o Options) *Hub {
 		"WHATPRO_SECRET_KEYS=" + TestKeys,
 		"WHATPRO_PUBLIC_URL=http://" + srv.Listener.Addr().String(),
 		"WHATPRO_LOG_LEVEL=debug",
+		// tests send replies back to back; a test of pacing sets its own
+		"WHATPRO_GATEWAY_SEND_GAP=0", "WHATPRO_GATEWAY_SEND_RATE=0",
 	}
 	if dialect == "postgres" {
 		env = append(env, "WHATPRO_DATABASE_URL="+PostgresURL(t))

@@ -46,6 +46,12 @@ type Config struct {
 	// lanes are re-armed.
 	GatewaySettle        time.Duration
 	GatewaySweepInterval time.Duration
+	// Gateway outbound pacing: the mean gap between two messages to one
+	// chat (jittered), the sends a number makes per minute (0: no limit)
+	// and whether the wait shows as typing.
+	GatewaySendGap       time.Duration
+	GatewaySendPerMinute int
+	GatewaySendTyping    bool
 	// Chat: the largest attachment, and the S3-compatible bucket its
 	// bytes go to (empty endpoint = the data dir).
 	ChatMaxAttachmentMB int

@@ -190,6 +190,27 @@ var vars = map[string]variable{
 		c.GatewaySweepInterval = d
 		return nil
 	}},
+	"WHATPRO_GATEWAY_SEND_GAP": {"1500ms", false, "mean gap between two messages the gateway sends to one WhatsApp chat, jittered ±50% (0 to 30s; 0 = none)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 30*time.Second {
+			return fmt.Errorf("%q is not a duration between 0 and 30s", v)
+		}
+		c.GatewaySendGap = d
+		return nil
+	}},
+	"WHATPRO_GATEWAY_SEND_RATE": {"30", false, "messages one WhatsApp number sends per minute at most (0 = no limit)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 6000 {
+			return fmt.Errorf("%q is not a whole number between 0 and 6000", v)
+		}
+		c.GatewaySendPerMinute = n
+		return nil
+	}},
+	"WHATPRO_GATEWAY_SEND_TYPING": {"true", false, "show the customer \"typing…\" during the gap before a message, where the provider can", func(c *Config, v string) error {
+		b, err := parseBool(v)
+		c.GatewaySendTyping = b
+		return err
+	}},
 	"WHATPRO_CHAT_MAX_ATTACHMENT_MB": {"25", false, "largest chat attachment, in MiB", func(c *Config, v string) error {
 		n, err := parsePositive(v, 1024)
 		c.ChatMaxAttachmentMB = n

@@ -114,6 +114,7 @@ func runCrash(t *testing.T, dialect string, size crashSize) {
 	}
 	env := apptest.SuperAdminEnv("WHATPRO_DATA_DIR="+dir, "WHATPRO_SECRET_KEYS="+apptest.TestKeys, "WHATPRO_ADDR="+addr,
 		"WHATPRO_PUBLIC_URL=http://"+addr, "WHATPRO_LOG_LEVEL=warn", "WHATPRO_GATEWAY_SETTLE=30ms",
+		"WHATPRO_GATEWAY_SEND_GAP=0", "WHATPRO_GATEWAY_SEND_RATE=0",
 		"WHATPRO_GATEWAY_SWEEP_INTERVAL=1s", "WHATPRO_JOB_TIMEOUT=10s", "WHATPRO_JOB_RESCUE_AFTER=12s", "WHATPRO_TEST_CRASH_CHILD=1")
 	if dialect == "postgres" {
 		env = append(env, "WHATPRO_DATABASE_URL="+apptest.PostgresURL(t))
@@ -328,17 +329,8 @@ func checkOrder(t *testing.T, what string, texts []string) {
 		v, _ := strconv.Atoi(n)
 		seqs = append(seqs, v)
 	}
-	if sort.IntsAreSorted(seqs) {
-		return
-	}
-	// Order across a SIGKILL is an open defect of the gateway (issue 11: a
-	// rescued job can overtake a newer one of its lane). `make crash-gateway`
-	// (WHATPRO_TEST_CRASH set) fails on it; the short form in `make test`
-	// reports it and holds the exactly-once checks.
-	if os.Getenv("WHATPRO_TEST_CRASH") != "" {
+	if !sort.IntsAreSorted(seqs) {
 		t.Errorf("%s out of order: %v", what, texts)
-	} else {
-		t.Logf("known defect, order across a crash: %s out of order: %v", what, texts)
 	}
 }
 

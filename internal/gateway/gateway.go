@@ -82,6 +82,12 @@ type Service struct {
 	MaxMedia int64
 	// HTTP fetches agents' attachments (the guarded outbound client).
 	HTTP *outboundhttp.Client
+	// Pacing spaces outbound sends per chat and per number.
+	Pacing Pacing
+	// Metrics feed /metrics (nil: none).
+	Metrics *Metrics
+
+	pacer pacer
 
 	idents sync.Map // "<chatwoot account>:<inbox id>" → inbox_identifier
 }

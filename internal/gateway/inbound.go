@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/whatpro/hub/internal/chatwoot"
 	"github.com/whatpro/hub/internal/db"
@@ -104,6 +105,7 @@ func (s *Service) runInbound(ctx context.Context, w *work) error {
 	if err := setCreated(ctx, s.DB.W, w.AccountID, row.ID, *c.ConversationID, created.ID, "created", s.now()); err != nil {
 		return err
 	}
+	s.Metrics.delivered("inbound", "delivered", w.ExecutionID, time.Now())
 	if in.FromMe || in.APISend {
 		s.count(w.AccountID, usage.MessagesOut)
 	} else {

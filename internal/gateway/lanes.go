@@ -94,6 +94,9 @@ func (s *Service) enqueue(ctx context.Context, tx *sql.Tx, items []*work) error 
 		if err != nil {
 			return err
 		}
+		if !fresh && (w.Kind == workInbound || w.Kind == workOutbound) {
+			s.Metrics.count(directionOf(w.Kind), "duplicate")
+		}
 		if !fresh || armed[w.Lane] {
 			continue
 		}
@@ -199,6 +202,9 @@ func (s *Service) drain(ctx context.Context, lane string) error {
 			continue
 		}
 		err = s.gate(ctx, w)
+		if errors.Is(err, errNotHead) {
+			continue // an older event's item joined ahead of w: run that first
+		}
 		if err == nil {
 			err = s.run(ctx, w)
 		}
@@ -236,6 +242,14 @@ func (s *Service) drain(ctx context.Context, lane string) error {
 // gate keeps an item from overtaking a message stored before it whose
 // event is still being handled (concurrent jobs) or was left by a crash:
 // it waits briefly for a fresh one, then holds the lane.
+//
+// Items join a lane when their event is handled, not when it arrived: a
+// job rescued after a crash, or one that simply ran slower, adds its
+// item after a newer event's item was read as the head. So once no older
+// event is pending, the head is read again: an older event's item (lower
+// seq) that joined meanwhile must run first (errNotHead). Reading the
+// head after the backlog check closes the race: an event's items are
+// committed before its execution is marked done.
 func (s *Service) gate(ctx context.Context, w *work) error {
 	if s.Backlog == nil || w.ExecutionID == "" || (w.Kind != workInbound && w.Kind != workOutbound) {
 		return nil
@@ -247,8 +261,11 @@ func (s *Service) gate(ctx context.Context, w *work) error {
 	deadline := time.Now().Add(staleAfter)
 	for {
 		pending, err := s.Backlog.OlderPending(ctx, source, w.SourceID, w.ExecutionID)
-		if err != nil || !pending {
+		if err != nil {
 			return err
+		}
+		if !pending {
+			break
 		}
 		if time.Now().After(deadline) {
 			return hold(time.Second, "an older event of this number is not handled yet")
@@ -259,7 +276,18 @@ func (s *Service) gate(ctx context.Context, w *work) error {
 		case <-time.After(25 * time.Millisecond):
 		}
 	}
+	head, err := headOf(ctx, s.DB.R, w.Lane)
+	if err != nil {
+		return err
+	}
+	if head.ID != w.ID {
+		return errNotHead
+	}
+	return nil
 }
+
+// errNotHead: the item read as the head is no longer first in its lane.
+var errNotHead = errors.New("an older item joined the lane ahead of this one")
 
 // run performs one item.
 func (s *Service) run(ctx context.Context, w *work) error {

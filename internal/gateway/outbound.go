@@ -89,6 +89,13 @@ func (s *Service) runOutbound(ctx context.Context, w *work) error {
 			out.Data, out.MIME, out.FileName = data, ctype, fileName(p.att, ctype)
 			out.Voice = p.kind == "audio" && isVoice(p.att)
 		}
+		note := ""
+		if out.Voice && num.Type == provider.TypeCloudAPI {
+			note = cloudVoice(ctx, &out)
+		}
+		if err := s.pace(ctx, num, c); err != nil {
+			return err
+		}
 		if err := markAttempt(ctx, s.DB.W, w.AccountID, row.ID, s.now()); err != nil {
 			return err
 		}
@@ -102,11 +109,20 @@ func (s *Service) runOutbound(ctx context.Context, w *work) error {
 		case err != nil:
 			return err
 		}
+		s.pacer.sent(paceKey(num, c), time.Now(), s.Pacing.ChatGap)
 		if err := setSent(ctx, s.DB.W, w.AccountID, row.ID, sent.ID, s.now()); err != nil {
 			return err
 		}
+		s.Metrics.delivered("outbound", "sent", w.ExecutionID, time.Now())
 		s.count(w.AccountID, usage.MessagesOut)
 		quoted = ""
+		if note != "" {
+			// the message went out; the note only explains, so it is not retried
+			if _, err := acct.CreateMessage(ctx, m.Conversation.ID, chatwoot.NewMessage{Content: note, MessageType: "outgoing",
+				Private: true, ContentAttributes: map[string]any{"in_reply_to": m.ID}}); err != nil && s.Log != nil {
+				s.Log.Warn("gateway could not add the voice note's private note", "conversation", m.Conversation.ID, "error", clip(err.Error(), 300))
+			}
+		}
 	}
 	s.markChatRead(ctx, num, c)
 	return nil
@@ -267,6 +283,7 @@ func (s *Service) partFailed(ctx context.Context, acct *chatwoot.Account, row *m
 	if err := setPartFailed(ctx, s.DB.W, row.AccountID, row.ID, se.Msg, s.now()); err != nil {
 		return err
 	}
+	s.Metrics.count("outbound", "failed")
 	return s.reportFailure(ctx, acct, m.Conversation.ID, m.ID, se)
 }
 
@@ -299,14 +316,9 @@ func advice(code string) string {
 // markChatRead tells the customer their messages were read once an agent
 // answers. Losing it only loses ticks.
 func (s *Service) markChatRead(ctx context.Context, num *provider.Number, c *chat) {
-	var id string
-	err := s.DB.R.QueryRowContext(ctx, `SELECT provider_message_id FROM gateway_messages WHERE account_id = $1 AND instance_id = $2
-		AND chat_id = $3 AND direction = 'in' AND provider_message_id IS NOT NULL ORDER BY created_at DESC LIMIT 1`,
-		c.AccountID, c.InstanceID, c.ID).Scan(&id)
-	if err != nil || strings.HasPrefix(id, "del:") || strings.HasPrefix(id, "edit:") {
-		return
+	if id := s.lastInboundID(ctx, c); id != "" {
+		_ = num.MarkRead(ctx, c.JID, id)
 	}
-	_ = num.MarkRead(ctx, c.JID, id)
 }
 
 // runAgentDelete deletes on WhatsApp what an agent deleted in Chatwoot.
@@ -358,6 +370,9 @@ func (s *Service) runAgentDelete(ctx context.Context, w *work) error {
 func (s *Service) dead(ctx context.Context, w *work, cause error) {
 	if s.Log != nil {
 		s.Log.Warn("gateway work is dead", "lane", w.Lane, "work_id", w.ID, "error", clip(cause.Error(), 300))
+	}
+	if w.Kind == workInbound || w.Kind == workOutbound {
+		s.Metrics.count(directionOf(w.Kind), "dead")
 	}
 	if w.Kind != workOutbound {
 		return

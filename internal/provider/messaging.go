@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/inbox"
@@ -71,6 +72,7 @@ type messenger interface {
 	media(ctx context.Context, t Target, inst *Instance, ref MediaRef) ([]byte, string, error)
 	markRead(ctx context.Context, t Target, inst *Instance, chat, messageID string) error
 	deleteMessage(ctx context.Context, t Target, inst *Instance, chat, messageID string, fromMe bool) error
+	typing(ctx context.Context, t Target, inst *Instance, chat, lastInboundID string, d time.Duration) (bool, error)
 }
 
 // Number is one number, bound to its provider, ready to message.
@@ -100,6 +102,15 @@ func (n *Number) Media(ctx context.Context, ref MediaRef) ([]byte, string, error
 // MarkRead tells the customer the business read their message.
 func (n *Number) MarkRead(ctx context.Context, chat, messageID string) error {
 	return n.m.markRead(ctx, n.t, n.Instance, chat, messageID)
+}
+
+// Typing shows the customer that the business is typing, for about d.
+// lastInboundID is the chat's latest customer message (the Cloud API
+// ties its typing indicator to one; "" skips it there). It reports
+// whether the provider itself waited d (Evolution's sendPresence holds
+// the call for its delay); if not, the caller waits.
+func (n *Number) Typing(ctx context.Context, chat, lastInboundID string, d time.Duration) (bool, error) {
+	return n.m.typing(ctx, n.t, n.Instance, chat, lastInboundID, d)
 }
 
 // Delete deletes a sent message for everyone where the provider can.

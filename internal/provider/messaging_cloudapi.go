@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/whatpro/hub/internal/outbound"
 )
@@ -37,6 +38,9 @@ func (c *cloudAPI) send(ctx context.Context, t Target, inst *Instance, m OutMess
 		}
 		if m.Kind == "document" && m.FileName != "" {
 			ref["filename"] = m.FileName
+		}
+		if m.Kind == "audio" && m.Voice {
+			ref["voice"] = true // an OGG/Opus recording, played as a voice message
 		}
 		body[m.Kind] = ref
 	default:
@@ -176,6 +180,21 @@ func (c *cloudAPI) markRead(ctx context.Context, t Target, inst *Instance, _ str
 		return graphSendError(err)
 	}
 	return nil
+}
+
+// typing is the Cloud API's typing indicator, which marks the
+// customer's latest message read and shows "typing…" until the reply (at
+// most 25 seconds); it does not wait.
+func (c *cloudAPI) typing(ctx context.Context, t Target, inst *Instance, _ string, lastInboundID string, _ time.Duration) (bool, error) {
+	if lastInboundID == "" {
+		return false, nil
+	}
+	body := map[string]any{"messaging_product": "whatsapp", "status": "read", "message_id": lastInboundID,
+		"typing_indicator": map[string]any{"type": "text"}}
+	if _, _, err := c.http.JSON(ctx, "POST", c.url(t, "/"+url.PathEscape(inst.PhoneNumberID)+"/messages"), c.hdr(t), body, nil); err != nil {
+		return false, graphSendError(err)
+	}
+	return false, nil
 }
 
 func (c *cloudAPI) deleteMessage(context.Context, Target, *Instance, string, string, bool) error {

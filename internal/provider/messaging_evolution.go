@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/whatpro/hub/internal/outbound"
 )
@@ -116,4 +117,14 @@ func (e *evolution) deleteMessage(ctx context.Context, t Target, inst *Instance,
 		return evoSendError(err)
 	}
 	return nil
+}
+
+// typing is sendPresence: "composing" to the chat for delay ms. Evolution
+// answers only after the delay (then shows "paused"), so it waits for us.
+func (e *evolution) typing(ctx context.Context, t Target, inst *Instance, chat, _ string, d time.Duration) (bool, error) {
+	body := map[string]any{"number": chat, "presence": "composing", "delay": d.Milliseconds()}
+	if _, _, err := e.http.JSON(ctx, "POST", e.url(t, e.path("/chat/sendPresence", inst)), e.hdr(t), body, nil); err != nil {
+		return false, evoSendError(err)
+	}
+	return true, nil
 }

@@ -50,6 +50,17 @@ func (a *CloudAPI) mediaByID(id string) *cloudMedia {
 	return a.media[id]
 }
 
+// MediaFile is an uploaded file's bytes and MIME type (for tests).
+func (a *CloudAPI) MediaFile(id string) ([]byte, string, bool) {
+	m := a.mediaByID(id)
+	if m == nil {
+		return nil, "", false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return bytes.Clone(m.data), m.mime, true
+}
+
 // uploadMedia is POST /{phone_number_id}/media (multipart file, type,
 // messaging_product=whatsapp) → {id}.
 func (a *CloudAPI) uploadMedia(c *cloudCall, phoneID string) {

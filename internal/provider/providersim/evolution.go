@@ -50,7 +50,8 @@ type evoInstance struct {
 	msgs                                 map[string]*evoMsg // by key id; see storeMsg
 	msgOrder                             []string
 	sent                                 []EvolutionSend
-	presence                             map[string]string // chat → the business's last presence (composing, …)
+	presence                             map[string]string   // chat → the business's last presence (composing, …)
+	presences                            []EvolutionPresence // sendPresence calls, oldest first
 }
 
 // evoQR is Baileys' wa.QrCode as Evolution keeps it on the instance.
@@ -120,6 +121,7 @@ func NewEvolution(opts Options) *Evolution {
 		{method: "POST", pattern: "/_sim/instances/{instance}/deletes", handle: e.simDelete},
 		{method: "POST", pattern: "/_sim/instances/{instance}/acks", handle: e.simAck},
 		{method: "GET", pattern: "/_sim/instances/{instance}/sent", handle: e.simSent},
+		{method: "GET", pattern: "/_sim/instances/{instance}/presences", handle: e.simPresences},
 		{method: "POST", pattern: "/_sim/numbers", handle: e.simNumber},
 		{method: "GET", pattern: "/_sim/instances/{instance}/phone", handle: e.simPhone},
 		{method: "GET", pattern: "/_sim/instances/{instance}/chats", handle: e.simChats},

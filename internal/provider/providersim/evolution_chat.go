@@ -217,6 +217,7 @@ func (e *Evolution) sendPresence(c *evoCall) {
 		return
 	}
 	e.setPresence(inst, jid, in.Presence)
+	e.logPresence(inst, EvolutionPresence{Number: in.Number, To: jid, Presence: in.Presence, Delay: in.Delay, At: jsTime(e.now())})
 	if in.Delay > 0 {
 		if !e.wait(c, min(time.Duration(in.Delay)*time.Millisecond, e.opts.MaxDelay)) {
 			return

@@ -279,6 +279,10 @@ func TestEvolutionSendOtherTypesAndChatHelpers(t *testing.T) {
 	if status, ans := h.post(t, "/chat/sendPresence/n1", `{"number":"5511987654321","presence":"composing","delay":0}`); status != 201 || ans["presence"] != "composing" {
 		t.Errorf("sendPresence = %d %v", status, ans)
 	}
+	status, raw = call(t, "GET", h.base+"/_sim/instances/n1/presences", nil, "")
+	if status != 200 || !strings.Contains(string(raw), `"presence":"composing"`) || !strings.Contains(string(raw), `"to":"5511987654321@s.whatsapp.net"`) {
+		t.Errorf("presences listed = %d %s", status, raw)
+	}
 	var types []string
 	for _, s := range h.e.Sent("n1") {
 		types = append(types, s.Type)

@@ -56,6 +56,46 @@ func (e *Evolution) logSent(inst *evoInstance, s EvolutionSend) {
 	}
 }
 
+// EvolutionPresence is one sendPresence call (typing or recording shown
+// to a chat for Delay ms).
+type EvolutionPresence struct {
+	Number   string `json:"number"` // as the hub wrote it
+	To       string `json:"to"`     // the JID it went to
+	Presence string `json:"presence"`
+	Delay    int    `json:"delay"`
+	At       string `json:"at"` // when the call came in
+}
+
+func (e *Evolution) logPresence(inst *evoInstance, p EvolutionPresence) {
+	inst.presences = append(inst.presences, p)
+	if n := len(inst.presences); n >= 2*e.opts.SentLog {
+		inst.presences = slices.Clone(inst.presences[n-e.opts.SentLog:])
+	}
+}
+
+// Presences lists the presence updates the hub sent through an
+// instance, oldest first.
+func (e *Evolution) Presences(instance string) []EvolutionPresence {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if inst := e.instances[instance]; inst != nil {
+		return slices.Clone(inst.presences)
+	}
+	return nil
+}
+
+func (e *Evolution) simPresences(c *evoCall) {
+	inst := e.simInstance(c)
+	if inst == nil {
+		return
+	}
+	list := inst.presences
+	if list == nil {
+		list = []EvolutionPresence{}
+	}
+	c.reply(http.StatusOK, map[string]any{"data": list})
+}
+
 // Sent lists what the hub sent through an instance, oldest first.
 func (e *Evolution) Sent(instance string) []EvolutionSend {
 	e.mu.Lock()

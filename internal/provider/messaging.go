@@ -19,7 +19,7 @@ import (
 // OutMessage is one WhatsApp message to send.
 type OutMessage struct {
 	To           string // a phone's digits, or a JID (groups, @lid chats)
-	Kind         string // text, image, audio, video, document, sticker, reaction
+	Kind         string // text, image, audio, video, document, sticker, reaction, template (Cloud API)
 	Text         string // the text, a caption, or a reaction's emoji
 	Data         []byte // media bytes
 	MIME         string
@@ -28,6 +28,7 @@ type OutMessage struct {
 	QuotedID     string // the message replied to
 	TargetID     string // reactions: the message reacted to
 	TargetFromMe bool
+	Template     *TemplateMessage // Kind template
 }
 
 // Sent is the provider's answer to a send.
@@ -46,6 +47,7 @@ const (
 	ErrCodeUpstream      = "upstream"
 	ErrCodeRejected      = "rejected"
 	ErrCodeUnsupported   = "unsupported"
+	ErrCodeTemplate      = "template" // Meta refused the template or its parameters
 )
 
 // SendError is a failed provider call. Final errors fail the same way

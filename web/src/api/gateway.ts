@@ -67,3 +67,44 @@ export interface BridgeLogEntry {
 export function conversationLog(accountId: string, conversationId: number, client: ApiClient = api): Promise<{ data: BridgeLogEntry[] }> {
   return client.get(gatewayPath(accountId, `/conversations/${conversationId}/log`))
 }
+
+/** An approved WhatsApp message template of a Cloud API number. */
+export interface MessageTemplate {
+  id: string
+  name: string
+  language: string
+  category: string
+  parameter_format: 'POSITIONAL' | 'NAMED'
+  header: string
+  body: string
+  footer: string
+  header_parameters: string[] | null
+  body_parameters: string[] | null
+  unsupported: string
+}
+
+export interface TemplateList {
+  instance_id: string
+  data: MessageTemplate[]
+  last_inbound_at?: string
+}
+
+export interface TemplateParam {
+  name?: string
+  text: string
+}
+
+/** The approved templates of a conversation's number (422 for a number not on the Cloud API). */
+export function conversationTemplates(accountId: string, conversationId: number, client: ApiClient = api): Promise<TemplateList> {
+  return client.get(gatewayPath(accountId, `/conversations/${conversationId}/templates`))
+}
+
+/** Queues a template for the conversation's customer. */
+export function sendTemplate(
+  accountId: string,
+  conversationId: number,
+  body: { name: string; language: string; header_parameters: TemplateParam[]; body_parameters: TemplateParam[] },
+  client: ApiClient = api,
+): Promise<{ id: string; status: string; text: string }> {
+  return client.post(gatewayPath(accountId, `/conversations/${conversationId}/templates`), body)
+}

@@ -36,7 +36,11 @@ export function listNumberStats(accountId: string, client: ApiClient = api): Pro
   return client.get(gatewayPath(accountId, '/numbers'))
 }
 
-export function listDeadLetters(accountId: string, params: PageParams = {}, client: ApiClient = api): Promise<Page<DeadLetter>> {
+export function listDeadLetters(
+  accountId: string,
+  params: PageParams & { instance_id?: string } = {},
+  client: ApiClient = api,
+): Promise<Page<DeadLetter>> {
   return client.get(gatewayPath(accountId, '/dead-letters'), { query: { ...params, cursor: params.cursor ?? undefined } })
 }
 
@@ -44,8 +48,9 @@ export function replayDeadLetter(accountId: string, id: string, client: ApiClien
   return client.post(gatewayPath(accountId, `/dead-letters/${encodeURIComponent(id)}/replay`))
 }
 
-export function replayAllDeadLetters(accountId: string, client: ApiClient = api): Promise<{ replayed: number }> {
-  return client.post(gatewayPath(accountId, '/dead-letters/replay'))
+/** Replays every dead letter of the account, or of one number. */
+export function replayAllDeadLetters(accountId: string, instanceId = '', client: ApiClient = api): Promise<{ replayed: number }> {
+  return client.post(gatewayPath(accountId, '/dead-letters/replay'), instanceId ? { instance_id: instanceId } : undefined)
 }
 
 export interface BridgeLogEntry {

@@ -233,6 +233,9 @@ func (a *App) routes(h handlers) []httpx.Route {
 		gw("POST", "/dead-letters/replay", h.gateway.ReplayDeadLetters, iam.PermProvidersWrite),
 		gw("POST", "/dead-letters/{workID}/replay", h.gateway.ReplayDeadLetter, iam.PermProvidersWrite),
 		gw("GET", "/conversations/{conversationID}/log", h.gateway.ConversationLog, iam.PermInboxesRead),
+		gw("GET", "/numbers/{numberID}/templates", h.gateway.NumberTemplates, iam.PermInboxesRead),
+		gw("GET", "/conversations/{conversationID}/templates", h.gateway.ConversationTemplates, iam.PermInboxesRead),
+		gw("POST", "/conversations/{conversationID}/templates", h.gateway.SendTemplate, iam.PermInboxesRead),
 
 		kb("GET", "/boards", h.kanban.ListBoards, kr),
 		kb("POST", "/boards", h.kanban.CreateBoard, kw),

@@ -24,5 +24,14 @@ func APIDocs() apidoc.Ops {
 			Description: "Agents see it only for conversations of their Chatwoot inboxes.",
 			Resp: apidoc.Object(map[string]any{"conversation_id": apidoc.Schema{"type": "integer"},
 				"data": apidoc.Schema{"type": "array", "items": LogEntry{}}}, "conversation_id", "data")},
+		"GET " + G + "/numbers/{numberID}/templates": {Summary: "A Cloud API number's message templates approved by Meta",
+			Description: "Listed from Meta (GET /{waba-id}/message_templates?status=APPROVED). 422 for an Evolution number or when Meta refuses; agents see only numbers of their Chatwoot inboxes.",
+			Resp:        TemplateList{}},
+		"GET " + G + "/conversations/{conversationID}/templates": {Summary: "The approved templates of a Chatwoot conversation's number, and when the customer last wrote",
+			Description: "Agents see only conversations of their Chatwoot inboxes.", Resp: TemplateList{}},
+		"POST " + G + "/conversations/{conversationID}/templates": {Summary: "Send an approved template to the conversation's customer (outside the 24-hour window)",
+			Description: "Queued in the conversation's outbound lane (202); once Meta took it, it appears in Chatwoot as an outgoing message with the wamid as source_id and follows its statuses. A refusal is a private note. Agents of the conversation's inbox may send.",
+			Body:        TemplateRequest{}, Status: 202,
+			Resp: apidoc.Object(map[string]any{"id": apidoc.Text, "status": apidoc.Text, "text": apidoc.Text}, "id", "status", "text")},
 	})
 }

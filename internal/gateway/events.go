@@ -72,28 +72,32 @@ func (s *Service) inboundLane(ctx context.Context, accountID, instanceID string,
 
 // cwMessage is the part of an API-inbox message callback the gateway reads.
 type cwMessage struct {
-	Event             string         `json:"event"`
-	ID                int            `json:"id"`
-	Content           *string        `json:"content"`
-	MessageType       string         `json:"message_type"`
-	ContentType       string         `json:"content_type"`
-	Private           bool           `json:"private"`
-	SourceID          *string        `json:"source_id"`
-	ContentAttributes map[string]any `json:"content_attributes"`
-	Attachments       []cwAttachment `json:"attachments"`
-	Conversation      *struct {
-		ID           int `json:"id"`
-		ContactInbox *struct {
-			SourceID string `json:"source_id"`
-		} `json:"contact_inbox"`
-		Meta struct {
-			Sender *struct {
-				PhoneNumber *string `json:"phone_number"`
-				Identifier  *string `json:"identifier"`
-				Name        string  `json:"name"`
-			} `json:"sender"`
-		} `json:"meta"`
-	} `json:"conversation"`
+	Event             string          `json:"event"`
+	ID                int             `json:"id"`
+	Content           *string         `json:"content"`
+	MessageType       string          `json:"message_type"`
+	ContentType       string          `json:"content_type"`
+	Private           bool            `json:"private"`
+	SourceID          *string         `json:"source_id"`
+	ContentAttributes map[string]any  `json:"content_attributes"`
+	Attachments       []cwAttachment  `json:"attachments"`
+	Conversation      *cwConversation `json:"conversation"`
+}
+
+type cwConversation struct {
+	ID           int `json:"id"`
+	ContactInbox *struct {
+		SourceID string `json:"source_id"`
+	} `json:"contact_inbox"`
+	Meta struct {
+		Sender *cwSender `json:"sender"`
+	} `json:"meta"`
+}
+
+type cwSender struct {
+	PhoneNumber *string `json:"phone_number"`
+	Identifier  *string `json:"identifier"`
+	Name        string  `json:"name"`
 }
 
 type cwAttachment struct {
@@ -109,6 +113,9 @@ type cwAttachment struct {
 type outbound struct {
 	Message cwMessage `json:"message"`
 	Retry   bool      `json:"retry,omitempty"`
+	// Template is an agent's template send (the message is then only
+	// its conversation).
+	Template *templateWork `json:"template,omitempty"`
 }
 
 // ParseChatwootMessage reads an inbox callback body.

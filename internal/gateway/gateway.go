@@ -34,6 +34,7 @@ type Numbers interface {
 	NumberBySource(ctx context.Context, accountID, sourceID string) (*provider.Number, error)
 	NumberByInbox(ctx context.Context, accountID, inboxID string) (*provider.Number, error)
 	NumberByID(ctx context.Context, accountID, instanceID string) (*provider.Number, error)
+	NumberByChatwootInbox(ctx context.Context, accountID string, chatwootInboxID int) (*provider.Number, error)
 }
 
 // Enqueuer inserts River jobs in a transaction (*jobs.Queue).

@@ -26,6 +26,9 @@ func (s *Service) runOutbound(ctx context.Context, w *work) error {
 	if err := json.Unmarshal([]byte(w.Payload), &ob); err != nil {
 		return final(fmt.Errorf("unreadable work item: %w", err))
 	}
+	if ob.Template != nil {
+		return s.runTemplate(ctx, w, &ob)
+	}
 	m := &ob.Message
 	num, err := s.Numbers.NumberByID(ctx, w.AccountID, w.InstanceID)
 	if errors.Is(err, db.ErrNotFound) {
@@ -289,13 +292,17 @@ func (s *Service) partFailed(ctx context.Context, acct *chatwoot.Account, row *m
 
 // reportFailure marks the Chatwoot message failed with the reason and
 // adds a private note saying what happened and what to do.
+// A messageID of 0 is a send that has no Chatwoot message (a template).
 func (s *Service) reportFailure(ctx context.Context, acct *chatwoot.Account, conversationID, messageID int, se *provider.SendError) error {
-	if err := acct.UpdateMessageStatus(ctx, conversationID, messageID, "failed", clip(se.Msg, 250)); err != nil && !chatwoot.IsNotFound(err) {
-		return classify(err)
-	}
 	note := "WhatsApp did not take this message: " + se.Msg + ". " + advice(se.Code)
-	_, err := acct.CreateMessage(ctx, conversationID, chatwoot.NewMessage{Content: note, MessageType: "outgoing", Private: true,
-		ContentAttributes: map[string]any{"in_reply_to": messageID}})
+	nm := chatwoot.NewMessage{Content: note, MessageType: "outgoing", Private: true}
+	if messageID > 0 {
+		if err := acct.UpdateMessageStatus(ctx, conversationID, messageID, "failed", clip(se.Msg, 250)); err != nil && !chatwoot.IsNotFound(err) {
+			return classify(err)
+		}
+		nm.ContentAttributes = map[string]any{"in_reply_to": messageID}
+	}
+	_, err := acct.CreateMessage(ctx, conversationID, nm)
 	return classify(err)
 }
 
@@ -304,7 +311,9 @@ func advice(code string) string {
 	case provider.ErrCodeNotOnWhatsApp:
 		return "Check the customer's number: it has no WhatsApp account."
 	case provider.ErrCodeWindowClosed:
-		return "The customer has not written in the last 24 hours: send an approved template instead."
+		return "The customer has not written in the last 24 hours: send an approved template instead (WhatPro tab of this conversation, Templates)."
+	case provider.ErrCodeTemplate:
+		return "Pick the template again in the WhatPro tab: Meta may have paused it or changed its variables."
 	case "attachment":
 		return "Attach the file again, smaller or in another format."
 	case "limit":

@@ -20,7 +20,7 @@ import (
 // OutMessage is one WhatsApp message to send.
 type OutMessage struct {
 	To           string // a phone's digits, or a JID (groups, @lid chats)
-	Kind         string // text, image, audio, video, document, sticker, reaction
+	Kind         string // text, image, audio, video, document, sticker, reaction, template (Cloud API)
 	Text         string // the text, a caption, or a reaction's emoji
 	Data         []byte // media bytes
 	MIME         string
@@ -29,6 +29,7 @@ type OutMessage struct {
 	QuotedID     string // the message replied to
 	TargetID     string // reactions: the message reacted to
 	TargetFromMe bool
+	Template     *TemplateMessage // Kind template
 }
 
 // Sent is the provider's answer to a send.
@@ -47,6 +48,7 @@ const (
 	ErrCodeUpstream      = "upstream"
 	ErrCodeRejected      = "rejected"
 	ErrCodeUnsupported   = "unsupported"
+	ErrCodeTemplate      = "template" // Meta refused the template or its parameters
 )
 
 // SendError is a failed provider call. Final errors fail the same way
@@ -169,6 +171,18 @@ func (s *Service) NumberByInbox(ctx context.Context, accountID, inboxID string) 
 	return s.number(ctx, inst)
 }
 
+// NumberByChatwootInbox is the number feeding a Chatwoot inbox (by its
+// Chatwoot id, as a conversation names it).
+func (s *Service) NumberByChatwootInbox(ctx context.Context, accountID string, chatwootInboxID int) (*Number, error) {
+	inst, err := scanInstance(s.DB.R.QueryRowContext(ctx, `SELECT `+instanceColsOf("i")+` FROM provider_instances i
+		JOIN inboxes b ON b.account_id = i.account_id AND b.id = i.inbox_id
+		WHERE i.account_id = $1 AND b.chatwoot_inbox_id = $2 AND b.removed_at IS NULL`, accountID, chatwootInboxID))
+	if err != nil {
+		return nil, err
+	}
+	return s.number(ctx, inst)
+}
+
 // NumberByID is one number of the account.
 func (s *Service) NumberByID(ctx context.Context, accountID, instanceID string) (*Number, error) {
 	inst, err := getInstance(ctx, s.DB.R, accountID, instanceID)
@@ -200,4 +214,13 @@ func transportError(err error) error {
 		return &SendError{Code: ErrCodeUpstream, Msg: safe(err)}
 	}
 	return &SendError{Code: ErrCodeUpstream, Msg: safe(err)}
+}
+
+// instanceColsOf is instanceCols qualified by a table alias, for joins.
+func instanceColsOf(alias string) string {
+	cols := strings.Split(instanceCols, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
 }

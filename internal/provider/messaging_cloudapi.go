@@ -27,6 +27,11 @@ func (c *cloudAPI) send(ctx context.Context, t Target, inst *Instance, m OutMess
 		body["text"] = map[string]any{"body": m.Text, "preview_url": strings.Contains(m.Text, "https://")}
 	case "reaction":
 		body["reaction"] = map[string]any{"message_id": m.TargetID, "emoji": m.Text}
+	case "template":
+		if m.Template == nil {
+			return Sent{}, &SendError{Code: ErrCodeRejected, Final: true, Msg: "a template send names no template"}
+		}
+		body["template"] = graphTemplateBody(m.Template)
 	case "image", "video", "document", "audio", "sticker":
 		id, err := c.upload(ctx, t, inst, m)
 		if err != nil {
@@ -132,6 +137,8 @@ func graphSendError(err error) error {
 		return &SendError{Code: ErrCodeWindowClosed, Final: true, Msg: msg}
 	case 131026:
 		return &SendError{Code: ErrCodeNotOnWhatsApp, Final: true, Msg: msg}
+	case 132000, 132001, 132005, 132007, 132012, 132015, 132016, 132018:
+		return &SendError{Code: ErrCodeTemplate, Final: true, Msg: msg}
 	case 130429, 131056, 80007, 4, 613:
 		return &SendError{Code: ErrCodeRateLimited, Msg: msg}
 	case 190:

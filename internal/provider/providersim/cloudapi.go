@@ -33,6 +33,7 @@ type CloudAPI struct {
 	mediaOrder    []string
 	sent          []CloudSend
 	reads         []CloudRead
+	templates     []CloudTemplate
 
 	simRoutes []route[func(*cloudCall)]
 }
@@ -81,6 +82,9 @@ func NewCloudAPI(opts Options) *CloudAPI {
 		limiters: map[string]*rate.Limiter{}, media: map[string]*cloudMedia{}}
 	a.accessToken, a.appSecret = a.opts.AccessToken, a.opts.AppSecret
 	a.AddPhoneNumber(PhoneNumber{ID: a.opts.PhoneNumberID})
+	for _, t := range defaultTemplates() {
+		a.AddTemplate(t)
+	}
 	a.simRoutes = compile([]route[func(*cloudCall)]{
 		{method: "POST", pattern: "/_sim/webhook", handle: a.simRegister},
 		{method: "POST", pattern: "/_sim/messages", handle: a.simMessage},
@@ -197,6 +201,10 @@ func (a *CloudAPI) serve(w http.ResponseWriter, r *http.Request) {
 		a.sendMessage(c, segs[0])
 	case r.Method == http.MethodPost && len(segs) == 2 && segs[1] == "media":
 		a.uploadMedia(c, segs[0])
+	case r.Method == http.MethodGet && len(segs) == 2 && segs[1] == "message_templates":
+		a.listTemplates(c, segs[0])
+	case r.Method == http.MethodGet && len(segs) == 2 && segs[1] == "phone_numbers":
+		a.listPhoneNumbers(c, segs[0])
 	case len(segs) != 1:
 		c.graphError(http.StatusBadRequest, unsupported(r.Method, strings.Join(segs, "/")))
 	case r.Method == http.MethodDelete && a.mediaByID(segs[0]) != nil:

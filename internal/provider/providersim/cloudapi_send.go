@@ -145,11 +145,12 @@ func (a *CloudAPI) sendMessage(c *cloudCall, phoneID string) {
 		}
 		rec.Text, rec.Context = in.Reaction.Emoji, in.Reaction.MessageID
 	case "template":
-		if in.Template == nil || in.Template.Name == "" || in.Template.Language == nil || in.Template.Language.Code == "" {
-			c.graphError(http.StatusBadRequest, invalidParam("The parameters template['name'] and template['language']['code'] are required."))
+		text, gerr := a.checkTemplate(raw["template"])
+		if gerr != nil {
+			c.graphError(http.StatusBadRequest, *gerr)
 			return
 		}
-		rec.Template = in.Template.Name + "/" + in.Template.Language.Code
+		rec.Template, rec.Text = in.Template.Name+"/"+in.Template.Language.Code, text
 	case "location":
 		if in.Location == nil {
 			c.graphError(http.StatusBadRequest, invalidParam("The parameter location is required."))

@@ -145,14 +145,14 @@ func TestCloudAPIWindowUnknownNumbersAndRate(t *testing.T) {
 	text := `{"messaging_product":"whatsapp","to":"5511987654321","type":"text","text":{"body":"oi"}}`
 	_, raw := call(t, "POST", h.send, h.auth, text)
 	outside := decode(t, raw)["messages"].([]any)[0].(map[string]any)["id"].(string)
-	template := `{"messaging_product":"whatsapp","to":"5511987654321","type":"template","template":{"name":"retomada","language":{"code":"pt_BR"}}}`
+	template := `{"messaging_product":"whatsapp","to":"5511987654321","type":"template","template":{"name":"hello_world","language":{"code":"en_US"}}}`
 	_, raw = call(t, "POST", h.send, h.auth, template)
 	tm := decode(t, raw)["messages"].([]any)[0].(map[string]any)
 	if tm["message_status"] != "accepted" {
 		t.Errorf("template answer = %s", raw)
 	}
 	h.a.SetOnWhatsApp("5511900000000", false)
-	_, raw = call(t, "POST", h.send, h.auth, `{"messaging_product":"whatsapp","to":"5511900000000","type":"template","template":{"name":"x","language":{"code":"pt_BR"}}}`)
+	_, raw = call(t, "POST", h.send, h.auth, `{"messaging_product":"whatsapp","to":"5511900000000","type":"template","template":{"name":"hello_world","language":{"code":"en_US"}}}`)
 	nowhere := decode(t, raw)["messages"].([]any)[0].(map[string]any)["id"].(string)
 	h.a.OpenWindow(h.a.PhoneNumberID(), "5511987654321", fixedNow.Add(-25*time.Hour)) // an old conversation
 	_, raw = call(t, "POST", h.send, h.auth, text)

@@ -36,7 +36,11 @@ export function listNumberStats(accountId: string, client: ApiClient = api): Pro
   return client.get(gatewayPath(accountId, '/numbers'))
 }
 
-export function listDeadLetters(accountId: string, params: PageParams = {}, client: ApiClient = api): Promise<Page<DeadLetter>> {
+export function listDeadLetters(
+  accountId: string,
+  params: PageParams & { instance_id?: string } = {},
+  client: ApiClient = api,
+): Promise<Page<DeadLetter>> {
   return client.get(gatewayPath(accountId, '/dead-letters'), { query: { ...params, cursor: params.cursor ?? undefined } })
 }
 
@@ -44,8 +48,9 @@ export function replayDeadLetter(accountId: string, id: string, client: ApiClien
   return client.post(gatewayPath(accountId, `/dead-letters/${encodeURIComponent(id)}/replay`))
 }
 
-export function replayAllDeadLetters(accountId: string, client: ApiClient = api): Promise<{ replayed: number }> {
-  return client.post(gatewayPath(accountId, '/dead-letters/replay'))
+/** Replays every dead letter of the account, or of one number. */
+export function replayAllDeadLetters(accountId: string, instanceId = '', client: ApiClient = api): Promise<{ replayed: number }> {
+  return client.post(gatewayPath(accountId, '/dead-letters/replay'), instanceId ? { instance_id: instanceId } : undefined)
 }
 
 export interface BridgeLogEntry {
@@ -66,4 +71,45 @@ export interface BridgeLogEntry {
 /** A Chatwoot conversation's bridge log; 404 when the caller may not see the conversation. */
 export function conversationLog(accountId: string, conversationId: number, client: ApiClient = api): Promise<{ data: BridgeLogEntry[] }> {
   return client.get(gatewayPath(accountId, `/conversations/${conversationId}/log`))
+}
+
+/** An approved WhatsApp message template of a Cloud API number. */
+export interface MessageTemplate {
+  id: string
+  name: string
+  language: string
+  category: string
+  parameter_format: 'POSITIONAL' | 'NAMED'
+  header: string
+  body: string
+  footer: string
+  header_parameters: string[] | null
+  body_parameters: string[] | null
+  unsupported: string
+}
+
+export interface TemplateList {
+  instance_id: string
+  data: MessageTemplate[]
+  last_inbound_at?: string
+}
+
+export interface TemplateParam {
+  name?: string
+  text: string
+}
+
+/** The approved templates of a conversation's number (422 for a number not on the Cloud API). */
+export function conversationTemplates(accountId: string, conversationId: number, client: ApiClient = api): Promise<TemplateList> {
+  return client.get(gatewayPath(accountId, `/conversations/${conversationId}/templates`))
+}
+
+/** Queues a template for the conversation's customer. */
+export function sendTemplate(
+  accountId: string,
+  conversationId: number,
+  body: { name: string; language: string; header_parameters: TemplateParam[]; body_parameters: TemplateParam[] },
+  client: ApiClient = api,
+): Promise<{ id: string; status: string; text: string }> {
+  return client.post(gatewayPath(accountId, `/conversations/${conversationId}/templates`), body)
 }

@@ -34,6 +34,12 @@ async function openGateway(role: string) {
       dead = []
       return json({ replayed: 1 })
     },
+    'POST /api/v1/accounts/A/gateway/dead-letters/replay': () => {
+      dead = []
+      return json({ replayed: 1 })
+    },
+    'GET /api/v1/accounts/A/provider-instances': () =>
+      json({ data: [{ id: 'n1', name: 'Vendas', phone_number: '+5511987650001' }], pagination: { has_more: false } }),
   })
   unmount = () => mounted.wrapper.unmount()
   return mounted
@@ -66,5 +72,19 @@ describe('GatewayPage', () => {
     await flushPromises()
     expect(wrapper.find('[data-testid="gateway-dead-row"]').exists()).toBe(false)
     expect(hub.calls('GET /api/v1/accounts/A/gateway/dead-letters')).toHaveLength(0)
+  })
+
+  it('names each number, shows one number\'s dead letters and replays them', async () => {
+    const { wrapper, hub } = await openGateway('admin')
+    await flushPromises()
+    expect(wrapper.get('[data-testid="gateway-number-row"]').text()).toContain('Vendas · +5511987650001')
+    await wrapper.get('[data-testid="gateway-dead-of-n1"]').trigger('click')
+    await flushPromises()
+    const lists = hub.calls('GET /api/v1/accounts/A/gateway/dead-letters')
+    expect(lists.at(-1)!.query.get('instance_id')).toBe('n1')
+    await wrapper.get('[data-testid="gateway-replay-all"]').trigger('click')
+    await flushPromises()
+    expect(hub.calls('POST /api/v1/accounts/A/gateway/dead-letters/replay')[0]!.body).toEqual({ instance_id: 'n1' })
+    expect(wrapper.findAll('[data-testid="gateway-dead-row"]')).toHaveLength(0)
   })
 })

@@ -1,0 +1,81 @@
+import { flushPromises, mount } from '@vue/test-utils'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { ApiError } from '@/api/client'
+import { createEmbedI18n } from '../i18n'
+import TemplatePicker from './TemplatePicker.vue'
+
+const gateway = vi.hoisted(() => ({ conversationTemplates: vi.fn(), sendTemplate: vi.fn() }))
+vi.mock('@/api/gateway', () => gateway)
+
+const templates = {
+  instance_id: 'inst_1',
+  last_inbound_at: new Date(Date.now() - 48 * 3600 * 1000).toISOString(),
+  data: [
+    {
+      id: '1', name: 'retomar_atendimento', language: 'pt_BR', category: 'UTILITY', parameter_format: 'POSITIONAL',
+      header: '', body: 'Olá {{1}}, aqui é da {{2}}.', footer: '', header_parameters: null, body_parameters: ['1', '2'], unsupported: '',
+    },
+    {
+      id: '2', name: 'pedido_pronto', language: 'pt_BR', category: 'UTILITY', parameter_format: 'NAMED',
+      header: 'Pedido {{pedido}}', body: 'Olá {{nome}}.', footer: 'Rodapé', header_parameters: ['pedido'], body_parameters: ['nome'], unsupported: '',
+    },
+  ],
+}
+
+function setup() {
+  return mount(TemplatePicker, { props: { accountId: 'acct_1', conversationId: 9 }, global: { plugins: [createEmbedI18n('en')] } })
+}
+
+beforeEach(() => {
+  gateway.conversationTemplates.mockReset()
+  gateway.sendTemplate.mockReset()
+})
+afterEach(() => vi.clearAllMocks())
+
+describe('TemplatePicker', () => {
+  it('lists the approved templates, says the window is closed and sends the filled variables', async () => {
+    gateway.conversationTemplates.mockResolvedValue(templates)
+    gateway.sendTemplate.mockResolvedValue({ id: 'r1', status: 'queued', text: 'x' })
+    const w = setup()
+    await flushPromises()
+    expect(gateway.conversationTemplates).toHaveBeenCalledWith('acct_1', 9)
+    expect(w.get('[data-testid="template-window"]').attributes('data-open')).toBe('false')
+    expect(w.findAll('option')).toHaveLength(3)
+    await w.get('[data-testid="template-select"]').setValue('retomar_atendimento/pt_BR')
+    expect(w.get('[data-testid="template-send"]').attributes('disabled')).toBeDefined()
+    const inputs = w.findAll('[data-testid="template-body-value"]')
+    await inputs[0]!.setValue('Ana')
+    await inputs[1]!.setValue('Loja Azul')
+    expect(w.get('[data-testid="template-preview"]').text()).toBe('Olá Ana, aqui é da Loja Azul.')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(gateway.sendTemplate).toHaveBeenCalledWith('acct_1', 9, {
+      name: 'retomar_atendimento', language: 'pt_BR', header_parameters: [], body_parameters: [{ text: 'Ana' }, { text: 'Loja Azul' }],
+    })
+    expect(w.get('[data-testid="template-outcome"]').attributes('data-ok')).toBe('true')
+  })
+
+  it('names the variables of a NAMED template and shows the refusal', async () => {
+    gateway.conversationTemplates.mockResolvedValue(templates)
+    gateway.sendTemplate.mockRejectedValue(
+      new ApiError({ status: 400, code: 'VALIDATION_ERROR', message: 'invalid', details: [{ field: 'name', code: 'unknown', message: 'is not approved' }] }),
+    )
+    const w = setup()
+    await flushPromises()
+    await w.get('[data-testid="template-select"]').setValue('pedido_pronto/pt_BR')
+    await w.get('[data-testid="template-header-value"]').setValue('42')
+    await w.get('[data-testid="template-body-value"]').setValue('Ana')
+    expect(w.get('[data-testid="template-preview"]').text()).toContain('Pedido 42')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(gateway.sendTemplate.mock.calls[0]![2].body_parameters).toEqual([{ name: 'nome', text: 'Ana' }])
+    expect(w.get('[data-testid="template-outcome"]').text()).toContain('is not approved')
+  })
+
+  it('hides itself for a number without templates (not on the Cloud API)', async () => {
+    gateway.conversationTemplates.mockRejectedValue(new ApiError({ status: 422, code: 'UNPROCESSABLE', message: 'not cloud' }))
+    const w = setup()
+    await flushPromises()
+    expect(w.find('[data-testid="template-picker"]').exists()).toBe(false)
+  })
+})

@@ -12,8 +12,6 @@ import (
 	"testing"
 
 	"github.com/whatpro/hub/internal/apptest"
-	"github.com/whatpro/hub/internal/chatwoot/cwsim"
-	"github.com/whatpro/hub/internal/provider/providersim"
 )
 
 // An agent's voice note to a Cloud API number: with ffmpeg on PATH it is
@@ -30,14 +28,15 @@ func TestCloudAPIVoiceNote(t *testing.T) {
 	}
 	without := t.TempDir()
 	apptest.Each(t, func(t *testing.T, dialect string) {
-		b, meta := newCloudBridge(t, dialect)
+		cb := newCloudBridge(t, dialect)
+		b, meta := cb.bridge, cb.meta
 		for i, c := range []struct {
 			path  string
 			voice bool
 		}{{withFFmpeg, true}, {without, false}} {
 			t.Setenv("PATH", c.path)
 			from := "552198765007" + strconv.Itoa(i)
-			b.sim(t, "POST", b.evoURL+"/_sim/messages", map[string]any{"from": from, "text": "manda um áudio"}, 0)
+			b.sim(t, "POST", cb.metaURL+"/_sim/messages", map[string]any{"from": from, "text": "manda um áudio"}, 0)
 			apptest.Eventually(t, "the conversation", func() bool {
 				cs := b.convs()
 				return len(cs) == i+1 && len(b.bySource(cs[i].DisplayID)) == 1
@@ -74,31 +73,6 @@ func TestCloudAPIVoiceNote(t *testing.T) {
 			apptest.Eventually(t, "the private note", func() bool { return strings.Contains(note(), "no ffmpeg") })
 		}
 	})
-}
-
-// newCloudBridge is a hub with one Cloud API number tied to an API inbox
-// of a simulated Chatwoot; b.evoURL is the Cloud API simulator's URL.
-func newCloudBridge(t *testing.T, dialect string) (*bridge, *providersim.CloudAPI) {
-	h := apptest.New(t, dialect, apptest.Options{Env: apptest.SuperAdminEnv("WHATPRO_GATEWAY_SETTLE=20ms", "WHATPRO_GATEWAY_SWEEP_INTERVAL=1s")})
-	b := &bridge{h: h, ten: h.NewTenant(h.LoginSuper(), "Meta")}
-	b.cw = cwsim.New(cwsim.DefaultSeed(), cwsim.Options{})
-	t.Cleanup(b.cw.Close)
-	b.cwURL = serve(t, b.cw.Handler())
-	b.agent = b.cw.Seed().Users[0].APIAccessToken
-	b.do(t, "PUT", "/chatwoot", map[string]any{"base_url": b.cwURL, "chatwoot_account_id": 1, "api_access_token": b.agent}).Expect(t, 200)
-	meta := providersim.NewCloudAPI(providersim.Options{})
-	t.Cleanup(meta.Close)
-	b.evoURL = serve(t, meta.Handler())
-	meta.SetBaseURL(b.evoURL)
-	p := b.do(t, "POST", "/providers", map[string]any{"name": "Meta", "type": "cloud_api", "base_url": b.evoURL,
-		"credentials": map[string]string{"access_token": meta.AccessToken(), "app_secret": meta.AppSecret()}}).Expect(t, 201).JSON(t)
-	b.iid = b.do(t, "POST", "/provider-instances", map[string]any{"provider_id": p["id"], "name": "sac", "phone_number_id": meta.PhoneNumberID()}).
-		Expect(t, 201).JSON(t)["id"].(string)
-	b.do(t, "POST", "/provider-instances/"+b.iid+"/connect", nil).Expect(t, 200)
-	b.do(t, "POST", "/provider-instances/"+b.iid+"/inbox", map[string]any{"name": "WhatsApp Oficial"}).Expect(t, 201)
-	b.sim(t, "POST", b.evoURL+"/_sim/webhook", map[string]any{"callback_url": h.URL + "/webhooks/providers/" + p["id"].(string),
-		"verify_token": p["verify_token"]}, 200)
-	return b, meta
 }
 
 // sendVoice makes the agent record a voice note in the conversation (the

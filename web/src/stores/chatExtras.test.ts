@@ -44,7 +44,7 @@ function recordingRealtime() {
         return true
       },
     },
-    live: () => handlers?.onLive?.(),
+    live: () => handlers?.onLive?.(seq),
     emit: (event: string, data: unknown) => handlers!.onEvent({ seq: ++seq, event, account_id: A, topic: 'chat', data }),
     ephemeral: (event: string, data: unknown) => handlers!.onEphemeral?.({ event, data }),
   }

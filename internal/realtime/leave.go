@@ -16,8 +16,14 @@ type Leaver interface {
 
 // left tells each topic's Leaver that c ended, for the topics c was
 // subscribed to that no other socket of the same person in the account
-// still is on this instance. It runs after c left its stream.
+// still is on this instance. It runs after c left its stream; not when
+// the hub is stopping.
 func (h *Hub) left(c *conn) {
+	select {
+	case <-h.stopped:
+		return // a restart: the sockets come back to the next instance
+	default:
+	}
 	v := c.currentViewer()
 	if v == nil || v.Principal == nil || v.Principal.UserID == "" {
 		return

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"os"
 	"os/exec"
@@ -45,6 +46,20 @@ func raiseFiles() uint64 {
 // serveHub is the child: a hub from the environment until SIGTERM.
 func serveHub([]string) error {
 	raiseFiles()
+	// LOAD_HUB_PPROF=127.0.0.1:PORT serves net/http/pprof beside the hub,
+	// to profile it while a scenario runs (go tool pprof -seconds N URL).
+	if addr := os.Getenv("LOAD_HUB_PPROF"); addr != "" {
+		if host, _, err := net.SplitHostPort(addr); err != nil || (host != "127.0.0.1" && host != "localhost") {
+			return fmt.Errorf("LOAD_HUB_PPROF must be a loopback host:port")
+		}
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		go func() {
+			_ = (&http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}).ListenAndServe()
+		}()
+	}
 	cfg, err := config.Load(os.Environ())
 	if err != nil {
 		return err

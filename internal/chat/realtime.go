@@ -149,3 +149,22 @@ func (s *Service) PublishScope(ctx context.Context, v *realtime.Viewer, _, event
 	}
 	return "", false, httpx.E(httpx.CodeForbidden, "this topic takes chat.typing and chat.presence")
 }
+
+// Left implements realtime.Leaver: the viewer's last chat socket on this
+// instance ended, so they are offline now (said to the account when it
+// changed) rather than when the heartbeat lapses.
+func (s *Service) Left(ctx context.Context, v *realtime.Viewer, topic string) {
+	if topic != Topic || v.Principal.UserID == "" {
+		return
+	}
+	changed, until, err := s.setPresence(ctx, v.AccountID, v.Principal.UserID, "offline")
+	if err != nil {
+		s.Log.Warn("chat: presence on leaving", "account_id", v.AccountID, "error", err.Error())
+		return
+	}
+	if changed && s.Hub != nil {
+		if err := s.Hub.Ephemeral(ctx, v.AccountID, Topic, "chat.presence", map[string]any{"user_id": v.Principal.UserID, "status": "offline", "expires_at": until}); err != nil {
+			s.Log.Warn("chat: presence on leaving", "account_id", v.AccountID, "error", err.Error())
+		}
+	}
+}

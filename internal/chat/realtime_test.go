@@ -267,3 +267,54 @@ func TestPresence(t *testing.T) {
 		_ = rm
 	})
 }
+
+// Presence follows the connection: a person whose last chat socket closes
+// is offline for everyone at once; while another of their sockets is
+// open, closing one changes nothing.
+func TestPresenceOfflineWhenLastSocketCloses(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, dialect string) {
+		t.Parallel()
+		e := setup(t, dialect)
+		ana, bia := e.member(t, "Ana"), e.member(t, "Bia")
+		e.createRoom(t, ana.Token, map[string]any{"type": "dm", "member_ids": []string{bia.UserID}})
+		as, b1, b2 := e.connect(t, ana.Token), e.connect(t, bia.Token), e.connect(t, bia.Token)
+		as.subscribe(nil)
+		b1.subscribe(nil)
+		b2.subscribe(nil)
+		status := func() string {
+			m, _ := as.until(func(m msg) bool { return m.Type == "ephemeral" })
+			var d struct {
+				UserID string `json:"user_id"`
+				Status string `json:"status"`
+			}
+			_ = json.Unmarshal(m.Data, &d)
+			if d.UserID != bia.UserID {
+				t.Fatalf("presence of %s", m.Data)
+			}
+			return d.Status
+		}
+		b1.send(map[string]any{"type": "publish", "topic": "chat", "event": "chat.presence", "data": map[string]any{"status": "online"}})
+		if got := status(); got != "online" {
+			t.Fatalf("first status %q", got)
+		}
+		// One of Bia's two sockets closes: she is still connected, so the
+		// next thing Ana hears is the status the other socket sends.
+		b1.ws.Close(websocket.StatusNormalClosure, "")
+		b2.send(map[string]any{"type": "publish", "topic": "chat", "event": "chat.presence", "data": map[string]any{"status": "away"}})
+		if got := status(); got != "away" {
+			t.Fatalf("after one socket closed Ana heard %q, want away", got)
+		}
+		b2.ws.Close(websocket.StatusNormalClosure, "")
+		if got := status(); got != "offline" {
+			t.Fatalf("after the last socket closed Ana heard %q, want offline", got)
+		}
+		var list struct {
+			Data []struct{} `json:"data"`
+		}
+		e.do(t, ana.Token, "GET", e.chat("/presence"), nil).Expect(t, 200).Decode(t, &list)
+		if len(list.Data) != 0 {
+			t.Fatalf("presence after leaving %+v", list)
+		}
+	})
+}

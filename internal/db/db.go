@@ -37,6 +37,7 @@ type DB struct {
 	R       *sql.DB
 	Pool    *pgxpool.Pool
 	stmts   stmts
+	txStmts txStmts
 }
 
 // Open connects to PostgreSQL when url is set, otherwise to the SQLite file
@@ -154,6 +155,7 @@ func (d *DB) Ping(ctx context.Context) error {
 // Close releases every connection.
 func (d *DB) Close() error {
 	d.stmts.close()
+	d.txStmts.close()
 	errs := []error{d.W.Close()}
 	if d.R != d.W {
 		errs = append(errs, d.R.Close())

@@ -15,11 +15,17 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback() //nolint:errcheck // rollback after commit is a no-op
-	if err := fn(tx); err != nil {
-		return err
+	err = func() error {
+		defer tx.Rollback() //nolint:errcheck // rollback after commit is a no-op
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.Commit()
+	}()
+	if d.Dialect == SQLite {
+		d.preparePending(ctx)
 	}
-	return tx.Commit()
+	return err
 }
 
 // NewID returns a new resource id: a UUIDv7 string, time-ordered so that

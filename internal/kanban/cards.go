@@ -278,7 +278,7 @@ func (s *Service) DeleteCard(ctx context.Context, v *viewer, a actor, boardID, i
 
 // visibleBoard loads a board the viewer may see (404 otherwise).
 func (s *Service) visibleBoard(ctx context.Context, v *viewer, id string) (*Board, error) {
-	b, err := getBoard(ctx, s.DB.R, v.accountID, id)
+	b, err := getBoard(ctx, s.DB.Reads(), v.accountID, id)
 	if err != nil {
 		return nil, err
 	}

@@ -56,7 +56,7 @@ func (s *Service) Move(ctx context.Context, v *viewer, a actor, boardID, id stri
 		if !v.seesCard(c) {
 			return httpx.NotFound()
 		}
-		st, err := getStage(ctx, tx, v.accountID, boardID, in.StageID)
+		st, err := getStage(ctx, s.DB.InTx(tx), v.accountID, boardID, in.StageID)
 		if err != nil {
 			return httpx.Invalid(httpx.FieldError{Field: "stage_id", Message: "must be a stage of this board"})
 		}
@@ -104,7 +104,7 @@ func (s *Service) moveLocked(ctx context.Context, tx *sql.Tx, bt *batch, v *view
 		}
 		next.Status = st.Kind
 	}
-	if err := saveCard(ctx, tx, v.accountID, &next); err != nil {
+	if err := saveCard(ctx, s.DB.InTx(tx), v.accountID, &next); err != nil {
 		return nil, duplicateOpen(err)
 	}
 	if rebalanced {
@@ -115,7 +115,7 @@ func (s *Service) moveLocked(ctx context.Context, tx *sql.Tx, bt *batch, v *view
 		if reason != "" {
 			data["reason"] = reason
 		}
-		if err := addHistory(ctx, tx, v.accountID, &next, a, action, data, now); err != nil {
+		if err := addHistory(ctx, s.DB.InTx(tx), v.accountID, &next, a, action, data, now); err != nil {
 			return nil, err
 		}
 		if b.StageAttribute != "" && next.ConversationID != nil {

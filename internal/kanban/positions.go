@@ -50,7 +50,8 @@ func (s *Service) position(ctx context.Context, tx *sql.Tx, accountID, boardID, 
 
 var errRebalance = errors.New("kanban: no room for the card after renumbering its column")
 
-func (s *Service) tryPosition(ctx context.Context, tx *sql.Tx, accountID, boardID, stageID, cardID string, pl placement) (float64, bool, error) {
+func (s *Service) tryPosition(ctx context.Context, rawTx *sql.Tx, accountID, boardID, stageID, cardID string, pl placement) (float64, bool, error) {
+	tx := s.DB.InTx(rawTx)
 	anchorID, after := pl.BeforeID, false
 	if pl.AfterID != "" {
 		anchorID, after = pl.AfterID, true

@@ -65,7 +65,7 @@ func getCard(ctx context.Context, q db.Querier, accountID, id string) (*Card, er
 }
 
 func (s *Service) lockCard(ctx context.Context, tx *sql.Tx, accountID, boardID, id string) (*Card, error) {
-	return scanCard(tx.QueryRowContext(ctx, `SELECT `+cardCols+` FROM kanban_cards WHERE account_id = $1 AND board_id = $2 AND id = $3`+
+	return scanCard(s.DB.InTx(tx).QueryRowContext(ctx, `SELECT `+cardCols+` FROM kanban_cards WHERE account_id = $1 AND board_id = $2 AND id = $3`+
 		lockSuffix(s.DB.Dialect), accountID, boardID, id))
 }
 
@@ -111,7 +111,7 @@ func insertCard(ctx context.Context, tx *sql.Tx, accountID string, c *Card, onCo
 }
 
 // saveCard writes every mutable column of c.
-func saveCard(ctx context.Context, tx *sql.Tx, accountID string, c *Card) error {
+func saveCard(ctx context.Context, tx db.Querier, accountID string, c *Card) error {
 	cid, name, phone := nullContact(c)
 	_, err := tx.ExecContext(ctx, `UPDATE kanban_cards SET stage_id = $3, status = $4, title = $5, value_cents = $6, currency = $7,
 		priority = $8, due_at = $9, labels = $10, assignee_ids = $11, contact_id = $12, contact_name = $13, contact_phone = $14,
@@ -131,7 +131,7 @@ type actor struct{ Type, ID string }
 
 var system = actor{"system", ""}
 
-func addHistory(ctx context.Context, tx *sql.Tx, accountID string, c *Card, a actor, action string, data any, now time.Time) error {
+func addHistory(ctx context.Context, tx db.Querier, accountID string, c *Card, a actor, action string, data any, now time.Time) error {
 	if data == nil {
 		data = map[string]any{}
 	}

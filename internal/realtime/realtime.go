@@ -83,8 +83,9 @@ func (l *Log) Append(ctx context.Context, tx *sql.Tx, accountID string, evs ...N
 	return seq, nil
 }
 
-func (l *Log) appendOne(ctx context.Context, tx *sql.Tx, accountID string, e New, data string, now time.Time) (int64, error) {
+func (l *Log) appendOne(ctx context.Context, rawTx *sql.Tx, accountID string, e New, data string, now time.Time) (int64, error) {
 	q := appendSQL[l.DB.Dialect]
+	tx := l.DB.InTx(rawTx)
 	var seq int64
 	var void string
 	err := tx.QueryRowContext(ctx, q, accountID, now, e.Type, e.Topic, e.Scope, data).Scan(&seq, &void)

@@ -51,6 +51,7 @@ func (h *Hub) Upgrade(w http.ResponseWriter, r *http.Request) error {
 	c.readLoop()
 	<-ctx.Done()
 	s.leave(c)
+	h.left(c)
 	h.untrack(c)
 	h.sockets.Dec()
 	h.drop(s)

@@ -76,7 +76,7 @@ func (s *stream) run() {
 func (s *stream) pump() {
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		evs, err := readEvents(ctx, s.hub.DB.R, s.accountID, s.position(), 0, nil)
+		evs, err := readEvents(ctx, s.hub.DB.Reads(), s.accountID, s.position(), 0, nil)
 		cancel()
 		if err != nil {
 			s.hub.Log.Warn("realtime: read events", "account_id", s.accountID, "error", err.Error())

@@ -107,6 +107,11 @@ export interface Presence {
   expires_at: string
 }
 
+export interface SearchPage {
+  data: ChatMessage[]
+  pagination: { next_cursor?: string | null; has_more?: boolean }
+}
+
 export interface ConversationCard {
   conversation_id: number
   inbox_id: number
@@ -196,8 +201,27 @@ export class ChatApi {
     return this.client.get<{ data: Person[] }>(this.path('/people'))
   }
 
-  presence(): Promise<{ data: Presence[] }> {
-    return this.client.get<{ data: Presence[] }>(this.path('/presence'))
+  presence(): Promise<{ data: Presence[]; ttl_seconds: number }> {
+    return this.client.get<{ data: Presence[]; ttl_seconds: number }>(this.path('/presence'))
+  }
+
+  pin(roomId: string, messageId: string): Promise<ChatMessage> {
+    return this.client.post<ChatMessage>(this.room(roomId, `/messages/${enc(messageId)}/pin`))
+  }
+
+  unpin(roomId: string, messageId: string): Promise<ChatMessage> {
+    return this.client.delete<ChatMessage>(this.room(roomId, `/messages/${enc(messageId)}/pin`))
+  }
+
+  pins(roomId: string): Promise<{ data: ChatMessage[] }> {
+    return this.client.get<{ data: ChatMessage[] }>(this.room(roomId, '/pins'))
+  }
+
+  /** Messages of the viewer's rooms with every word of q (as word prefixes), newest first. */
+  search(q: string, opts: { roomId?: string; cursor?: string; limit?: number } = {}): Promise<SearchPage> {
+    return this.client.get<SearchPage>(this.path('/search'), {
+      query: { q, ...(opts.roomId ? { room_id: opts.roomId } : {}), ...(opts.cursor ? { cursor: opts.cursor } : {}), limit: opts.limit ?? 20 },
+    })
   }
 
   upload(roomId: string, file: File): Promise<ChatAttachment> {

@@ -11,6 +11,7 @@ import { computed, reactive, ref, shallowRef } from 'vue'
 import { ApiError } from '@/api/client'
 import { ChatApi, type ChatAttachment, type ChatMessage, type ChatRoom, type Person, type RoomType } from '@/api/chat'
 import { plainText } from '@/lib/chat/markdown'
+import { ownStatus, parsePresence, presenceAt, type PresenceEntry, type PresenceStatus } from '@/lib/chat/presence'
 import { applyRoomEvent, roomTitle, shouldNotify, sortRooms, totals as countTotals } from '@/lib/chat/rooms'
 import {
   addPending,
@@ -31,6 +32,10 @@ import type { RealtimeEvent, TopicHandlers } from '@/lib/realtime'
 export const PAGE = 50
 /** A typing indicator lapses this long after its last renewal. */
 export const TYPING_TTL_MS = 6000
+/** How long a presence holds until the hub says otherwise (the hub's ttl_seconds replaces it). */
+export const PRESENCE_TTL_MS = 75_000
+/** The most results one search reads at a time. */
+export const SEARCH_PAGE = 20
 
 export interface ChatRealtime {
   subscribe(topic: string, lastSeq: number | null, handlers: TopicHandlers): { close(): void }
@@ -74,6 +79,19 @@ export const useChatStore = defineStore('chat', () => {
   const liveError = ref<string | null>(null)
   /** Who is typing, per room: user id → until (ms). */
   const typing = reactive(new Map<string, Map<string, number>>())
+  /** Each person's presence (user id → status and until when it holds, on this page's clock). */
+  const presence = reactive(new Map<string, PresenceEntry>())
+  /** The open room's pinned messages, newest pin first. */
+  const pins = ref<ChatMessage[]>([])
+  const pinsStatus = ref<'idle' | 'loading' | 'ready' | 'error'>('idle')
+  /** The search across the viewer's rooms: its words, results (newest first) and state. */
+  const search = reactive({
+    q: '',
+    results: [] as ChatMessage[],
+    cursor: '' as string,
+    hasMore: false,
+    status: 'idle' as 'idle' | 'loading' | 'ready' | 'error',
+  })
   /** Message ids the page should bring into view (a jump to a reply), bumped per jump. */
   const focus = ref<{ id: string; n: number } | null>(null)
 
@@ -84,6 +102,10 @@ export const useChatStore = defineStore('chat', () => {
   let visible: () => boolean = () => typeof document === 'undefined' || document.visibilityState === 'visible'
   let generation = 0
   let roomGeneration = 0
+  let searchGeneration = 0
+  let presenceTTL = PRESENCE_TTL_MS
+  let heartbeat: ReturnType<typeof setInterval> | null = null
+  let announced: PresenceStatus | null = null
 
   const sortedRooms = computed(() => sortRooms([...rooms.values()]).filter((r) => !r.hidden || r.id === openRoomId.value || r.unread_count > 0))
   const totals = computed(() => countTotals(rooms.values()))
@@ -133,6 +155,7 @@ export const useChatStore = defineStore('chat', () => {
       if (seq === null) return
       status.value = 'ready'
       subscribe(seq)
+      void loadPresence(gen)
     } catch (err) {
       if (gen !== generation) return
       const e = toApiError(err)
@@ -151,6 +174,10 @@ export const useChatStore = defineStore('chat', () => {
       onResync: () => resync(gen),
       onLive: () => {
         liveError.value = null
+        if (gen === generation) {
+          announced = null
+          announce()
+        }
       },
       onError: (e) => {
         if (gen === generation) liveError.value = e.code
@@ -170,14 +197,18 @@ export const useChatStore = defineStore('chat', () => {
       const page = await api().messages(openRoomId.value, {}, PAGE)
       if (gen !== generation) throw new Error('chat closed')
       setPage(timeline, page)
+      void loadPins(openRoomId.value, roomGeneration)
       return Math.min(seq, page.seq)
     }
     return seq
   }
 
   function stop(): void {
+    if (announced && announced !== 'offline') realtime?.publish?.('chat', 'chat.presence', { status: 'offline' })
+    stopPresence()
     generation++
     roomGeneration++
+    searchGeneration++
     subscription?.close()
     subscription = null
     realtime = null
@@ -190,6 +221,8 @@ export const useChatStore = defineStore('chat', () => {
     people.clear()
     rooms.clear()
     typing.clear()
+    presence.clear()
+    clearSearch()
     closeRoom()
   }
 
@@ -207,7 +240,8 @@ export const useChatStore = defineStore('chat', () => {
     if (roomId && roomId === openRoomId.value) {
       if (data.message && ev.event.startsWith('chat.message.')) {
         upsert(timeline, data.message)
-        clearTyping(roomId, data.message.author_id)
+        trackPin(data.message)
+        if (ev.event === 'chat.message.created') clearTyping(roomId, data.message.author_id)
       }
       if (ev.event === 'chat.room.pruned' && data.through_seq !== undefined) prune(timeline, data.through_seq)
     }
@@ -239,6 +273,11 @@ export const useChatStore = defineStore('chat', () => {
   }
 
   function applyEphemeral(ev: { event: string; data: unknown }): void {
+    if (ev.event === 'chat.presence') {
+      const p = parsePresence(ev.data, presenceTTL)
+      if (p && p.userId !== userId.value) presence.set(p.userId, p.entry)
+      return
+    }
     if (ev.event !== 'chat.typing') return
     const d = (ev.data ?? {}) as { room_id?: string; user_id?: string; typing?: boolean }
     if (!d.room_id || !d.user_id || d.user_id === userId.value) return
@@ -273,21 +312,171 @@ export const useChatStore = defineStore('chat', () => {
     realtime.publish('chat', 'chat.typing', { room_id: roomId, typing: on })
   }
 
+  // ---- presence -------------------------------------------------------------------------------
+
+  async function loadPresence(gen: number): Promise<void> {
+    try {
+      const answer = await api().presence()
+      if (gen !== generation) return
+      if (answer.ttl_seconds > 0) presenceTTL = answer.ttl_seconds * 1000
+      for (const row of answer.data) {
+        const p = parsePresence(row, presenceTTL)
+        if (p && p.userId !== userId.value && !presence.has(p.userId)) presence.set(p.userId, p.entry)
+      }
+    } catch {
+      // Presence is a nicety: the events that follow still show who comes and goes.
+    }
+    if (gen !== generation) return
+    startPresence()
+  }
+
+  function onVisibility(): void {
+    announce()
+  }
+
+  function onPageHide(): void {
+    if (announced && announced !== 'offline' && realtime?.publish?.('chat', 'chat.presence', { status: 'offline' })) announced = 'offline'
+  }
+
+  function onPageShow(): void {
+    announce(true)
+  }
+
+  function startPresence(): void {
+    stopPresence()
+    // Renewed well inside the hub's window, so one lost heartbeat does not show as a lapse.
+    heartbeat = setInterval(() => announce(true), Math.max(1000, presenceTTL / 3))
+    if (typeof document !== 'undefined') document.addEventListener('visibilitychange', onVisibility)
+    if (typeof window !== 'undefined') {
+      window.addEventListener('pagehide', onPageHide)
+      window.addEventListener('pageshow', onPageShow)
+    }
+    announce()
+  }
+
+  function stopPresence(): void {
+    if (heartbeat) clearInterval(heartbeat)
+    heartbeat = null
+    if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', onVisibility)
+    if (typeof window !== 'undefined') {
+      window.removeEventListener('pagehide', onPageHide)
+      window.removeEventListener('pageshow', onPageShow)
+    }
+    announced = null
+  }
+
+  /** Tells the account the viewer's status when it changed, or renews it (a heartbeat). */
+  function announce(renew = false): void {
+    if (!realtime?.publish || status.value !== 'ready') return
+    const st = ownStatus(typeof document === 'undefined' ? undefined : document.visibilityState)
+    if (!renew && st === announced) return
+    if (realtime.publish('chat', 'chat.presence', { status: st })) announced = st
+  }
+
+  /** A person's status now (the viewer is as the page announces). */
+  function presenceOf(id: string, now = Date.now()): PresenceStatus {
+    if (id === userId.value) return announced ?? 'offline'
+    return presenceAt(presence, id, now)
+  }
+
+  // ---- pins -----------------------------------------------------------------------------------
+
+  async function loadPins(roomId: string, gen: number): Promise<void> {
+    pinsStatus.value = 'loading'
+    try {
+      const answer = await api().pins(roomId)
+      if (gen !== roomGeneration) return
+      pins.value = answer.data
+      pinsStatus.value = 'ready'
+    } catch {
+      if (gen === roomGeneration) pinsStatus.value = 'error'
+    }
+  }
+
+  /** Keeps the pinned list in step with a message as it now is (pinned, unpinned, edited, deleted). */
+  function trackPin(m: ChatMessage): void {
+    if (m.room_id !== openRoomId.value) return
+    const i = pins.value.findIndex((p) => p.id === m.id)
+    if (m.pinned_at && !m.deleted_at) {
+      if (i >= 0) pins.value.splice(i, 1, m)
+      else pins.value = [m, ...pins.value].sort((a, b) => (b.pinned_at ?? '').localeCompare(a.pinned_at ?? ''))
+    } else if (i >= 0) {
+      pins.value.splice(i, 1)
+    }
+  }
+
+  async function togglePin(m: ChatMessage): Promise<void> {
+    const answer = m.pinned_at ? await api().unpin(m.room_id, m.id) : await api().pin(m.room_id, m.id)
+    if (answer.room_id === openRoomId.value) upsert(timeline, answer)
+    trackPin(answer)
+  }
+
+  // ---- search ---------------------------------------------------------------------------------
+
+  /** Searches the viewer's rooms for q (a new search replaces the one before). */
+  async function runSearch(q: string): Promise<void> {
+    const gen = ++searchGeneration
+    search.q = q
+    search.results = []
+    search.cursor = ''
+    search.hasMore = false
+    if (q.trim() === '') {
+      search.status = 'idle'
+      return
+    }
+    await searchPage(gen)
+  }
+
+  /** Reads the next page of results. */
+  async function searchMore(): Promise<void> {
+    if (!search.hasMore || search.status === 'loading') return
+    await searchPage(searchGeneration)
+  }
+
+  async function searchPage(gen: number): Promise<void> {
+    search.status = 'loading'
+    try {
+      const page = await api().search(search.q, { cursor: search.cursor || undefined, limit: SEARCH_PAGE })
+      if (gen !== searchGeneration) return
+      const seen = new Set(search.results.map((m) => m.id))
+      search.results = [...search.results, ...page.data.filter((m) => !seen.has(m.id))]
+      search.cursor = page.pagination.next_cursor ?? ''
+      search.hasMore = Boolean(page.pagination.has_more && search.cursor)
+      search.status = 'ready'
+    } catch (err) {
+      if (gen !== searchGeneration) return
+      error.value = toApiError(err)
+      search.status = 'error'
+    }
+  }
+
+  function clearSearch(): void {
+    searchGeneration++
+    Object.assign(search, { q: '', results: [], cursor: '', hasMore: false, status: 'idle' })
+  }
+
   // ---- the open room --------------------------------------------------------------------------
 
   function closeRoom(): void {
     roomGeneration++
     openRoomId.value = null
     roomStatus.value = 'idle'
+    pins.value = []
+    pinsStatus.value = 'idle'
     Object.assign(timeline, emptyTimeline())
   }
 
   /** Opens a room on its newest messages, or around one of them. */
   async function openRoomById(roomId: string, around?: string): Promise<void> {
     const gen = ++roomGeneration
-    if (openRoomId.value !== roomId) Object.assign(timeline, emptyTimeline())
+    const other = openRoomId.value !== roomId
+    if (other) {
+      Object.assign(timeline, emptyTimeline())
+      pins.value = []
+    }
     openRoomId.value = roomId
     roomStatus.value = 'loading'
+    if (other || pinsStatus.value !== 'ready') void loadPins(roomId, gen)
     try {
       if (!rooms.has(roomId)) {
         const room = await api().getRoom(roomId)
@@ -564,6 +753,15 @@ export const useChatStore = defineStore('chat', () => {
     setMuted,
     typingIn,
     setTyping,
+    presence,
+    presenceOf,
+    pins,
+    pinsStatus,
+    togglePin,
+    search,
+    runSearch,
+    searchMore,
+    clearSearch,
     chatApi: () => chatApi,
     applyEvent,
   }

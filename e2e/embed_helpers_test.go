@@ -552,7 +552,8 @@ func conversationShown(b *embedBrowser, prefix string) map[string]string {
 	b.t.Helper()
 	got, err := frameEval[map[string]string](b, prefix, `(() => {
   const text = (id) => document.querySelector('[data-testid="' + id + '"]')?.textContent.trim() ?? '';
-  return { id: text('conversation-id'), inbox: text('conversation-inbox-id'), phone: text('conversation-contact-phone'),
+  return { id: text('conversation-id'), inbox: document.querySelector('[data-testid="conversation-inbox"]')?.dataset.inboxId ?? '',
+    phone: text('conversation-contact-phone'),
     status: document.querySelector('[data-testid="conversation-status"]')?.dataset.status ?? '' };
 })()`)
 	if err != nil {

@@ -19,6 +19,11 @@ import (
 func cmdHealthcheck(ctx context.Context, cfg *config.Config, args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
 	fs.SetOutput(w)
+	fs.Usage = func() {
+		fmt.Fprintln(w, "usage: whatpro healthcheck [--url URL] [--timeout 3s]")
+		fmt.Fprintln(w, "Exits 0 when the local hub answers /healthz with status ok.")
+		fs.PrintDefaults()
+	}
 	url := fs.String("url", "", "URL to check (default: http://127.0.0.1:<port of WHATPRO_ADDR><path of WHATPRO_PUBLIC_URL>/healthz)")
 	timeout := fs.Duration("timeout", 3*time.Second, "how long to wait for the answer")
 	if err := fs.Parse(args); err != nil {

@@ -19,7 +19,7 @@ import (
 	"github.com/whatpro/hub/internal/provider/providersim"
 )
 
-const usage = `usage: whatpro [command]
+const usage = `usage: whatpro [command]   (whatpro COMMAND --help prints its flags)
 
 commands:
   serve               start the hub (default)
@@ -65,7 +65,9 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 	}
 	switch cmd {
 	case "version", "--version", "-v":
-		return cmdVersion(stdout)
+		if !wantsHelp(args) {
+			return cmdVersion(stdout)
+		}
 	case "help", "--help", "-h":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -76,8 +78,13 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 	case "demo":
 		return demo.Main(ctx, args, stdout, stderr)
 	case "secrets":
-		if len(args) > 0 && args[0] == "generate" {
+		if len(args) > 0 && args[0] == "generate" && !wantsHelp(args) {
 			return cmdSecretsGenerate(stdout)
+		}
+	}
+	if wantsHelp(args) {
+		if ok, err := printHelp(ctx, cmd, args, stdin, stdout); ok {
+			return err
 		}
 	}
 	cfg, err := config.Load(environ)

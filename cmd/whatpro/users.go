@@ -15,16 +15,29 @@ import (
 	"github.com/whatpro/hub/internal/config"
 )
 
+const userUsage = "usage: whatpro user create --email E --name N [--super-admin] | set-password --email E  (password on stdin)"
+
 // cmdUser implements `whatpro user create|set-password`; passwords come
 // from stdin so they never appear in shell history or process lists.
 func cmdUser(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, stdin io.Reader, w io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: whatpro user create --email E --name N [--super-admin] | set-password --email E  (password on stdin)")
+		return errors.New(userUsage)
 	}
 	fs := flag.NewFlagSet("user "+args[0], flag.ContinueOnError)
-	email := fs.String("email", "", "email")
-	name := fs.String("name", "", "name")
-	super := fs.Bool("super-admin", false, "make a super admin")
+	fs.SetOutput(w)
+	fs.Usage = func() {
+		fmt.Fprintln(w, userUsage)
+		fs.PrintDefaults()
+	}
+	email := fs.String("email", "", "the user's email")
+	var name *string
+	var super *bool
+	if args[0] != "set-password" {
+		name = fs.String("name", "", "the user's name (create)")
+		super = fs.Bool("super-admin", false, "make a super admin (create)")
+	} else {
+		name, super = new(string), new(bool)
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}

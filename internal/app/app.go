@@ -223,6 +223,9 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	a.Inboxes.CallbackTokens = a.Managed.GiveCallbackTokens
 	a.Provider = &provider.Service{DB: a.DB, Keys: a.Keys, HTTP: a.Chatwoot.Client.HTTP, IAM: a.IAM, Plans: a.Plans, Inboxes: a.Managed,
 		HubURL: hubURL, Log: a.Log, Now: a.IAM.Now}
+	a.Chatwoot.InboxContext = func(ctx context.Context, accountID string, chatwootInboxID int) (any, error) {
+		return a.Provider.InboxContext(ctx, accountID, chatwootInboxID)
+	}
 	river.AddWorker(workers, &provider.HealthWorker{S: a.Provider})
 	river.AddWorker(workers, &provider.ConnectWorker{S: a.Provider})
 	a.Dispatcher = &intake.Dispatcher{DB: a.DB, Log: a.Log}

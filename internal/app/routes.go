@@ -152,7 +152,8 @@ func (a *App) routes(h handlers) []httpx.Route {
 		acct("GET", "/chatwoot", h.chatwoot.GetLink, iam.PermChatwootRead),
 		acct("PUT", "/chatwoot", h.chatwoot.PutLink, iam.PermChatwootWrite),
 		acct("DELETE", "/chatwoot", h.chatwoot.Unlink, iam.PermChatwootWrite),
-		acct("POST", "/chatwoot/test", h.chatwoot.TestLink, iam.PermChatwootWrite),
+		// The check changes no setting, only records what Chatwoot answered.
+		acct("POST", "/chatwoot/test", h.chatwoot.TestLink, iam.PermChatwootRead),
 		acct("PUT", "/chatwoot/webhook-secret", h.chatwoot.PutWebhookSecret, iam.PermChatwootWrite),
 		acct("POST", "/chatwoot/install", h.chatwoot.Install, iam.PermChatwootWrite),
 		acct("PUT", "/chatwoot/url-token", h.chatwoot.SetURLToken, iam.PermChatwootWrite),

@@ -25,7 +25,9 @@ func APIDocs() apidoc.Ops {
 				Body: obj(map[string]any{"enabled": true}), Resp: obj(map[string]any{"url_token_enabled": true}, "url_token_enabled")},
 			"GET " + A + "/chatwoot/conversations/{conversationID}": {Summary: "A Chatwoot conversation's context, for agents of its inbox",
 				Resp: obj(map[string]any{"account_id": text, "chatwoot_account_id": integer, "conversation_id": integer, "inbox_id": integer,
-					"status": text, "contact": obj(map[string]any{"id": integer, "name": text, "phone_number": text})},
+					"status": text, "contact": obj(map[string]any{"id": integer, "name": text, "phone_number": text}),
+					"inbox": obj(map[string]any{"inbox_name": text, "number": apidoc.Schema{"type": []string{"object", "null"}, "properties": map[string]any{
+						"id": text, "name": text, "display_name": text, "phone_number": text, "profile_name": text, "status": text, "disconnect_reason": text}}})},
 					"account_id", "conversation_id", "inbox_id")},
 		}),
 		apidoc.Tagged("Embedded sign-in", apidoc.Ops{

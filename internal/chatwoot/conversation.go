@@ -43,11 +43,20 @@ func (s *Service) ConversationContext(w http.ResponseWriter, r *http.Request) er
 			return httpx.NotFound()
 		}
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{
+	answer := map[string]any{
 		"account_id": acc.AccountID, "chatwoot_account_id": l.ChatwootAccountID, "conversation_id": conv.ID,
 		"inbox_id": conv.InboxID, "status": conv.Status,
 		"contact": map[string]any{"id": conv.Meta.Sender.ID, "name": conv.Meta.Sender.Name, "phone_number": conv.Meta.Sender.PhoneNumber},
-	})
+	}
+	// The inbox's name and the hub number serving it, from their owners.
+	if s.InboxContext != nil {
+		info, err := s.InboxContext(ctx, acc.AccountID, conv.InboxID)
+		if err != nil {
+			return err
+		}
+		answer["inbox"] = info
+	}
+	httpx.WriteJSON(w, http.StatusOK, answer)
 	return nil
 }
 

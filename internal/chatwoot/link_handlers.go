@@ -181,12 +181,47 @@ func (s *Service) TestLink(w http.ResponseWriter, r *http.Request) error {
 	if cerr != nil {
 		l.Status, l.LastError = "needs_attention", clientSafe(upstream(cerr))
 	}
+	// The install badges say what Chatwoot has: a webhook or Dashboard App
+	// deleted there is no longer counted as installed.
+	if cerr == nil {
+		if err := s.recheckInstall(ctx, l, token); err != nil {
+			return err
+		}
+	}
 	_, err = s.DB.W.ExecContext(ctx, `UPDATE chatwoot_links SET status = $1, last_error = $2, chatwoot_version = $3,
 		last_checked_at = $4, updated_at = $4 WHERE account_id = $5`, l.Status, l.LastError, l.ChatwootVersion, now, accountID)
 	if err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, s.view(l))
+	return nil
+}
+
+// recheckInstall forgets the webhook and Dashboard App ids that Chatwoot no
+// longer lists (an admin deleted them there). A listing that fails keeps
+// what was known: only an answer from Chatwoot changes a badge. Each id is
+// cleared only if it is still the one checked (an install meanwhile wins).
+func (s *Service) recheckInstall(ctx context.Context, l *Link, token string) error {
+	if l.WebhookID != nil {
+		hooks, err := s.Client.Webhooks(ctx, l.BaseURL, l.ChatwootAccountID, token)
+		if err == nil && !slices.ContainsFunc(hooks, func(h Webhook) bool { return h.ID == *l.WebhookID }) {
+			if _, err := s.DB.W.ExecContext(ctx, `UPDATE chatwoot_links SET webhook_id = NULL WHERE account_id = $1 AND webhook_id = $2`,
+				l.AccountID, *l.WebhookID); err != nil {
+				return err
+			}
+			l.WebhookID = nil
+		}
+	}
+	if l.DashboardAppID != nil {
+		apps, err := s.Client.DashboardApps(ctx, l.BaseURL, l.ChatwootAccountID, token)
+		if err == nil && !slices.ContainsFunc(apps, func(a DashboardApp) bool { return a.ID == *l.DashboardAppID }) {
+			if _, err := s.DB.W.ExecContext(ctx, `UPDATE chatwoot_links SET dashboard_app_id = NULL WHERE account_id = $1 AND dashboard_app_id = $2`,
+				l.AccountID, *l.DashboardAppID); err != nil {
+				return err
+			}
+			l.DashboardAppID = nil
+		}
+	}
 	return nil
 }
 

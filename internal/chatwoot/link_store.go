@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/whatpro/hub/internal/db"
@@ -105,4 +106,15 @@ func forgetInstallation(ctx context.Context, tx *sql.Tx, accountID string, now t
 func deleteLink(ctx context.Context, tx *sql.Tx, accountID string) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM chatwoot_links WHERE account_id = $1`, accountID)
 	return err
+}
+
+// Linked reports whether the account has a Chatwoot link (for packages that
+// show what a link's removal left behind, such as a number's inbox).
+func Linked(ctx context.Context, q db.Querier, accountID string) (bool, error) {
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM chatwoot_links WHERE account_id = $1`, accountID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }

@@ -30,6 +30,10 @@ type Service struct {
 	// OriginOf reports whether a canonical origin is one of the account's
 	// (embed.Origins.BelongsTo); nil refuses every foreign origin.
 	OriginOf func(ctx context.Context, origin, accountID string) bool
+	// InboxContext answers what the conversation tab shows about a Chatwoot
+	// inbox of the account: its name and the hub number serving it
+	// (provider.Service.InboxContext); nil leaves it out.
+	InboxContext func(ctx context.Context, accountID string, chatwootInboxID int) (any, error)
 
 	sso      singleflight.Group
 	cacheMu  sync.Mutex

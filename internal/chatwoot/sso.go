@@ -34,9 +34,13 @@ type ssoReq struct {
 	ChatwootAccountID int    `json:"chatwoot_account_id"`
 }
 
-// embedScopes are what an SSO token may carry, cut down to the role.
+// embedScopes are what an SSO token may carry, cut down to the role. An
+// administrator may manage the numbers and their inboxes from the Hub admin
+// panel inside Chatwoot (connect by QR, create an inbox); the Chatwoot link
+// itself (its token, unlinking) is changed only in the console.
 var embedScopes = []string{iam.PermAccountRead, iam.PermKanbanRead, iam.PermKanbanWrite, iam.PermChatRead, iam.PermChatWrite,
-	iam.PermInboxesRead, iam.PermHubAdmin, iam.PermChatwootRead, iam.PermUsersRead}
+	iam.PermInboxesRead, iam.PermHubAdmin, iam.PermChatwootRead, iam.PermUsersRead,
+	iam.PermProvidersRead, iam.PermProvidersWrite, iam.PermInboxesWrite}
 
 // SSO exchanges a Chatwoot browser session for an instance token. The
 // session is validated server-side on the link's own base URL and never

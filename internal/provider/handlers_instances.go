@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"net/http"
@@ -87,6 +88,9 @@ func (s *Service) ListInstances(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.inboxStates(r.Context(), iam.AccessFrom(r.Context()).AccountID, rows...); err != nil {
+		return err
+	}
 	httpx.WriteJSON(w, http.StatusOK, httpx.NewPage(rows, pp, func(i *Instance) string { return i.ID }))
 	return nil
 }
@@ -95,6 +99,9 @@ func (s *Service) ListInstances(w http.ResponseWriter, r *http.Request) error {
 func (s *Service) GetInstance(w http.ResponseWriter, r *http.Request) error {
 	i, err := getInstance(r.Context(), s.DB.R, iam.AccessFrom(r.Context()).AccountID, r.PathValue("instanceID"))
 	if err != nil {
+		return err
+	}
+	if err := s.inboxStates(r.Context(), i.AccountID, i); err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, i)
@@ -190,8 +197,16 @@ func (s *Service) CreateInbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.inboxStates(ctx, accountID, i); err != nil {
+		return err
+	}
 	status := http.StatusOK
-	if i.InboxID == nil {
+	// An inbox deleted in Chatwoot, or left behind by a removed link, is
+	// replaced: the number gets a new one (or adopts another).
+	if i.InboxState == inbox.StateUnlinked {
+		return httpx.E(httpx.CodeUnprocessable, "the account is not linked to Chatwoot; link it again first")
+	}
+	if i.InboxID == nil || i.InboxState != inbox.StateActive && i.InboxState != inbox.StatePending {
 		name := strings.TrimSpace(in.Name)
 		if name == "" {
 			name = "WhatsApp " + firstNonEmpty(i.DisplayName, i.PhoneNumber, i.Name)
@@ -222,7 +237,11 @@ func (s *Service) CreateInbox(w http.ResponseWriter, r *http.Request) error {
 				inboxID, s.now(), accountID, i.ID); err != nil {
 				return err
 			}
-			return s.audit(ctx, tx, r, accountID, "provider_instance.inbox_linked", "provider_instance", i.ID, map[string]string{"inbox_id": inboxID})
+			change := map[string]string{"inbox_id": inboxID}
+			if i.InboxID != nil {
+				change["replaced_inbox_id"], change["replaced_inbox_state"] = *i.InboxID, i.InboxState
+			}
+			return s.audit(ctx, tx, r, accountID, "provider_instance.inbox_linked", "provider_instance", i.ID, change)
 		})
 		if err != nil {
 			return err
@@ -234,6 +253,26 @@ func (s *Service) CreateInbox(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	httpx.WriteJSON(w, status, ib)
+	return nil
+}
+
+// inboxStates fills each number's InboxState from the inbox package.
+func (s *Service) inboxStates(ctx context.Context, accountID string, rows ...*Instance) error {
+	var ids []string
+	for _, i := range rows {
+		if i.InboxID != nil {
+			ids = append(ids, *i.InboxID)
+		}
+	}
+	states, err := inbox.States(ctx, s.DB.R, accountID, ids)
+	if err != nil {
+		return err
+	}
+	for _, i := range rows {
+		if i.InboxID != nil {
+			i.InboxState = states[*i.InboxID]
+		}
+	}
 	return nil
 }
 

@@ -43,7 +43,11 @@ type Instance struct {
 	// connected because of something the provider reported.
 	DisconnectReason string  `json:"disconnect_reason"`
 	InboxID          *string `json:"inbox_id"`
-	LastError        string  `json:"last_error"`
+	// InboxState is the inbox's state as Chatwoot has it (inbox.StateActive,
+	// StateRemoved when deleted in Chatwoot, StateUnlinked when the link was
+	// removed); "" without an inbox.
+	InboxState string `json:"inbox_state"`
+	LastError  string `json:"last_error"`
 	// QRPending reports a QR code waiting to be scanned (GET …/qr).
 	QRPending       bool      `json:"qr_pending"`
 	StatusChangedAt time.Time `json:"status_changed_at"`

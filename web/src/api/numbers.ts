@@ -7,6 +7,8 @@ import type { Inbox } from './inboxes'
 
 export type NumberStatus = 'disconnected' | 'connecting' | 'qr_required' | 'connected' | 'error' | (string & {})
 
+export type InboxState = '' | 'active' | 'pending' | 'removed' | 'unlinked' | 'missing' | (string & {})
+
 /** logged_out (the phone ended it), qr_limit (nobody scanned in time), refused, dropped (reconnecting), hub_logout. */
 export type DisconnectReason = '' | 'logged_out' | 'qr_limit' | 'refused' | 'dropped' | 'hub_logout' | (string & {})
 
@@ -30,6 +32,8 @@ export interface WhatsAppNumber {
   qr_pending: boolean
   /** The hub inbox (mirror row) of its Chatwoot inbox, once created. */
   inbox_id: string | null
+  /** That inbox as Chatwoot has it: removed (deleted there), unlinked (the link was removed); '' without one. */
+  inbox_state: InboxState
   last_error: string
   status_changed_at: string
   created_at: string

@@ -12,6 +12,20 @@ export interface HubConversation {
   inboxId: number
   status: string
   contact: { id: number | null; name: string; phoneNumber: string }
+  /** The inbox's name from the hub's mirror ('' when the hub has not synced it). */
+  inboxName: string
+  /** The hub number serving this inbox, or null when none does. */
+  number: ServingNumber | null
+}
+
+export interface ServingNumber {
+  id: string
+  name: string
+  displayName: string
+  phoneNumber: string
+  profileName: string
+  status: string
+  disconnectReason: string
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -46,6 +60,20 @@ export function readHubConversation(
   if (data.account_id !== expected.accountId || chatwootAccountId !== expected.chatwootAccountId) return null
   if (conversationId !== expected.conversationId || inboxId === null) return null
   const contact = isRecord(data.contact) ? data.contact : {}
+  const inbox = isRecord(data.inbox) ? data.inbox : {}
+  const n = isRecord(inbox.number) ? inbox.number : null
+  const number: ServingNumber | null =
+    n && typeof n.id === 'string' && n.id
+      ? {
+          id: text(n.id, 64),
+          name: text(n.name, 64),
+          displayName: text(n.display_name, 120),
+          phoneNumber: text(n.phone_number, 40),
+          profileName: text(n.profile_name, 120),
+          status: text(n.status, 32),
+          disconnectReason: text(n.disconnect_reason, 32),
+        }
+      : null
   return {
     accountId: expected.accountId,
     chatwootAccountId,
@@ -53,5 +81,7 @@ export function readHubConversation(
     inboxId,
     status: text(data.status, 32),
     contact: { id: positiveInt(contact.id), name: text(contact.name), phoneNumber: text(contact.phone_number, 40) },
+    inboxName: text(inbox.inbox_name, 120),
+    number,
   }
 }

@@ -251,7 +251,7 @@ describe('the sign-in popup', () => {
     s.start()
     expect(s.state.showSignIn).toBe(true)
     s.openSignIn()
-    expect(w.win.open).toHaveBeenCalledWith('/login?popup=1', 'whatpro-sign-in', expect.any(String))
+    expect(w.win.open).toHaveBeenCalledWith(`/login?popup=1&locale=${s.state.locale}`, 'whatpro-sign-in', expect.any(String))
 
     const grant = { type: 'whatpro:token', token: 'wpi_good_popup', expires_at: EXPIRES, account_id: 'acct_1' }
     w.message(grant, EVIL, w.popup)

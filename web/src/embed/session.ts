@@ -487,7 +487,10 @@ export function createEmbedSession(env: SessionEnv): EmbedSession {
     },
 
     openSignIn() {
-      const opened = win.open(env.loginURL, 'whatpro-sign-in', 'popup,width=480,height=640')
+      // The popup speaks the language of the Chatwoot page that opened it (one of the hub's locales).
+      const sep = env.loginURL.includes('?') ? '&' : '?'
+      const url = `${env.loginURL}${sep}locale=${encodeURIComponent(state.locale)}`
+      const opened = win.open(url, 'whatpro-sign-in', 'popup,width=480,height=640')
       state.popupBlocked = !opened
       if (opened) popup = opened
     },

@@ -132,13 +132,33 @@ describe('ChatwootPage', () => {
   })
 
   it('says clearly when the connection needs attention', async () => {
-    const { wrapper } = await openChatwoot(linked())
+    // The page re-checks the link against Chatwoot when it opens: the first check finds it fine.
+    let checks = 0
+    let current = linked()
+    const { wrapper, hub } = await openChatwoot(current, {
+      'GET /api/v1/accounts/A/chatwoot': () => json(current),
+      'POST /api/v1/accounts/A/chatwoot/test': () =>
+        json((current = ++checks === 1 ? current : { ...current, status: 'needs_attention', last_error: 'Chatwoot refused the token (401)' })),
+    })
+    await flushPromises()
+    expect(hub.calls('POST /api/v1/accounts/A/chatwoot/test')).toHaveLength(1)
     expect(wrapper.find('[data-testid="chatwoot-needs-attention"]').exists()).toBe(false)
     await wrapper.get('[data-testid="chatwoot-test"]').trigger('click')
     await flushPromises()
     expect(wrapper.get('[data-testid="chatwoot-needs-attention"]').text()).toContain('The Chatwoot connection needs attention')
     expect(wrapper.get('[data-testid="chatwoot-last-error"]').text()).toBe('Chatwoot refused the token (401)')
     expect(wrapper.get('[data-testid="chatwoot-status"]').attributes('data-status')).toBe('needs_attention')
+  })
+
+  it('re-checks the install badges against Chatwoot when it opens', async () => {
+    const { wrapper, hub } = await openChatwoot(linked({ webhook_installed: true, dashboard_app_installed: true }), {
+      'POST /api/v1/accounts/A/chatwoot/test': () => json(linked({ webhook_installed: false, dashboard_app_installed: true })),
+    })
+    await flushPromises()
+    expect(hub.calls('POST /api/v1/accounts/A/chatwoot/test')).toHaveLength(1)
+    expect(wrapper.find('[data-testid="chatwoot-tested"]').exists()).toBe(false) // silent, not the Test button's banner
+    expect(wrapper.get('[data-testid="chatwoot-webhook-installed"]').attributes('data-installed')).toBe('false')
+    expect(wrapper.get('[data-testid="chatwoot-dashboard-app-installed"]').attributes('data-installed')).toBe('true')
   })
 
   it('unlinks after confirmation and shows what was removed in Chatwoot', async () => {

@@ -25,6 +25,7 @@ function number(overrides: Partial<WhatsAppNumber> = {}): WhatsAppNumber {
     disconnect_reason: '',
     qr_pending: false,
     inbox_id: null,
+    inbox_state: '',
     last_error: '',
     status_changed_at: '2026-03-01T00:00:00Z',
     created_at: '2026-03-01T00:00:00Z',

@@ -7,7 +7,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { ApiError } from '@/api/client'
-import { listInboxes, type Inbox } from '@/api/inboxes'
+import { fetchInboxSync, listInboxes, startInboxSync, type Inbox } from '@/api/inboxes'
 import {
   connectNumber,
   createNumber,
@@ -25,6 +25,7 @@ import { toApiError, usePagedList } from '@/lib/pagedList'
 import { createPoller, type Poller } from '@/lib/poller'
 
 export const STATUS_POLL_MS = 2000
+export const INBOX_CHECK_POLL_MS = 500
 
 export interface Connecting {
   numberId: string
@@ -166,11 +167,30 @@ export const useNumbersStore = defineStore('numbers', () => {
     connecting.value = null
   }
 
+  /**
+   * Asks the hub to compare its inboxes with Chatwoot now (an inbox sync, inboxes:write), then
+   * reads the numbers again: an inbox deleted in Chatwoot shows as removed. Resolves when done;
+   * a sync that fails or does not finish leaves the rows as they were.
+   */
+  async function recheckInboxes(): Promise<void> {
+    const id = requireAccount()
+    const { sync_id: syncId } = await startInboxSync(id)
+    for (let i = 0; i < 60; i++) {
+      await new Promise((resolve) => setTimeout(resolve, INBOX_CHECK_POLL_MS))
+      if (id !== accountId.value) return
+      const state = await fetchInboxSync(id, syncId)
+      if (state.status === 'failed') return
+      if (state.status === 'done') break
+    }
+    if (id !== accountId.value) return
+    await Promise.all([list.load(), loadInboxes().catch(() => undefined)])
+  }
+
   /** 201 (new) or 200 (it had one); the row points at the inbox. */
   async function createInbox(numberId: string, input: NumberInboxInput = {}): Promise<Inbox> {
     const inbox = await createNumberInbox(requireAccount(), numberId, input)
     inboxes.value = [...inboxes.value.filter((i) => i.id !== inbox.id), inbox]
-    patch(numberId, { inbox_id: inbox.id })
+    patch(numberId, { inbox_id: inbox.id, inbox_state: 'active' })
     return inbox
   }
 
@@ -192,5 +212,6 @@ export const useNumbersStore = defineStore('numbers', () => {
     logout,
     closeConnect,
     createInbox,
+    recheckInboxes,
   }
 })

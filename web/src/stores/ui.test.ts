@@ -1,6 +1,6 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { LOCALE_STORAGE_KEY, THEME_STORAGE_KEY, useUiStore } from './ui'
+import { LOCALE_STORAGE_KEY, popupLocale, THEME_STORAGE_KEY, useUiStore } from './ui'
 
 /** A matchMedia whose (prefers-color-scheme: dark) answer the test controls. */
 function fakeColorScheme(dark: boolean) {
@@ -64,6 +64,14 @@ describe('ui store', () => {
     const ui = useUiStore()
     expect(ui.theme).toBe('auto')
     expect(ui.locale).toBe('pt-BR')
+  })
+
+  it("takes the sign-in popup's locale from its opener, only a supported one", () => {
+    expect(popupLocale('?popup=1&locale=en')).toBe('en')
+    expect(popupLocale('?popup=1&locale=pt-BR')).toBe('pt-BR')
+    expect(popupLocale('?popup=1&locale=fr')).toBeNull()
+    expect(popupLocale('?popup=1&locale=%3Cscript%3E')).toBeNull()
+    expect(popupLocale('?locale=en')).toBeNull() // only the popup
   })
 
   it('saves the theme and puts the dark class on body', () => {

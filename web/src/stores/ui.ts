@@ -23,6 +23,13 @@ export function isLocale(value: unknown): value is Locale {
   return LOCALES.includes(value as Locale)
 }
 
+/** ?locale= of the sign-in popup (?popup=1), when it names a supported locale; else null. */
+export function popupLocale(search: string = window.location.search): Locale | null {
+  const q = new URLSearchParams(search)
+  const value = q.get('locale')
+  return q.get('popup') === '1' && isLocale(value) ? value : null
+}
+
 function systemDarkQuery(): MediaQueryList | null {
   return typeof window.matchMedia === 'function' ? window.matchMedia(DARK_QUERY) : null
 }
@@ -32,7 +39,9 @@ export const useUiStore = defineStore('ui', () => {
   const storedLocale = readStored(LOCALE_STORAGE_KEY)
 
   const theme = ref<Theme>(isTheme(storedTheme) ? storedTheme : 'auto')
-  const locale = ref<Locale>(isLocale(storedLocale) ? storedLocale : DEFAULT_LOCALE)
+  // The sign-in popup of an embedded page speaks the opener's language (not saved as a preference).
+  const openerLocale = popupLocale()
+  const locale = ref<Locale>(openerLocale ?? (isLocale(storedLocale) ? storedLocale : DEFAULT_LOCALE))
   const systemDark = ref(systemDarkQuery()?.matches ?? false)
 
   const isDark = computed(() => theme.value === 'dark' || (theme.value === 'auto' && systemDark.value))

@@ -63,6 +63,7 @@ function hubAnswer(extra: Record<string, unknown> = {}) {
     inbox_id: 3,
     status: 'open',
     contact: { id: 5, name: 'Maria Cliente', phone_number: '+5511999990000' },
+    inbox: { inbox_name: 'WhatsApp Vendas', number: { id: 'num_1', name: 'vendas', display_name: '', phone_number: '', profile_name: '', status: 'connected', disconnect_reason: '' } },
     ...extra,
   }
 }
@@ -90,7 +91,10 @@ describe('the conversation tab', () => {
     expect(wrapper.get(tid('conversation-status')).text()).toBe('Open')
     expect(wrapper.get(tid('conversation-status')).attributes('data-status')).toBe('open')
     expect(wrapper.get(tid('conversation-id')).text()).toBe('42')
-    expect(wrapper.get(tid('conversation-inbox-id')).text()).toBe('3') // the hub's, not appContext's 99
+    expect(wrapper.get(tid('conversation-inbox')).attributes('data-inbox-id')).toBe('3') // the hub's, not appContext's 99
+    expect(wrapper.get(tid('conversation-inbox')).text()).toBe('WhatsApp Vendas')
+    expect(wrapper.get(tid('conversation-number')).attributes('data-number-id')).toBe('num_1')
+    expect(wrapper.get(tid('conversation-number')).text()).toContain('vendas')
     expect(wrapper.text()).not.toContain('from Chatwoot')
   })
 

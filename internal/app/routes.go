@@ -124,6 +124,7 @@ func (a *App) routes(h handlers) []httpx.Route {
 		user("POST", "/api/v1/accounts", h.iam.CreateAccount, iam.PermPlatform),
 		acct("GET", "", h.iam.GetAccount, iam.PermAccountRead),
 		acct("PATCH", "", h.iam.UpdateAccount, iam.PermAccountWrite),
+		acct("POST", "/join", h.iam.JoinAccount, iam.PermPlatform),
 
 		// Users of an account
 		acct("GET", "/users", h.iam.ListUsers, iam.PermUsersRead),

@@ -64,7 +64,7 @@ describe('error text', () => {
 })
 
 describe('a Chatwoot id another row holds', () => {
-  const conflict = (field: string, params: Record<string, unknown>) =>
+  const conflict = (field: string, params: Record<string, string | number>) =>
     new ApiError({
       status: 409,
       code: 'CONFLICT',

@@ -39,6 +39,13 @@ export const useFeaturesStore = defineStore('features', () => {
     return !flags || flags[feature] === true
   }
 
+  /** Drops what is known of the account (its plan changed): the next ensure reads it again. */
+  function forget(accountId: string): void {
+    const rest = { ...byAccount.value }
+    delete rest[accountId]
+    byAccount.value = rest
+  }
+
   function reset(): void {
     byAccount.value = {}
     loading.clear()
@@ -51,5 +58,5 @@ export const useFeaturesStore = defineStore('features', () => {
     },
   )
 
-  return { byAccount, ensure, allows, set, reset }
+  return { byAccount, ensure, allows, set, forget, reset }
 })

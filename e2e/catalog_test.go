@@ -274,16 +274,19 @@ func TestPlatformPagesAgainstTheHub(t *testing.T) {
 		chromedp.WaitVisible(testID("account-plan-saved")),
 	)
 	b.waitFor("the override in the limits", `document.querySelector('[data-testid="account-plan"] [data-limit-name="max_inboxes"]')?.dataset.limit === '7'`)
-	b.waitFor("the features", `document.querySelector('[data-testid="account-feature-automations"]') !== null`)
-	b.step("turn automations on", chromedp.Click(testID("account-feature-automations")))
-	b.waitFor("automations on", `document.querySelector('[data-testid="account-feature-automations"]').checked === true
-		&& !document.querySelector('[data-testid="account-feature-automations"]').disabled`)
+	b.waitFor("the features", `document.querySelector('[data-testid="account-feature-gateway"]') !== null`)
+	if eval[bool](b, `document.querySelector('[data-testid="account-feature-automations"], [data-testid="account-feature-analytics"]') !== null`) {
+		t.Error("the account page offers a feature that is not built")
+	}
+	b.step("turn the gateway on", chromedp.Click(testID("account-feature-gateway")))
+	b.waitFor("gateway on", `document.querySelector('[data-testid="account-feature-gateway"]').checked === true
+		&& !document.querySelector('[data-testid="account-feature-gateway"]').disabled`)
 	var features struct {
 		Features map[string]bool `json:"features"`
 	}
 	api.do("GET", "/api/v1/features?account_id="+account.ID, nil, http.StatusOK, &features)
-	if !features.Features["automations"] {
-		t.Errorf("the hub has automations off for the account: %v", features.Features)
+	if !features.Features["gateway"] {
+		t.Errorf("the hub has gateway off for the account: %v", features.Features)
 	}
 	b.screenshot("account-plan")
 

@@ -80,6 +80,11 @@ func (a *App) routes(h handlers) []httpx.Route {
 		r.Feature = feature.Gateway
 		return r
 	}
+	wa := func(method, pattern string, fn httpx.HandlerFunc, perm string) httpx.Route {
+		r := acct(method, pattern, fn, perm)
+		r.Feature = feature.Gateway
+		return r
+	}
 	upload := ch("POST", "/rooms/{roomID}/attachments", h.chat.Upload, cw)
 	upload.MaxBody = a.Cfg.MaxBodyBytes + int64(a.Cfg.ChatMaxAttachmentMB)<<20
 	return []httpx.Route{
@@ -124,6 +129,7 @@ func (a *App) routes(h handlers) []httpx.Route {
 		user("POST", "/api/v1/accounts", h.iam.CreateAccount, iam.PermPlatform),
 		acct("GET", "", h.iam.GetAccount, iam.PermAccountRead),
 		acct("PATCH", "", h.iam.UpdateAccount, iam.PermAccountWrite),
+		acct("POST", "/join", h.iam.JoinAccount, iam.PermPlatform),
 
 		// Users of an account
 		acct("GET", "/users", h.iam.ListUsers, iam.PermUsersRead),
@@ -192,23 +198,23 @@ func (a *App) routes(h handlers) []httpx.Route {
 		acct("POST", "/inboxes/sync", h.inbox.StartSync, iam.PermInboxesWrite),
 		acct("GET", "/inboxes/syncs/{syncID}", h.inbox.GetSync, iam.PermInboxesRead),
 
-		// WhatsApp providers and their numbers
-		acct("GET", "/providers", h.provider.ListProviders, iam.PermProvidersRead),
-		acct("POST", "/providers", h.provider.CreateProvider, iam.PermProvidersWrite),
-		acct("GET", "/providers/{providerID}", h.provider.GetProvider, iam.PermProvidersRead),
-		acct("PATCH", "/providers/{providerID}", h.provider.UpdateProvider, iam.PermProvidersWrite),
-		acct("DELETE", "/providers/{providerID}", h.provider.DeleteProvider, iam.PermProvidersWrite),
-		acct("POST", "/providers/{providerID}/test", h.provider.TestProvider, iam.PermProvidersWrite),
-		acct("GET", "/provider-instances", h.provider.ListInstances, iam.PermProvidersRead),
-		acct("POST", "/provider-instances", h.provider.CreateInstance, iam.PermProvidersWrite),
-		acct("GET", "/provider-instances/{instanceID}", h.provider.GetInstance, iam.PermProvidersRead),
-		acct("PATCH", "/provider-instances/{instanceID}", h.provider.UpdateInstance, iam.PermProvidersWrite),
-		acct("DELETE", "/provider-instances/{instanceID}", h.provider.DeleteInstance, iam.PermProvidersWrite),
-		acct("POST", "/provider-instances/{instanceID}/connect", h.provider.Connect, iam.PermProvidersWrite),
-		acct("GET", "/provider-instances/{instanceID}/status", h.provider.Status, iam.PermProvidersRead),
-		acct("GET", "/provider-instances/{instanceID}/qr", h.provider.QR, iam.PermProvidersWrite),
-		acct("POST", "/provider-instances/{instanceID}/logout", h.provider.Logout, iam.PermProvidersWrite),
-		acct("POST", "/provider-instances/{instanceID}/inbox", h.provider.CreateInbox, iam.PermProvidersWrite),
+		// WhatsApp providers and their numbers: the gateway's (its flag off, they answer FEATURE_DISABLED)
+		wa("GET", "/providers", h.provider.ListProviders, iam.PermProvidersRead),
+		wa("POST", "/providers", h.provider.CreateProvider, iam.PermProvidersWrite),
+		wa("GET", "/providers/{providerID}", h.provider.GetProvider, iam.PermProvidersRead),
+		wa("PATCH", "/providers/{providerID}", h.provider.UpdateProvider, iam.PermProvidersWrite),
+		wa("DELETE", "/providers/{providerID}", h.provider.DeleteProvider, iam.PermProvidersWrite),
+		wa("POST", "/providers/{providerID}/test", h.provider.TestProvider, iam.PermProvidersWrite),
+		wa("GET", "/provider-instances", h.provider.ListInstances, iam.PermProvidersRead),
+		wa("POST", "/provider-instances", h.provider.CreateInstance, iam.PermProvidersWrite),
+		wa("GET", "/provider-instances/{instanceID}", h.provider.GetInstance, iam.PermProvidersRead),
+		wa("PATCH", "/provider-instances/{instanceID}", h.provider.UpdateInstance, iam.PermProvidersWrite),
+		wa("DELETE", "/provider-instances/{instanceID}", h.provider.DeleteInstance, iam.PermProvidersWrite),
+		wa("POST", "/provider-instances/{instanceID}/connect", h.provider.Connect, iam.PermProvidersWrite),
+		wa("GET", "/provider-instances/{instanceID}/status", h.provider.Status, iam.PermProvidersRead),
+		wa("GET", "/provider-instances/{instanceID}/qr", h.provider.QR, iam.PermProvidersWrite),
+		wa("POST", "/provider-instances/{instanceID}/logout", h.provider.Logout, iam.PermProvidersWrite),
+		wa("POST", "/provider-instances/{instanceID}/inbox", h.provider.CreateInbox, iam.PermProvidersWrite),
 		{Method: "GET", Pattern: "/webhooks/providers/{providerID}", Handler: httpx.HandlerFunc(h.provider.Verify), RateLimit: 600},
 		{Method: "POST", Pattern: "/webhooks/providers/{providerID}", Handler: httpx.HandlerFunc(h.provider.Receive), RateLimit: 6000},
 

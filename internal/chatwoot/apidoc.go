@@ -41,7 +41,7 @@ func APIDocs() apidoc.Ops {
 			"GET /api/v1/instance-tokens/validate": {Summary: "Check the bearer instance token",
 				Description: "401 answers {valid:false, error:{…}}.",
 				Resp: obj(map[string]any{"valid": true, "scopes": scopes, "account_id": text, "user_id": text, "expires_at": at,
-					"chatwoot_account_id": integer}, "valid")},
+					"chatwoot_account_id": integer, "identity_linked": apidoc.Schema{"type": "boolean"}}, "valid")},
 			"DELETE /api/v1/instance-tokens/current": {Summary: "Revoke the bearer instance token", Status: 204},
 			"POST /api/v1/me/chatwoot-identity/codes": {Summary: "From inside Chatwoot: a code to link this Chatwoot identity to a console login",
 				Status: 201, Resp: obj(map[string]any{"code": text, "expires_at": at, "link_url": text}, "code", "expires_at", "link_url")},

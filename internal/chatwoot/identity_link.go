@@ -157,9 +157,15 @@ func (s *Service) LinkIdentity(w http.ResponseWriter, r *http.Request) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE chatwoot_link_codes SET used_at = $1 WHERE hash = $2`, now, iam.HashToken(in.Code)); err != nil {
 			return err
 		}
+		// The identity's row is held to the end: two codes of one identity
+		// redeemed at once move its memberships once (the second then finds
+		// the identity already the caller's).
+		q := `SELECT user_id FROM chatwoot_identities WHERE origin = $1 AND chatwoot_user_id = $2`
+		if s.DB.Dialect == db.Postgres {
+			q += ` FOR UPDATE`
+		}
 		var owner string
-		if err := tx.QueryRowContext(ctx, `SELECT user_id FROM chatwoot_identities WHERE origin = $1 AND chatwoot_user_id = $2`,
-			origin, cwUser).Scan(&owner); err != nil {
+		if err := tx.QueryRowContext(ctx, q, origin, cwUser).Scan(&owner); err != nil {
 			return db.Translate(err)
 		}
 		out = map[string]any{"linked": true, "origin": origin, "chatwoot_user_id": cwUser}

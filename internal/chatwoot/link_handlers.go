@@ -96,7 +96,7 @@ func (s *Service) PutLink(w http.ResponseWriter, r *http.Request) error {
 	var out *Link
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if other, err := linkByInstallation(ctx, tx, origin, in.ChatwootAccountID); err == nil && other.AccountID != accountID {
-			return httpx.E(httpx.CodeConflict, "that Chatwoot account is already linked to another hub account")
+			return chatwootAccountTaken(in.ChatwootAccountID)
 		}
 		l, err := linkByAccount(ctx, tx, accountID)
 		if errors.Is(err, db.ErrNotFound) {
@@ -122,7 +122,10 @@ func (s *Service) PutLink(w http.ResponseWriter, r *http.Request) error {
 		if l.apiToken, err = s.encrypt(l, "api_token", strings.TrimSpace(in.APIAccessToken)); err != nil {
 			return err
 		}
-		if err := saveLink(ctx, tx, l); err != nil {
+		if err := saveLink(ctx, tx, l); errors.Is(err, db.ErrConflict) {
+			// Another hub account linked it meanwhile (the unique index decided).
+			return chatwootAccountTaken(in.ChatwootAccountID)
+		} else if err != nil {
 			return err
 		}
 		out = l
@@ -341,4 +344,12 @@ func (s *Service) linkToken(ctx context.Context, accountID string) (*Link, strin
 	}
 	token, err := s.decrypt(l, "api_token", l.apiToken)
 	return l, token, err
+}
+
+// chatwootAccountTaken is the answer when the Chatwoot account is another
+// hub account's already: a field error with its code and the id, which the
+// console translates, never the database's words.
+func chatwootAccountTaken(id int) error {
+	return httpx.E(httpx.CodeConflict, "that Chatwoot account is already linked to another hub account",
+		httpx.Field("chatwoot_account_id", httpx.FieldTaken, "is linked to another hub account", "chatwoot_account_id", id))
 }

@@ -179,6 +179,15 @@ func (s *Service) ValidateToken(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	out := map[string]any{"valid": true, "scopes": t.Scopes, "account_id": t.AccountID, "user_id": t.UserID, "expires_at": t.ExpiresAt}
+	// identity_linked: the token signs in a hub login (the Chatwoot identity
+	// was linked to it, or the token was minted by the console), so embedded
+	// pages stop offering to link. A placeholder user (a Chatwoot identity
+	// only) answers false.
+	placeholder, err := iam.IsPlaceholder(r.Context(), s.DB.R, t.UserID)
+	if err != nil {
+		return err
+	}
+	out["identity_linked"] = !placeholder
 	// Embedded pages check appContext against the linked Chatwoot account;
 	// agents cannot read the link itself.
 	if l, err := linkByAccount(r.Context(), s.DB.R, t.AccountID); err == nil {

@@ -15,18 +15,19 @@ import (
 	"github.com/whatpro/hub/internal/db"
 )
 
-// The catalogue.
+// The catalogue: only features that are built. A flag stored for a name
+// that left the catalogue (automations and analytics were listed before
+// they existed) is ignored wherever flags are read: never evaluated,
+// shown or sold.
 const (
 	Kanban       = "kanban"
 	InternalChat = "internal_chat"
 	Gateway      = "gateway"
-	Automations  = "automations"
-	Analytics    = "analytics"
 	HubAdmin     = "hub_admin"
 )
 
 // Catalogue lists every feature in display order.
-var Catalogue = []string{Kanban, InternalChat, Gateway, Automations, Analytics, HubAdmin}
+var Catalogue = []string{Kanban, InternalChat, Gateway, HubAdmin}
 
 // defaults is the built-in plan until plans become editable.
 var defaults = map[string]bool{Kanban: true, InternalChat: true, Gateway: true, HubAdmin: true}
@@ -115,7 +116,9 @@ func (f *Flags) load(ctx context.Context, accountID string) (map[string]bool, er
 	}
 	out := map[string]bool{}
 	for k, v := range base {
-		out[k] = v
+		if Known(k) {
+			out[k] = v
+		}
 	}
 	rows, err := f.DB.R.QueryContext(ctx, `SELECT feature, enabled FROM account_features WHERE account_id = $1`, accountID)
 	if err != nil {
@@ -128,7 +131,9 @@ func (f *Flags) load(ctx context.Context, accountID string) (map[string]bool, er
 		if err := rows.Scan(&name, &on); err != nil {
 			return nil, err
 		}
-		out[name] = on
+		if Known(name) {
+			out[name] = on
+		}
 	}
 	return out, rows.Err()
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/whatpro/hub/internal/app"
 	"github.com/whatpro/hub/internal/apptest"
@@ -34,9 +35,15 @@ func TestFeatures(t *testing.T) {
 			return r["features"].(map[string]any)
 		}
 		adminF, agentF := get(ten.Admin.Token), get(agent.Token)
-		for name, want := range map[string]bool{"kanban": true, "internal_chat": true, "gateway": true, "hub_admin": true, "automations": false, "analytics": false} {
+		for name, want := range map[string]bool{"kanban": true, "internal_chat": true, "gateway": true, "hub_admin": true} {
 			if adminF[name] != want {
 				t.Errorf("admin %s = %v, want %v", name, adminF[name], want)
+			}
+		}
+		// Features that are not built are not offered, nor accepted.
+		for _, gone := range []string{"automations", "analytics"} {
+			if _, ok := adminF[gone]; ok {
+				t.Errorf("the features answer offers %s", gone)
 			}
 		}
 		if agentF["hub_admin"] != false || agentF["kanban"] != true {
@@ -50,8 +57,14 @@ func TestFeatures(t *testing.T) {
 		}
 		put(ten.Admin.Token, map[string]bool{"kanban": false}).ExpectError(t, 403, "FORBIDDEN")
 		put(super.Token, map[string]bool{"warp_drive": true}).ExpectError(t, 400, "VALIDATION_ERROR")
-		put(super.Token, map[string]bool{"kanban": false, "analytics": true}).Expect(t, 200)
-		if f := get(agent.Token); f["kanban"] != false || f["analytics"] != true || f["internal_chat"] != true {
+		put(super.Token, map[string]bool{"analytics": true}).ExpectError(t, 400, "VALIDATION_ERROR")
+		// A row stored before automations and analytics left the catalogue is ignored.
+		if _, err := h.App.DB.W.Exec(`INSERT INTO account_features (account_id, feature, enabled, updated_at) VALUES ($1, 'automations', TRUE, $2)`,
+			ten.ID, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+		put(super.Token, map[string]bool{"kanban": false}).Expect(t, 200)
+		if f := get(agent.Token); f["kanban"] != false || f["internal_chat"] != true || f["automations"] != nil {
 			t.Fatalf("after override: %v", f)
 		}
 		h.Do(probe).ExpectError(t, 403, "FEATURE_DISABLED")

@@ -19,6 +19,7 @@ const (
 	FieldWrongType    = "wrong_type"    // JSON of another type
 	FieldLimitReached = "limit_reached" // params.limit, params.used
 	FieldOutOfRange   = "out_of_range"  // params.min / params.max
+	FieldTaken        = "taken"         // already used by another row (a Chatwoot id another link or number holds); params name it
 )
 
 // Field builds a field error with its machine code and optional params

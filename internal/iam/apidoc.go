@@ -52,6 +52,8 @@ func APIDocs() apidoc.Ops {
 			"POST /api/v1/accounts": {Summary: "Super admin: create an account", Body: str("name"), Status: 201, Resp: Account{}},
 			"GET " + A:              {Summary: "The account", Resp: Account{}},
 			"PATCH " + A:            {Summary: "Rename, suspend or reactivate the account", Body: str("name", "status"), Resp: Account{}},
+			"POST " + A + "/join": {Summary: "Super admin: join the account as an active admin (takes a seat; joining again changes nothing)",
+				Description: "Answers 201 with the membership when it changed, 200 when the caller already was an active admin.", Status: 201, Resp: Member{}},
 		}),
 		apidoc.Tagged("Users", apidoc.Ops{
 			"GET " + A + "/users": {Summary: "Members of the account",

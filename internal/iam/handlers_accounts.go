@@ -2,9 +2,11 @@ package iam
 
 import (
 	"database/sql"
+	"errors"
 	"net/http"
 	"strings"
 
+	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/httpx"
 )
 
@@ -124,5 +126,53 @@ func (s *Service) UpdateAccount(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, after)
+	return nil
+}
+
+// JoinAccount makes the calling super admin an active admin of the account
+// (one click from the account page, after creating it): a new member takes
+// a seat of the plan; an existing membership becomes active admin (a
+// removed one revived). Joining twice changes nothing.
+func (s *Service) JoinAccount(w http.ResponseWriter, r *http.Request) error {
+	p := PrincipalFrom(r.Context())
+	if p.Kind != KindUser || !p.SuperAdmin {
+		return httpx.E(httpx.CodeForbidden, "only a super admin, signed in to the console, joins an account")
+	}
+	ctx, now, accountID := r.Context(), s.now(), AccessFrom(r.Context()).AccountID
+	var joined bool
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		role, status, err := membership(ctx, tx, accountID, p.UserID)
+		if err != nil && !errors.Is(err, db.ErrNotFound) {
+			return err
+		}
+		if status == "active" && role == RoleAdmin {
+			return nil
+		}
+		if status != "active" {
+			if err := s.ReserveMember(ctx, tx, accountID); err != nil {
+				return err
+			}
+		}
+		if err := upsertMembership(ctx, tx, accountID, p.UserID, RoleAdmin, "active", "", now); err != nil {
+			return err
+		}
+		joined = true
+		e := s.Entry(r, accountID, "account.joined", "user", p.UserID)
+		e.Before = map[string]any{"role": role, "status": status}
+		e.After = map[string]any{"role": RoleAdmin, "status": "active"}
+		return s.Audit.Record(ctx, tx, e)
+	})
+	if err != nil {
+		return err
+	}
+	m, err := member(ctx, s.DB.W, accountID, p.UserID)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if joined {
+		status = http.StatusCreated
+	}
+	httpx.WriteJSON(w, status, m)
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/whatpro/hub/internal/db"
+	"github.com/whatpro/hub/internal/feature"
 	"github.com/whatpro/hub/internal/httpx"
 )
 
@@ -73,6 +74,13 @@ func scanPlan(row interface{ Scan(...any) error }) (*Plan, error) {
 	}
 	if err := json.Unmarshal([]byte(features), &p.Features); err != nil {
 		return nil, err
+	}
+	// A plan stored with a feature that left the catalogue shows and
+	// grants only the features that exist.
+	for name := range p.Features {
+		if !feature.Known(name) {
+			delete(p.Features, name)
+		}
 	}
 	return p, nil
 }

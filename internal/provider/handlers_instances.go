@@ -216,9 +216,17 @@ func (s *Service) CreateInbox(w http.ResponseWriter, r *http.Request) error {
 		}
 		var inboxID string
 		if in.AdoptChatwootInboxID > 0 {
+			if err := inboxFree(ctx, s.DB.R, accountID, i.ID, in.AdoptChatwootInboxID); err != nil {
+				return err
+			}
 			inboxID, err = s.Inboxes.Adopt(ctx, accountID, in.AdoptChatwootInboxID)
 		} else {
 			inboxID, err = s.Inboxes.Create(ctx, accountID, name)
+		}
+		if errors.Is(err, db.ErrConflict) {
+			// The hub already holds that Chatwoot inbox in another row (a sync ran meanwhile).
+			return httpx.E(httpx.CodeConflict, "the hub already holds that Chatwoot inbox; sync the inboxes and adopt it",
+				httpx.Field("adopt_chatwoot_inbox_id", httpx.FieldTaken, "is already held by the hub", "chatwoot_inbox_id", in.AdoptChatwootInboxID))
 		}
 		if errors.Is(err, db.ErrNotFound) {
 			return httpx.Invalid(httpx.FieldError{Field: "adopt_chatwoot_inbox_id", Code: httpx.FieldNotFound, Message: "is not a synced inbox of the linked Chatwoot account (or the account is not linked)"})
@@ -233,6 +241,11 @@ func (s *Service) CreateInbox(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+			if in.AdoptChatwootInboxID > 0 {
+				if err := inboxFree(ctx, tx, accountID, i.ID, in.AdoptChatwootInboxID); err != nil {
+					return err
+				}
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE provider_instances SET inbox_id = $1, updated_at = $2 WHERE account_id = $3 AND id = $4`,
 				inboxID, s.now(), accountID, i.ID); err != nil {
 				return err
@@ -283,4 +296,20 @@ func firstNonEmpty(v ...string) string {
 		}
 	}
 	return ""
+}
+
+// inboxFree refuses to adopt a Chatwoot inbox another number of the account
+// already serves: a field error naming the inbox and that number, which the
+// console translates.
+func inboxFree(ctx context.Context, q db.Querier, accountID, instanceID string, chatwootInboxID int) error {
+	var other string
+	err := q.QueryRowContext(ctx, `SELECT pi.name FROM provider_instances pi JOIN inboxes ib ON ib.id = pi.inbox_id AND ib.account_id = pi.account_id
+		WHERE pi.account_id = $1 AND pi.id <> $2 AND ib.chatwoot_inbox_id = $3 AND ib.removed_at IS NULL`, accountID, instanceID, chatwootInboxID).Scan(&other)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return httpx.E(httpx.CodeConflict, "another number already serves that Chatwoot inbox",
+		httpx.Field("adopt_chatwoot_inbox_id", httpx.FieldTaken, "is served by another number", "chatwoot_inbox_id", chatwootInboxID, "number", other))
 }

@@ -10,6 +10,8 @@ declare module 'vue-router' {
     public?: boolean
     /** Permission the caller needs in the route's :accountId; without it the guard redirects. */
     permission?: string
+    /** Feature flag the route's :accountId must have on; off, the guard shows that it is off. */
+    feature?: string
     /** The page fills the main area and scrolls inside itself (the Kanban). */
     fullBleed?: boolean
   }

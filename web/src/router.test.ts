@@ -88,9 +88,38 @@ describe('permissions: sidebar and route guard', () => {
     ]) {
       await router.push(path)
       await flushPromises()
-      expect(router.currentRoute.value.fullPath).toBe('/accounts/A')
+      // Told so, not silently redirected.
+      expect(router.currentRoute.value.name).toBe('not-allowed')
+      expect(router.currentRoute.value.query).toMatchObject({ reason: 'permission', account: 'A', from: path })
+      expect(wrapper.get('[data-testid="not-allowed"]').attributes('data-reason')).toBe('permission')
+      expect(wrapper.get('[data-testid="not-allowed-message"]').text()).toBe('Your role in this account does not include this page.')
     }
     expect(wrapper.find('[data-testid="users-table"]').exists()).toBe(false)
+    await wrapper.get('[data-testid="not-allowed-back"]').trigger('click')
+    await flushPromises()
+    expect(router.currentRoute.value.fullPath).toBe('/accounts/A')
+  })
+
+  it('hides the pages of a feature that is off, and a deep link says it is off', async () => {
+    const flags = { kanban: false, internal_chat: true, gateway: false, hub_admin: true }
+    const { wrapper, router } = await open('/accounts/A', me(user(), [membership('A', 'admin')]), {
+      'GET /api/v1/features': () => json({ account_id: 'A', features: flags }),
+    })
+    await flushPromises()
+    const shown = nav(wrapper)
+    for (const hidden of ['nav-kanban', 'nav-providers', 'nav-numbers', 'nav-gateway']) expect(shown).not.toContain(hidden)
+    expect(shown).toContain('nav-chat')
+    for (const [path, feature] of [
+      ['/accounts/A/boards', 'kanban'],
+      ['/accounts/A/numbers', 'gateway'],
+      ['/accounts/A/gateway', 'gateway'],
+    ] as const) {
+      await router.push(path)
+      await flushPromises()
+      expect(router.currentRoute.value.name).toBe('not-allowed')
+      expect(router.currentRoute.value.query).toMatchObject({ reason: 'feature', feature, account: 'A', from: path })
+    }
+    expect(wrapper.get('[data-testid="not-allowed-message"]').text()).toBe('WhatsApp gateway is turned off for this account.')
   })
 
   it('sends the caller home from an account it does not belong to', async () => {
@@ -130,11 +159,13 @@ describe('permissions: sidebar and route guard', () => {
   })
 
   it('keeps the hub-wide pages (plans, hub usage) to super admins', async () => {
-    const { router } = await open('/plans', me(user(), [membership('A', 'admin')]))
-    expect(router.currentRoute.value.fullPath).toBe('/accounts/A/users')
+    const { router, wrapper } = await open('/plans', me(user(), [membership('A', 'admin')]))
+    expect(router.currentRoute.value.name).toBe('not-allowed')
+    expect(router.currentRoute.value.query).toMatchObject({ reason: 'permission', from: '/plans' })
     await router.push('/usage')
     await flushPromises()
-    expect(router.currentRoute.value.fullPath).toBe('/accounts/A/users')
+    expect(router.currentRoute.value.query).toMatchObject({ reason: 'permission', from: '/usage' })
+    expect(wrapper.get('[data-testid="not-allowed-back"]').attributes('href')).toBe('/')
   })
 
   it('opens the hub-wide pages for a super admin', async () => {

@@ -1,4 +1,4 @@
-import { createRouter, type RouteLocationNormalized, type RouterHistory, type RouteRecordRaw } from 'vue-router'
+import { createRouter, type RouteLocationNormalized, type RouteLocationRaw, type RouterHistory, type RouteRecordRaw } from 'vue-router'
 import DashboardLayout from './layouts/DashboardLayout.vue'
 import AccountDataPage from './pages/AccountDataPage.vue'
 import AccountPage from './pages/AccountPage.vue'
@@ -18,6 +18,7 @@ import ForgotPasswordPage from './pages/ForgotPasswordPage.vue'
 import InvitationPage from './pages/InvitationPage.vue'
 import ResetPasswordPage from './pages/ResetPasswordPage.vue'
 import LoginPage from './pages/LoginPage.vue'
+import NotAllowedPage from './pages/NotAllowedPage.vue'
 import NotFoundPage from './pages/NotFoundPage.vue'
 import NumbersPage from './pages/NumbersPage.vue'
 import PlansPage from './pages/PlansPage.vue'
@@ -31,6 +32,7 @@ import GatewayPage from './pages/GatewayPage.vue'
 import WebhookEventsPage from './pages/WebhookEventsPage.vue'
 import { useAccountsStore } from './stores/accounts'
 import { useAuthStore } from './stores/auth'
+import { useFeaturesStore } from './stores/features'
 import { handoffLocation, loginLocation, safeRedirect } from './lib/loginRedirect'
 import { keepSecret, secretInHash } from './lib/oneTimeSecret'
 
@@ -82,31 +84,31 @@ export const routes: RouteRecordRaw[] = [
         path: 'accounts/:accountId/boards/:boardId?',
         name: 'kanban',
         component: KanbanPage,
-        meta: { titleKey: 'KANBAN.TITLE', permission: 'kanban:read', fullBleed: true },
+        meta: { titleKey: 'KANBAN.TITLE', permission: 'kanban:read', feature: 'kanban', fullBleed: true },
       },
       {
         path: 'accounts/:accountId/chat/:roomId?',
         name: 'chat',
         component: ChatPage,
-        meta: { titleKey: 'CHAT.TITLE', permission: 'chat:read', fullBleed: true },
+        meta: { titleKey: 'CHAT.TITLE', permission: 'chat:read', feature: 'internal_chat', fullBleed: true },
       },
       {
         path: 'accounts/:accountId/providers',
         name: 'providers',
         component: ProvidersPage,
-        meta: { titleKey: 'PROVIDERS.TITLE', permission: 'providers:read' },
+        meta: { titleKey: 'PROVIDERS.TITLE', permission: 'providers:read', feature: 'gateway' },
       },
       {
         path: 'accounts/:accountId/numbers',
         name: 'numbers',
         component: NumbersPage,
-        meta: { titleKey: 'NUMBERS.TITLE', permission: 'providers:read' },
+        meta: { titleKey: 'NUMBERS.TITLE', permission: 'providers:read', feature: 'gateway' },
       },
       {
         path: 'accounts/:accountId/gateway',
         name: 'gateway',
         component: GatewayPage,
-        meta: { titleKey: 'GATEWAY.TITLE', permission: 'providers:read' },
+        meta: { titleKey: 'GATEWAY.TITLE', permission: 'providers:read', feature: 'gateway' },
       },
       {
         path: 'accounts/:accountId/webhook-events',
@@ -132,6 +134,8 @@ export const routes: RouteRecordRaw[] = [
       { path: 'api-docs', name: 'api-docs', component: ApiDocsPage, meta: { titleKey: 'API_DOCS.TITLE' } },
       { path: 'sessions', name: 'sessions', component: SessionsPage, meta: { titleKey: 'SESSIONS.TITLE' } },
       { path: 'profile', name: 'profile', component: ProfilePage, meta: { titleKey: 'PROFILE.TITLE' } },
+      // Where the guard sends a page the caller may not see, or whose feature is off, saying why.
+      { path: 'not-allowed', name: 'not-allowed', component: NotAllowedPage, meta: { titleKey: 'NOT_ALLOWED.TITLE' } },
       { path: 'link-chatwoot', name: 'link-chatwoot', component: LinkChatwootPage, meta: { titleKey: 'LINK_CHATWOOT.TITLE' } },
       {
         path: ':pathMatch(.*)*',
@@ -153,6 +157,11 @@ function returnPath(to: RouteLocationNormalized): string {
     if (code) keepSecret('link-code', code)
   }
   return to.fullPath.split('#')[0] ?? to.path
+}
+
+/** The not-allowed page, told why and which page was asked for (its path, never its fragment). */
+function notAllowed(to: RouteLocationNormalized, query: Record<string, string>): RouteLocationRaw {
+  return { name: 'not-allowed', query: { ...query, from: to.path } }
 }
 
 function accountIdOf(route: RouteLocationNormalized): string | null {
@@ -196,11 +205,17 @@ export function createAppRouter(history: RouterHistory) {
     if (accountId) {
       if (!accounts.canOpen(accountId)) return accounts.homeLocation()
       if (permission && !accounts.can(accountId, permission)) {
-        return { name: 'account', params: { accountId } }
+        return notAllowed(to, { reason: 'permission', account: accountId })
+      }
+      const feature = to.meta.feature
+      if (feature) {
+        const flags = useFeaturesStore()
+        await flags.ensure(accountId)
+        if (!flags.allows(accountId, feature)) return notAllowed(to, { reason: 'feature', account: accountId, feature })
       }
     } else if (permission && !accounts.canGlobally(permission)) {
       // Hub-wide pages (plans, hub usage): only super admins hold permissions outside an account.
-      return accounts.homeLocation()
+      return notAllowed(to, { reason: 'permission' })
     }
     return true
   })

@@ -24,6 +24,11 @@ export function fetchAccount(accountId: string, client: ApiClient = api): Promis
   return client.get<Account>(`api/v1/accounts/${encodeURIComponent(accountId)}`)
 }
 
+/** Super admins only: join the account as an active admin (POST …/accounts/{accountID}/join). */
+export function joinAccount(accountId: string, client: ApiClient = api): Promise<unknown> {
+  return client.post<unknown>(`api/v1/accounts/${encodeURIComponent(accountId)}/join`, {})
+}
+
 export function updateAccount(accountId: string, input: { name: string }, client: ApiClient = api): Promise<Account> {
   return client.patch<Account>(`api/v1/accounts/${encodeURIComponent(accountId)}`, input)
 }

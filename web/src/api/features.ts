@@ -1,7 +1,7 @@
 /** Feature flags: GET {base}api/v1/features?account_id=, and per-account overrides (super admins). */
 import { api, type ApiClient } from './client'
 
-export const FEATURES = ['kanban', 'internal_chat', 'gateway', 'automations', 'analytics', 'hub_admin'] as const
+export const FEATURES = ['kanban', 'internal_chat', 'gateway', 'hub_admin'] as const
 
 export interface FeatureFlags {
   account_id?: string

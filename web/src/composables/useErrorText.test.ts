@@ -62,3 +62,39 @@ describe('error text', () => {
     expect(errorText(err, pt.t, 'pt-BR')).toBe('O limite do plano foi atingido (3 de 3).')
   })
 })
+
+describe('a Chatwoot id another row holds', () => {
+  const conflict = (field: string, params: Record<string, string | number>) =>
+    new ApiError({
+      status: 409,
+      code: 'CONFLICT',
+      message: 'that Chatwoot account is already linked to another hub account',
+      details: [{ field, code: 'taken', params, message: 'is linked to another hub account' }],
+    })
+
+  it('is explained in the person\u2019s language with the id, never as a database error', () => {
+    const pt = createAppI18n('pt-BR').global
+    expect(errorText(conflict('chatwoot_account_id', { chatwoot_account_id: 7 }), pt.t, 'pt-BR', (k) => pt.te(k))).toBe(
+      'A conta 7 do Chatwoot já está vinculada a outra conta do hub. Desvincule por lá primeiro ou escolha outra conta.',
+    )
+    const en = createAppI18n('en').global
+    expect(errorText(conflict('adopt_chatwoot_inbox_id', { chatwoot_inbox_id: 12, number: 'Sales' }), en.t, 'en', (k) => en.te(k))).toBe(
+      'Chatwoot inbox 12 is already in use by another number of this account. Choose another inbox, or create a new one.',
+    )
+  })
+})
+
+describe('a taken Chatwoot id on its form field', () => {
+  it('shows under the field', () => {
+    createAppI18n('pt-BR')
+    const err = new ApiError({
+      status: 409,
+      code: 'CONFLICT',
+      message: 'that Chatwoot account is already linked to another hub account',
+      details: [{ field: 'chatwoot_account_id', code: 'taken', params: { chatwoot_account_id: 3 }, message: 'is linked to another hub account' }],
+    })
+    expect(fieldErrors(err).chatwoot_account_id).toBe(
+      'A conta 3 do Chatwoot já está vinculada a outra conta do hub. Desvincule por lá primeiro ou escolha outra conta.',
+    )
+  })
+})

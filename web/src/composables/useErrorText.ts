@@ -44,7 +44,7 @@ const GENERIC = new Set([
 type Translate = (key: string, params?: Record<string, unknown>) => string
 type Has = (key: string) => boolean
 
-export function errorText(error: ApiError, t: Translate, locale: string): string {
+export function errorText(error: ApiError, t: Translate, locale: string, te?: Has): string {
   if (error.code === 'RATE_LIMITED' && error.retryAfter !== null) {
     return t('ERRORS.RATE_LIMITED_WAIT', { seconds: error.retryAfter })
   }
@@ -55,14 +55,20 @@ export function errorText(error: ApiError, t: Translate, locale: string): string
       return t('ERRORS.LIMIT_EXCEEDED_COUNT', { limit: d.limit, used: d.used })
     }
   }
+  // A conflict with another row (a Chatwoot id another link or number holds) names the field
+  // and the id: our sentence in every language, with the id as its parameter.
+  if (error.code === 'CONFLICT' && te) {
+    const d = error.details.find((x) => x.code === 'taken')
+    if (d) return fieldErrorText(d, t, te, locale)
+  }
   if (locale === 'en' && error.message) return error.message
   if (GENERIC.has(error.code)) return t(`ERRORS.${error.code}`)
   return t('ERRORS.UNKNOWN')
 }
 
 export function useErrorText() {
-  const { t, locale } = useI18n()
-  return (error: ApiError): string => errorText(error, t as Translate, locale.value)
+  const { t, te, locale } = useI18n()
+  return (error: ApiError): string => errorText(error, t as Translate, locale.value, (k) => te(k))
 }
 
 /** FIELD_ERRORS.FIELDS.NEW_PASSWORD.TOO_SHORT for field "new_password", code "too_short". */
@@ -83,13 +89,17 @@ export function fieldErrorText(detail: ApiErrorDetail, t: Translate, te: Has, lo
   return locale === 'en' && detail.message ? detail.message : t('FIELD_ERRORS.INVALID')
 }
 
-/** The field errors of a VALIDATION_ERROR, by field name, in the person's language. */
+/**
+ * The field errors of a VALIDATION_ERROR (and of a CONFLICT naming a field another row holds),
+ * by field name, in the person's language.
+ */
 export function fieldErrors(error: ApiError | null): Record<string, string> {
   const out: Record<string, string> = {}
-  if (error?.code !== 'VALIDATION_ERROR') return out
+  if (!error || (error.code !== 'VALIDATION_ERROR' && error.code !== 'CONFLICT')) return out
   const i18n = appI18n()
   for (const detail of error.details) {
     if (!detail.field || out[detail.field]) continue
+    if (error.code === 'CONFLICT' && detail.code !== 'taken') continue
     if (!i18n) {
       out[detail.field] = detail.message
       continue

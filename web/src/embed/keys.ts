@@ -25,7 +25,7 @@ export interface FeaturesAnswer {
 }
 
 /** The feature catalogue, in display order (internal/feature). */
-export const FEATURE_CATALOGUE = ['kanban', 'internal_chat', 'gateway', 'automations', 'analytics', 'hub_admin'] as const
+export const FEATURE_CATALOGUE = ['kanban', 'internal_chat', 'gateway', 'hub_admin'] as const
 
 export function featureKey(name: string): string {
   return name.toUpperCase()

@@ -1,6 +1,6 @@
 /** Which embed page a path (under the mount path) is. */
 export const BUILT_FEATURES = ['hub_admin', 'kanban', 'internal_chat'] as const
-export const COMING_FEATURES = ['gateway', 'automations', 'analytics'] as const
+export const COMING_FEATURES = ['gateway'] as const
 
 export type EmbedRoute =
   | { kind: 'conversation' }

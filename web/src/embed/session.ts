@@ -52,6 +52,11 @@ export interface SessionState {
   chatwootAccountId: number | null
   scopes: string[]
   userId: string | null
+  /**
+   * Whether the token signs in a hub login (the Chatwoot identity was linked to one), as the
+   * hub's validation answered; false offers to link, null until known.
+   */
+  identityLinked?: boolean | null
   theme: Theme
   locale: 'pt-BR' | 'en'
   showSignIn: boolean
@@ -83,6 +88,8 @@ interface ValidateAnswer {
   /** The linked Chatwoot account, when the hub account has a link. */
   chatwoot_account_id?: number
   user_id?: string
+  /** The token signs in a hub login rather than a Chatwoot identity only. */
+  identity_linked?: boolean
   scopes?: string[]
   expires_at?: string
 }
@@ -189,6 +196,7 @@ export function createEmbedSession(env: SessionEnv): EmbedSession {
     chatwootAccountId: null,
     scopes: [],
     userId: null,
+    identityLinked: null,
     theme: 'light',
     locale: embedLocale(win.navigator?.language),
     showSignIn: false,
@@ -262,6 +270,7 @@ export function createEmbedSession(env: SessionEnv): EmbedSession {
     state.chatwootAccountId = linkedChatwootAccount(answer.chatwoot_account_id)
     state.scopes = Array.isArray(answer.scopes) ? answer.scopes.filter((s): s is string => typeof s === 'string') : []
     state.userId = typeof answer.user_id === 'string' ? answer.user_id : null
+    state.identityLinked = typeof answer.identity_linked === 'boolean' ? answer.identity_linked : null
     if (grant.theme) state.theme = grant.theme
     if (grant.locale) state.locale = embedLocale(grant.locale)
     state.auth = 'ok'

@@ -15,9 +15,16 @@ const entitlements = (planId: string, planName: string, overrides: Record<string
 })
 
 async function openAccount(superAdmin: boolean) {
-  let features: Record<string, boolean> = { kanban: true, internal_chat: true, gateway: true, automations: false, analytics: false, hub_admin: true }
+  let features: Record<string, boolean> = { kanban: true, internal_chat: true, gateway: false, hub_admin: true }
+  let joined = !superAdmin
+  const who = () => me(user({ super_admin: superAdmin }), joined ? [membership('A', 'admin')] : [])
   const mounted = await mountApp('/accounts/A', {
-    ...sessionRoutes(me(user({ super_admin: superAdmin }), superAdmin ? [] : [membership('A', 'admin')])),
+    ...sessionRoutes(who()),
+    'GET /api/v1/me': () => json(who()),
+    'POST /api/v1/accounts/A/join': () => {
+      joined = true
+      return json({ id: 'u1', email: 'root@example.com', name: 'Root', role: 'admin', status: 'active' }, 201)
+    },
     'GET /api/v1/accounts/A': () => json(account),
     'GET /api/v1/plans': () =>
       json({ data: [{ id: 'default', name: 'Default', built_in: true, limits: {}, features: {} }, { id: 'pro', name: 'Pro', built_in: false, limits: {}, features: {} }] }),
@@ -61,12 +68,27 @@ describe('AccountPage for super admins', () => {
 
   it('turns a feature on for the account', async () => {
     const { wrapper, hub } = await openAccount(true)
-    const automations = wrapper.get('[data-testid="account-feature-automations"]')
-    expect((automations.element as HTMLInputElement).checked).toBe(false)
-    await automations.setValue(true)
+    const gateway = wrapper.get('[data-testid="account-feature-gateway"]')
+    expect((gateway.element as HTMLInputElement).checked).toBe(false)
+    await gateway.setValue(true)
     await flushPromises()
-    expect(hub.calls('PUT /api/v1/accounts/A/features')[0]?.body).toEqual({ automations: true })
-    expect((wrapper.get('[data-testid="account-feature-automations"]').element as HTMLInputElement).checked).toBe(true)
+    expect(hub.calls('PUT /api/v1/accounts/A/features')[0]?.body).toEqual({ gateway: true })
+    expect((wrapper.get('[data-testid="account-feature-gateway"]').element as HTMLInputElement).checked).toBe(true)
+  })
+
+  it('offers no features that do not exist', async () => {
+    const { wrapper } = await openAccount(true)
+    expect(wrapper.find('[data-testid="account-feature-automations"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="account-feature-analytics"]').exists()).toBe(false)
+  })
+
+  it('lets a super admin who is not a member join in one click', async () => {
+    const { wrapper, hub } = await openAccount(true)
+    await wrapper.get('[data-testid="join-account-submit"]').trigger('click')
+    await flushPromises()
+    expect(hub.calls('POST /api/v1/accounts/A/join')).toHaveLength(1)
+    expect(wrapper.find('[data-testid="join-account"]').exists()).toBe(false)
+    expect(wrapper.get('[data-testid="account-details"]').text()).toContain('Admin')
   })
 
   it('shows neither card to an account admin', async () => {
@@ -74,6 +96,7 @@ describe('AccountPage for super admins', () => {
     expect(wrapper.find('[data-testid="account-details"]').exists()).toBe(true)
     expect(wrapper.find('[data-testid="account-plan"]').exists()).toBe(false)
     expect(wrapper.find('[data-testid="account-features"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="join-account"]').exists()).toBe(false)
     expect(wrapper.find('[data-testid="account-link-providers"]').exists()).toBe(true)
   })
 })

@@ -34,10 +34,9 @@ async function openKeys(role: string, superAdmin = false, permissions?: string[]
   const mounted = await mountApp('/accounts/A/api-keys', {
     ...sessionRoutes(who()),
     'GET /api/v1/me': () => json(who()),
-    'POST /api/v1/accounts/A/users': () => json({ id: 'u1', email: 'ana@example.com', name: 'Ana', role: 'admin', status: 'invited' }, 201),
-    'POST /api/v1/me/invitations/A/accept': () => {
+    'POST /api/v1/accounts/A/join': () => {
       joined = true
-      return noContent()
+      return json({ id: 'u1', email: 'ana@example.com', name: 'Ana', role: 'admin', status: 'active' }, 201)
     },
     'GET /api/v1/accounts/A/api-keys': () => json({ data: keys, pagination: { has_more: false } }),
     'POST /api/v1/accounts/A/api-keys': (req) => {
@@ -111,8 +110,7 @@ describe('ApiKeysPage', () => {
     expect(wrapper.findAll('[data-testid="api-key-row"]')).toHaveLength(1)
     await wrapper.get('[data-testid="join-account-submit"]').trigger('click')
     await flushPromises()
-    expect(hub.calls('POST /api/v1/accounts/A/users')[0]?.body).toMatchObject({ email: 'ana@example.com', role: 'admin' })
-    expect(hub.calls('POST /api/v1/me/invitations/A/accept')).toHaveLength(1)
+    expect(hub.calls('POST /api/v1/accounts/A/join')).toHaveLength(1)
     expect(wrapper.find('[data-testid="join-account"]').exists()).toBe(false)
     expect(wrapper.find('[data-testid="api-key-form"]').exists()).toBe(true)
   })

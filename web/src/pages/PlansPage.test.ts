@@ -87,7 +87,7 @@ describe('PlansPage', () => {
     expect(hub.calls('POST /api/v1/plans')[0]?.body).toEqual({
       name: 'Starter',
       limits: { max_inboxes: 3, max_provider_instances: 1 },
-      features: { kanban: true, internal_chat: false, gateway: false, automations: false, analytics: false, hub_admin: false },
+      features: { kanban: true, internal_chat: false, gateway: false, hub_admin: false },
     })
     expect(wrapper.findAll('[data-testid="plan-row"]')).toHaveLength(3)
     expect((wrapper.get('[data-testid="plan-name"]').element as HTMLInputElement).value).toBe('')

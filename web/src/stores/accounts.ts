@@ -6,9 +6,8 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import type { RouteLocationRaw } from 'vue-router'
-import { createAccount as createAccountApi, listAccounts, type Account } from '@/api/accounts'
+import { createAccount as createAccountApi, joinAccount, listAccounts, type Account } from '@/api/accounts'
 import { acceptInvitation, declineInvitation, fetchMe, type Me } from '@/api/me'
-import { inviteUser } from '@/api/users'
 import { activeMemberships, hasAccess, permissionsIn, SUPER_ADMIN_PERMISSIONS } from '@/lib/permissions'
 import { useAuthStore } from './auth'
 
@@ -106,14 +105,11 @@ export const useAccountsStore = defineStore('accounts', () => {
   }
 
   /**
-   * A super admin joins an account as its admin (some actions, such as creating API keys,
-   * need a membership): adding an existing hub user makes an invitation, accepted at once.
+   * A super admin joins an account as its admin in one request (some actions, such as
+   * creating API keys, need a membership); it takes a seat of the account's plan.
    */
   async function joinAsAdmin(accountId: string): Promise<void> {
-    const user = me.value?.user
-    if (!user) throw new Error('accounts store: /me not loaded')
-    const added = await inviteUser(accountId, { email: user.email, name: user.name || user.email, role: 'admin', password: '' })
-    if (added.status === 'invited') await acceptInvitation(accountId)
+    await joinAccount(accountId)
     await loadMe()
   }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"sync"
@@ -81,6 +82,7 @@ func serveIntakeHub([]string) error {
 		}
 		_ = json.NewEncoder(w).Encode(st)
 	})
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile) // the load child only, on loopback
 	mux.Handle("/", a.Handler())
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -32,6 +32,7 @@ const (
 	DefaultJobTimeout  = 5 * time.Minute
 	DefaultRescueAfter = 10 * time.Minute
 	maxClaim           = 256
+	claimAhead         = 4
 )
 
 type outcome struct {
@@ -42,12 +43,11 @@ type outcome struct {
 }
 
 type runner struct {
-	mu      sync.Mutex
-	started bool
-	wake    chan struct{}
-	stop    chan struct{} // closed: claim nothing more
-	cancel  context.CancelFunc
-	done    chan struct{} // closed when the claimer and every handler ended
+	mu     sync.Mutex
+	wake   chan struct{}
+	stop   chan struct{} // closed: claim nothing more
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the claimer and every handler ended
 }
 
 // Wake tells the dispatcher that executions were stored; it claims them
@@ -90,10 +90,9 @@ func orDefault(v, def time.Duration) time.Duration {
 func (d *Dispatcher) Start(ctx context.Context) error {
 	d.run.mu.Lock()
 	defer d.run.mu.Unlock()
-	if d.run.started {
-		return errors.New("intake: the dispatcher was started already")
+	if d.run.stop != nil {
+		return errors.New("intake: the dispatcher is running already")
 	}
-	d.run.started = true
 	d.run.wake = make(chan struct{}, 1)
 	d.run.stop = make(chan struct{})
 	d.run.done = make(chan struct{})
@@ -107,7 +106,7 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 // then cancels them (their executions are retried) and waits up to hard.
 func (d *Dispatcher) Stop(soft, hard time.Duration) error {
 	d.run.mu.Lock()
-	if !d.run.started || d.run.stop == nil {
+	if d.run.stop == nil {
 		d.run.mu.Unlock()
 		return nil
 	}
@@ -133,15 +132,20 @@ func (d *Dispatcher) Stop(soft, hard time.Duration) error {
 	}
 }
 
-// loop claims as many due executions as there are free workers, runs
-// them, and records their outcomes in batches.
+// loop claims due executions as slots free up, runs them Workers at a
+// time, and records their outcomes in batches.
 func (d *Dispatcher) loop(ctx context.Context, wake, stop, done chan struct{}) {
 	defer close(done)
+	// Up to claimAhead times the workers are claimed at once, so a batch
+	// pays its two transactions over more executions; Workers of them run
+	// at a time.
 	n := d.workers()
-	free := make(chan struct{}, n) // a token per free worker
-	for range n {
+	slotsN := min(maxClaim, n*claimAhead)
+	free := make(chan struct{}, slotsN) // a token per claimable execution
+	for range slotsN {
 		free <- struct{}{}
 	}
+	workers := make(chan struct{}, n)
 	results := make(chan outcome, n)
 	recorded := make(chan struct{})
 	go func() { d.recorder(ctx, results, free); close(recorded) }()
@@ -154,7 +158,7 @@ func (d *Dispatcher) loop(ctx context.Context, wake, stop, done chan struct{}) {
 		<-recorded
 	}()
 	for {
-		// Wait for a free worker, then take every free one.
+		// Wait for a free slot, then take every free one.
 		select {
 		case <-stop:
 			return
@@ -181,13 +185,16 @@ func (d *Dispatcher) loop(ctx context.Context, wake, stop, done chan struct{}) {
 			running.Add(1)
 			go func() {
 				defer running.Done()
-				results <- d.runOne(ctx, ex)
+				workers <- struct{}{}
+				o := d.runOne(ctx, ex)
+				<-workers
+				results <- o
 			}()
 		}
 		if len(batch) == slots {
 			continue // there may be more due
 		}
-		// Fewer due than free workers: look again when woken.
+		// Fewer due than free slots: look again when woken.
 		select {
 		case <-stop:
 			return

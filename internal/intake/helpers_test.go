@@ -194,6 +194,7 @@ func (e *env) count(q string, args ...any) int {
 }
 
 func (e *env) executions() int { return e.count(`SELECT count(*) FROM event_executions`) }
+
 // jobs counts the executions waiting to be worked.
 func (e *env) jobs() int {
 	return e.count(`SELECT count(*) FROM event_runs WHERE status IN ('received', 'processing', 'failed')`)

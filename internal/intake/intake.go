@@ -2,8 +2,9 @@
 // event enters through (Chatwoot account webhooks and API-inbox callbacks,
 // which it also verifies, provider webhooks and platform events), with
 // secrets redacted and duplicates counted once; the registry of consumers,
-// each running its own execution of an event with River; the admin API
-// over stored events; and the purge of old payloads.
+// each running its own execution of an event (claimed in batches by the
+// Dispatcher); the admin API over stored events; and the purge of old
+// payloads.
 package intake
 
 import (
@@ -25,7 +26,8 @@ const (
 )
 
 // Statuses of an execution: received → processing → done | failed | dead
-// | ignored. failed is retried by River; done, ignored and dead are final.
+// | ignored. failed is due again after a backoff; done, ignored and dead
+// are final.
 const (
 	StatusReceived   = "received"
 	StatusProcessing = "processing"

@@ -321,3 +321,49 @@ func eventually(t *testing.T, within time.Duration, cond func() bool) {
 		}
 	}
 }
+
+// A failed execution waits out its backoff before it is claimed again,
+// and a claim left by a hub that stopped mid-way is taken again once its
+// lease ran out, never before.
+func TestBackoffAndLease(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, dialect string) {
+		t.Parallel()
+		e := setup(t, dialect)
+		var runs atomic.Int32
+		d := e.disp
+		d.RescueAfter = time.Minute
+		must(t, d.Register("test", intake.SourceChatwoot, "message_created", func(context.Context, *intake.Execution) error {
+			if runs.Add(1) == 1 {
+				return errors.New("first try fails")
+			}
+			return nil
+		}))
+		ctx := context.Background()
+		id := e.accept(delivery{body: msg("message_created", 1)})
+		if n, err := d.WorkDue(ctx, 0); err != nil || n != 1 || e.runs(id)["test"].Status != intake.StatusFailed {
+			t.Fatalf("first attempt: ran %d (%v), %+v", n, err, e.runs(id))
+		}
+		if n, err := d.WorkDue(ctx, 0); err != nil || n != 0 {
+			t.Fatalf("claimed during its backoff: ran %d (%v)", n, err)
+		}
+		e.clock.Set(e.clock.Now().Add(2 * time.Second)) // attempt 1's backoff is about 1 s
+		if n, err := d.WorkDue(ctx, 0); err != nil || n != 1 || e.runs(id)["test"].Status != intake.StatusDone || e.runs(id)["test"].Attempts != 2 {
+			t.Fatalf("after the backoff: ran %d (%v), %+v", n, err, e.runs(id))
+		}
+
+		// A claim whose hub stopped: processing, leased for RescueAfter.
+		left := e.accept(delivery{body: msg("message_created", 2)})
+		e.exec(`UPDATE event_runs SET status = 'processing', attempts = 1, run_at = $2 WHERE event_id = $1`, left, e.clock.Now().Add(time.Minute))
+		if n, err := d.WorkDue(ctx, 0); err != nil || n != 0 {
+			t.Fatalf("a leased claim was taken: ran %d (%v)", n, err)
+		}
+		e.clock.Set(e.clock.Now().Add(61 * time.Second))
+		if n, err := d.WorkDue(ctx, 0); err != nil || n != 1 || e.runs(left)["test"].Status != intake.StatusDone || e.runs(left)["test"].Attempts != 2 {
+			t.Fatalf("after the lease: ran %d (%v), %+v", n, err, e.runs(left))
+		}
+		if r := e.row(left); r.Status != intake.StatusDone {
+			t.Fatalf("event after the rescued claim: %+v", r)
+		}
+	})
+}

@@ -37,6 +37,7 @@ import (
 	"github.com/whatpro/hub/internal/jobs"
 	"github.com/whatpro/hub/internal/kanban"
 	"github.com/whatpro/hub/internal/mail"
+	"github.com/whatpro/hub/internal/ops"
 	"github.com/whatpro/hub/internal/outbound"
 	"github.com/whatpro/hub/internal/plan"
 	"github.com/whatpro/hub/internal/privacy"
@@ -262,6 +263,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	a.Dispatcher.Jobs = q
 	a.Dispatcher.Now, a.Dispatcher.Workers, a.Dispatcher.PollEvery = a.IAM.Now, a.Cfg.JobWorkers, opts.JobPollEvery
 	a.Dispatcher.JobTimeout, a.Dispatcher.RescueAfter = a.Cfg.JobTimeout, a.Cfg.JobRescueAfter
+	a.Dispatcher.Meter = ops.Meter{Reg: a.Registry, Subsystem: "intake"}
 	writers := 1
 	if a.DB.Dialect == db.Postgres {
 		writers = 4

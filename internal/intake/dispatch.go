@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/whatpro/hub/internal/db"
+	"github.com/whatpro/hub/internal/ops"
 )
 
 // EventHandler processes one execution. Returning an error retries it
@@ -39,8 +40,11 @@ type Dispatcher struct {
 	JobTimeout, RescueAfter time.Duration
 	Now                     func() time.Time
 	Log                     *slog.Logger
-	reg                     registry
-	run                     runner
+	// Meter, when its Reg is set, exports executions worked by consumer
+	// and outcome and their duration (whatpro_intake_…).
+	Meter ops.Meter
+	reg   registry
+	run   runner
 }
 
 // ProcessWorker works the intake.process jobs an older hub queued, one

@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/whatpro/hub/internal/db"
@@ -43,6 +45,10 @@ type outcome struct {
 }
 
 type runner struct {
+	metricsOnce sync.Once
+	worked      *prometheus.CounterVec
+	took        *prometheus.HistogramVec
+
 	mu     sync.Mutex
 	wake   chan struct{}
 	stop   chan struct{} // closed: claim nothing more
@@ -141,10 +147,7 @@ func (d *Dispatcher) loop(ctx context.Context, wake, stop, done chan struct{}) {
 	// at a time.
 	n := d.workers()
 	slotsN := min(maxClaim, n*claimAhead)
-	free := make(chan struct{}, slotsN) // a token per claimable execution
-	for range slotsN {
-		free <- struct{}{}
-	}
+	free := &slots{n: slotsN, ready: make(chan struct{}, 1)}
 	workers := make(chan struct{}, n)
 	results := make(chan outcome, n)
 	recorded := make(chan struct{})
@@ -158,29 +161,20 @@ func (d *Dispatcher) loop(ctx context.Context, wake, stop, done chan struct{}) {
 		<-recorded
 	}()
 	for {
-		// Wait for a free slot, then take every free one.
-		select {
-		case <-stop:
-			return
-		case <-free:
-		}
-		slots := 1
-	more:
-		for slots < maxClaim {
+		// Wait for free slots, then take every free one.
+		var k int
+		for k = free.take(); k == 0; k = free.take() {
 			select {
-			case <-free:
-				slots++
-			default:
-				break more
+			case <-stop:
+				return
+			case <-free.ready:
 			}
 		}
-		batch, err := d.claimDue(ctx, slots)
+		batch, err := d.claimDue(ctx, k)
 		if err != nil && d.Log != nil && ctx.Err() == nil {
 			d.Log.Error("webhook events not claimed", "error", err.Error())
 		}
-		for range slots - len(batch) {
-			free <- struct{}{}
-		}
+		free.give(k - len(batch))
 		for _, ex := range batch {
 			running.Add(1)
 			go func() {
@@ -191,7 +185,7 @@ func (d *Dispatcher) loop(ctx context.Context, wake, stop, done chan struct{}) {
 				results <- o
 			}()
 		}
-		if len(batch) == slots {
+		if len(batch) == k {
 			continue // there may be more due
 		}
 		// Fewer due than free slots: look again when woken.
@@ -204,9 +198,38 @@ func (d *Dispatcher) loop(ctx context.Context, wake, stop, done chan struct{}) {
 	}
 }
 
+// slots counts the executions the loop may still claim; a recorded batch
+// gives its slots back at once, so the next claim takes them all.
+type slots struct {
+	mu    sync.Mutex
+	n     int
+	ready chan struct{}
+}
+
+func (s *slots) take() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.n
+	s.n = 0
+	return n
+}
+
+func (s *slots) give(n int) {
+	if n <= 0 {
+		return
+	}
+	s.mu.Lock()
+	s.n += n
+	s.mu.Unlock()
+	select {
+	case s.ready <- struct{}{}:
+	default:
+	}
+}
+
 // recorder writes outcomes, as many as are waiting in one transaction,
 // and frees their workers once written.
-func (d *Dispatcher) recorder(ctx context.Context, results <-chan outcome, free chan<- struct{}) {
+func (d *Dispatcher) recorder(ctx context.Context, results <-chan outcome, free *slots) {
 	for o := range results {
 		batch := []outcome{o}
 	more:
@@ -222,9 +245,7 @@ func (d *Dispatcher) recorder(ctx context.Context, results <-chan outcome, free 
 			}
 		}
 		d.record(ctx, batch)
-		for range batch {
-			free <- struct{}{}
-		}
+		free.give(len(batch))
 	}
 }
 
@@ -239,7 +260,24 @@ func (d *Dispatcher) runOne(ctx context.Context, ex *Execution) outcome {
 	}
 	hctx, cancel := context.WithTimeout(ctx, orDefault(d.JobTimeout, DefaultJobTimeout))
 	defer cancel()
+	start := time.Now()
 	herr := call(hctx, handler, ex)
+	o := d.judge(ex, herr)
+	d.metrics()
+	d.run.worked.WithLabelValues(ex.Consumer, o.status).Inc()
+	d.run.took.WithLabelValues(ex.Consumer).Observe(time.Since(start).Seconds())
+	return o
+}
+
+func (d *Dispatcher) metrics() {
+	d.run.metricsOnce.Do(func() {
+		d.run.worked = d.Meter.Counter("executions_total", "Webhook event executions worked, by consumer and outcome (done, failed, dead).", "consumer", "outcome")
+		d.run.took = d.Meter.Latency("execution_seconds", "Time a consumer's handler took on an execution.", "consumer")
+	})
+}
+
+// judge turns a handler's answer into the execution's outcome.
+func (d *Dispatcher) judge(ex *Execution, herr error) outcome {
 	var jc *rivertype.JobCancelError
 	switch {
 	case herr == nil:
@@ -352,25 +390,19 @@ func (d *Dispatcher) record(ctx context.Context, batch []outcome) {
 	defer cancel()
 	now := nowOf(d.Now)
 	err := d.DB.Tx(wctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(wctx, `UPDATE event_runs SET status = $3, last_error = $4, updated_at = $5, run_at = $6
-			WHERE event_id = $1 AND consumer = $2 AND status = 'processing'`)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
 		var ids []string
 		seen := map[string]bool{}
-		for _, o := range batch {
-			runAt := now
-			if o.status == StatusFailed {
-				runAt = o.retryAt
-			}
-			if _, err := st.ExecContext(wctx, o.ex.ID, o.ex.Consumer, o.status, clip(o.lastError), now, runAt); err != nil {
+		for part := batch; len(part) > 0; {
+			chunk := part[:min(len(part), rowsPerInsert)]
+			part = part[len(chunk):]
+			if err := d.recordChunk(wctx, tx, chunk, now); err != nil {
 				return err
 			}
-			if !seen[o.ex.ID] {
-				seen[o.ex.ID] = true
-				ids = append(ids, o.ex.ID)
+			for _, o := range chunk {
+				if !seen[o.ex.ID] {
+					seen[o.ex.ID] = true
+					ids = append(ids, o.ex.ID)
+				}
 			}
 		}
 		return summarizeMany(wctx, tx, ids, now)
@@ -386,6 +418,36 @@ func (d *Dispatcher) record(ctx context.Context, batch []outcome) {
 			}
 		}
 	}
+}
+
+// recordChunk writes outcomes in one UPDATE … FROM (VALUES …); only an
+// execution still processing (its claim) is changed.
+func (d *Dispatcher) recordChunk(ctx context.Context, tx *sql.Tx, chunk []outcome, now time.Time) error {
+	ts := "$%d"
+	if d.DB.Dialect == db.Postgres {
+		ts = "CAST($%d AS TIMESTAMPTZ)"
+	}
+	var q strings.Builder
+	q.WriteString(`UPDATE event_runs SET status = v.status, last_error = v.last_error, updated_at = v.run_at, run_at = v.next_at
+		FROM (SELECT column1 AS event_id, column2 AS consumer, column3 AS status, column4 AS last_error, column5 AS run_at, column6 AS next_at
+		FROM (VALUES `)
+	args := make([]any, 0, 6*len(chunk))
+	for i, o := range chunk {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		n := len(args)
+		fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, "+ts+", "+ts+")", n+1, n+2, n+3, n+4, n+5, n+6)
+		next := now
+		if o.status == StatusFailed {
+			next = o.retryAt
+		}
+		args = append(args, o.ex.ID, o.ex.Consumer, o.status, clip(o.lastError), now, next)
+	}
+	q.WriteString(`) AS t) AS v
+		WHERE event_runs.event_id = v.event_id AND event_runs.consumer = v.consumer AND event_runs.status = 'processing'`)
+	_, err := tx.ExecContext(ctx, q.String(), args...)
+	return err
 }
 
 // placeholders is "$from, …, $(from+n-1)".

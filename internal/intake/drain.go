@@ -149,7 +149,7 @@ func (d *Dispatcher) loop(ctx context.Context, wake, stop, done chan struct{}) {
 	slotsN := min(maxClaim, n*claimAhead)
 	free := &slots{n: slotsN, ready: make(chan struct{}, 1)}
 	workers := make(chan struct{}, n)
-	results := make(chan outcome, n)
+	results := make(chan outcome, slotsN)
 	recorded := make(chan struct{})
 	go func() { d.recorder(ctx, results, free); close(recorded) }()
 	var running sync.WaitGroup
@@ -185,10 +185,10 @@ func (d *Dispatcher) loop(ctx context.Context, wake, stop, done chan struct{}) {
 				results <- o
 			}()
 		}
-		if len(batch) == k {
+		if len(batch) > 0 {
 			continue // there may be more due
 		}
-		// Fewer due than free slots: look again when woken.
+		// Nothing due: look again when woken.
 		select {
 		case <-stop:
 			return
@@ -302,15 +302,21 @@ func (d *Dispatcher) claimDue(ctx context.Context, n int) ([]*Execution, error) 
 	var out []*Execution
 	err := d.DB.Tx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
+		if err := d.lazyCommit(ctx, tx); err != nil {
+			return err
+		}
 		q := `UPDATE event_runs SET status = 'processing', attempts = attempts + 1, updated_at = $1, run_at = $2
 			WHERE rowid IN (SELECT rowid FROM event_runs WHERE status IN ('received', 'processing', 'failed') AND run_at <= $1
 				ORDER BY run_at, event_id LIMIT $3)
 			RETURNING event_id, consumer, attempts, replayed_attempts`
 		if d.DB.Dialect == db.Postgres {
-			q = `UPDATE event_runs r SET status = 'processing', attempts = r.attempts + 1, updated_at = $1, run_at = $2
-				FROM (SELECT event_id, consumer FROM event_runs WHERE status IN ('received', 'processing', 'failed') AND run_at <= $1
-					ORDER BY run_at, event_id LIMIT $3 FOR UPDATE SKIP LOCKED) c
-				WHERE r.event_id = c.event_id AND r.consumer = c.consumer
+			// Materialized: the locked batch is chosen once, never
+			// re-evaluated by the join.
+			q = `WITH c AS MATERIALIZED (SELECT event_id, consumer FROM event_runs
+					WHERE status IN ('received', 'processing', 'failed') AND run_at <= $1
+					ORDER BY run_at, event_id LIMIT $3 FOR UPDATE SKIP LOCKED)
+				UPDATE event_runs r SET status = 'processing', attempts = r.attempts + 1, updated_at = $1, run_at = $2
+				FROM c WHERE r.event_id = c.event_id AND r.consumer = c.consumer
 				RETURNING r.event_id, r.consumer, r.attempts, r.replayed_attempts`
 		}
 		rows, err := tx.QueryContext(ctx, q, now, lease, n)
@@ -390,6 +396,9 @@ func (d *Dispatcher) record(ctx context.Context, batch []outcome) {
 	defer cancel()
 	now := nowOf(d.Now)
 	err := d.DB.Tx(wctx, func(tx *sql.Tx) error {
+		if err := d.lazyCommit(wctx, tx); err != nil {
+			return err
+		}
 		var ids []string
 		seen := map[string]bool{}
 		for part := batch; len(part) > 0; {
@@ -418,6 +427,18 @@ func (d *Dispatcher) record(ctx context.Context, batch []outcome) {
 			}
 		}
 	}
+}
+
+// lazyCommit lets PostgreSQL answer a claim's or an outcome's commit
+// before its WAL reached the disk: what a crash loses of them is only
+// work done again (an unclaimed execution is claimed, a lost outcome's
+// claim is taken again after its lease), never an acknowledged event.
+func (d *Dispatcher) lazyCommit(ctx context.Context, tx *sql.Tx) error {
+	if d.DB.Dialect != db.Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`)
+	return err
 }
 
 // recordChunk writes outcomes in one UPDATE … FROM (VALUES …); only an

@@ -132,22 +132,25 @@ func hubEnv(pgURL string) ([]string, func(), error) {
 // with bin, that whatpro binary's "serve" (to measure another build on
 // the same run), on a free loopback port, and waits until it is ready.
 func startHub(env []string, bin string) (*exec.Cmd, string, error) {
+	if bin != "" {
+		return startChild(env, exec.Command(bin, "serve"))
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, "", err
+	}
+	return startChild(env, exec.Command(self, "hub"))
+}
+
+// startChild runs cmd, a hub that listens on WHATPRO_ADDR, with env on a
+// free loopback port and waits until its /readyz answers 200.
+func startChild(env []string, cmd *exec.Cmd) (*exec.Cmd, string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, "", err
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	var cmd *exec.Cmd
-	if bin != "" {
-		cmd = exec.Command(bin, "serve")
-	} else {
-		self, err := os.Executable()
-		if err != nil {
-			return nil, "", err
-		}
-		cmd = exec.Command(self, "hub")
-	}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "WHATPRO_") {
 			cmd.Env = append(cmd.Env, kv)

@@ -6,6 +6,7 @@
 //	whatpro-load auth   [-postgres URL] [-duration 20s] [-bin path/to/whatpro]
 //	whatpro-load kanban [-postgres URL] [-duration 10s] [-sockets 10000]
 //	whatpro-load chat   [-db sqlite|postgres] [-postgres-url URL] [-users 1000] …
+//	whatpro-load intake [-db sqlite|postgres] [-postgres-url URL] [-senders 32] [-compare old/whatpro-load] …
 //
 // Everything stays on the loopback interface; each run ends by itself.
 package main
@@ -23,16 +24,18 @@ var modes = map[string]func(args []string) error{
 	"auth":   runAuth,
 	"kanban": runKanban,
 	"chat":   runChat,
+	"intake": runIntake,
 
-	"hub":         serveHub,  // child: a hub from the environment until SIGTERM
-	"chat-client": runClient, // child: the chat load client
+	"hub":         serveHub,       // child: a hub from the environment until SIGTERM
+	"chat-client": runClient,      // child: the chat load client
+	"intake-hub":  serveIntakeHub, // child: a hub with a consumer that does nothing
 }
 
 func main() {
 	if len(os.Args) < 2 || modes[os.Args[1]] == nil {
 		var names []string
 		for n := range modes {
-			if n != "hub" && !strings.HasSuffix(n, "-client") {
+			if n != "hub" && !strings.HasSuffix(n, "-client") && !strings.HasSuffix(n, "-hub") {
 				names = append(names, n)
 			}
 		}

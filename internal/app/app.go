@@ -37,6 +37,7 @@ import (
 	"github.com/whatpro/hub/internal/jobs"
 	"github.com/whatpro/hub/internal/kanban"
 	"github.com/whatpro/hub/internal/mail"
+	"github.com/whatpro/hub/internal/ops"
 	"github.com/whatpro/hub/internal/outbound"
 	"github.com/whatpro/hub/internal/plan"
 	"github.com/whatpro/hub/internal/privacy"
@@ -265,11 +266,14 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	}
 	a.Jobs = q
 	a.Dispatcher.Jobs = q
+	a.Dispatcher.Now, a.Dispatcher.Workers, a.Dispatcher.PollEvery = a.IAM.Now, a.Cfg.JobWorkers, opts.JobPollEvery
+	a.Dispatcher.JobTimeout, a.Dispatcher.RescueAfter = a.Cfg.JobTimeout, a.Cfg.JobRescueAfter
+	a.Dispatcher.Meter = ops.Meter{Reg: a.Registry, Subsystem: "intake"}
 	writers := 1
 	if a.DB.Dialect == db.Postgres {
 		writers = 4
 	}
-	a.Intake = &intake.Store{DB: a.DB, Jobs: q, Consumers: a.Dispatcher, Now: a.IAM.Now, Writers: writers,
+	a.Intake = &intake.Store{DB: a.DB, Consumers: a.Dispatcher, Now: a.IAM.Now, Writers: writers,
 		AccountStatus: func(ctx context.Context, tx *sql.Tx, accountID string) (string, error) {
 			acc, err := a.IAM.GetAccountTx(ctx, tx, accountID)
 			if err != nil {
@@ -279,6 +283,8 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		},
 		OnStored: func(accountID string) { a.Usage.Add(accountID, usage.WebhookEvents, 1) }}
 	a.Provider.Intake = a.Intake
+	// The gateway's ordering gate asks the intake about older events.
+	a.Gateway.Backlog = a.Intake
 	a.Inboxes.Jobs = q
 	a.Provider.Jobs = q
 	a.Kanban.Jobs = q

@@ -31,7 +31,7 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 		ops: opsH, iam: a.IAM, audit: &audit.Handler{Log: a.Audit}, chatwoot: a.Chatwoot, embed: embedH,
 		features: &feature.Handler{Flags: a.Features, IAM: a.IAM},
 		platform: &chatwoot.PlatformEvents{Svc: a.Chatwoot, Secrets: splitSecrets(a.Cfg.PlatformEventsSecret), Intake: a.Intake},
-		intake: &intake.Handler{DB: a.DB, Jobs: a.Jobs, Store: a.Intake, Consumers: a.Dispatcher,
+		intake: &intake.Handler{DB: a.DB, Store: a.Intake, Consumers: a.Dispatcher,
 			Secrets: intakeSecrets{a.Chatwoot, a.Managed}, Now: a.IAM.Now, MaxBody: cfg.MaxBodyBytes, IAM: a.IAM,
 			Refusals: &intake.Refusals{}},
 		plans:    &plan.Handler{Catalog: a.Plans, IAM: a.IAM},

@@ -86,6 +86,9 @@ func (a *App) Start(ctx context.Context) error {
 	if err := a.Jobs.Start(ctx); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
+	if err := a.Dispatcher.Start(ctx); err != nil {
+		return fmt.Errorf("start webhook events: %w", err)
+	}
 	a.Usage.Run(5 * time.Second)
 	a.startAuth()
 	a.startRealtime()
@@ -95,6 +98,9 @@ func (a *App) Start(ctx context.Context) error {
 // Stop stops jobs softly then hard and flushes pending usage counts.
 func (a *App) Stop(soft time.Duration) error {
 	var errs []error
+	if err := a.Dispatcher.Stop(soft, 5*time.Second); err != nil {
+		errs = append(errs, fmt.Errorf("webhook events stop: %w", err))
+	}
 	if err := a.Jobs.Stop(soft, 5*time.Second); err != nil {
 		errs = append(errs, fmt.Errorf("jobs stop: %w", err))
 	}

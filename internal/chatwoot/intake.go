@@ -9,7 +9,7 @@ import (
 // ChatwootLink gives the webhook intake the link's account and its
 // decrypted signing secret and URL token (intake.Secrets).
 func (s *Service) ChatwootLink(ctx context.Context, linkID string) (intake.Link, error) {
-	l, err := linkByID(ctx, s.DB.R, linkID)
+	l, err := linkByID(ctx, s.DB.Reads(), linkID) // every webhook: a prepared read
 	if err != nil {
 		return intake.Link{}, err
 	}

@@ -232,7 +232,7 @@ func (m *Managed) GiveCallbackTokens(ctx context.Context, accountID string, list
 func (m *Managed) ChatwootInboxLink(ctx context.Context, id string) (intake.Link, error) {
 	var accountID string
 	var encSecret, encToken sql.NullString
-	err := m.DB.R.QueryRowContext(ctx, `SELECT account_id, secret, url_token FROM inboxes WHERE id = $1 AND managed AND state = 'active'`, id).
+	err := m.DB.Reads().QueryRowContext(ctx, `SELECT account_id, secret, url_token FROM inboxes WHERE id = $1 AND managed AND state = 'active'`, id).
 		Scan(&accountID, &encSecret, &encToken)
 	if err != nil {
 		return intake.Link{}, db.Translate(err)

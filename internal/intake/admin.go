@@ -246,6 +246,9 @@ func (h *Handler) Replay(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if wk, ok := h.Consumers.(interface{ Wake() }); ok {
+		wk.Wake()
+	}
 	httpx.WriteJSON(w, http.StatusAccepted, map[string]any{"id": eventID, "status": StatusReceived, "consumers": replayed})
 	return nil
 }
@@ -279,7 +282,8 @@ func (h *Handler) replayRuns(ctx context.Context, tx *sql.Tx, accountID, eventID
 	for _, c := range names {
 		// One conditional update decides and changes at once, so two
 		// replays racing cannot queue an execution twice.
-		res, err := tx.ExecContext(ctx, `UPDATE event_runs SET status = $4, last_error = '', updated_at = $5
+		res, err := tx.ExecContext(ctx, `UPDATE event_runs SET status = $4, last_error = '', updated_at = $5, run_at = $5,
+			replayed_attempts = attempts
 			WHERE account_id = $1 AND event_id = $2 AND consumer = $3 AND status IN ('done', 'ignored', 'dead')`,
 			accountID, eventID, c, StatusReceived, now)
 		if err != nil {
@@ -289,9 +293,6 @@ func (h *Handler) replayRuns(ctx context.Context, tx *sql.Tx, accountID, eventID
 			return nil, err
 		} else if n == 0 {
 			continue
-		}
-		if _, err := h.Jobs.InsertTx(ctx, tx, ProcessArgs{ExecutionID: eventID, Consumer: c}, insertOpts(h.MaxAttempts)); err != nil {
-			return nil, err
 		}
 		out = append(out, c)
 	}
@@ -320,7 +321,7 @@ func (h *Handler) adoptConsumers(ctx context.Context, tx *sql.Tx, accountID, eve
 	if len(add) == 0 {
 		return nil, nil
 	}
-	if err := addRuns(ctx, tx, h.Jobs, h.MaxAttempts, accountID, eventID, add, now); err != nil {
+	if err := addRuns(ctx, tx, accountID, eventID, add, now); err != nil {
 		return nil, err
 	}
 	return add, nil

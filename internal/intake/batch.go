@@ -6,21 +6,20 @@ import (
 	"sync"
 	"time"
 
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/whatpro/hub/internal/db"
 )
 
-// Group commit: concurrent Puts are written in one transaction (each
-// event's insert, its executions and all their jobs in one batch insert),
-// so a busy intake pays one commit for many events. Every caller still
+// Group commit: concurrent Puts are written in one transaction (the
+// events in one multi-row insert, their executions in another), so a busy
+// intake pays one commit for many events. Every caller still
 // gets its answer only after the transaction holding its event committed:
 // acknowledged means stored.
 
 const maxBatch = 128
-
-type manyEnqueuer interface {
-	InsertManyTx(ctx context.Context, tx *sql.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
-}
 
 type putReq struct {
 	ctx     context.Context
@@ -93,9 +92,15 @@ func (s *Store) writeGroup(group []*putReq) {
 	if err != nil && len(live) > 1 {
 		for _, r := range live {
 			r.err = s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.writeTx(ctx, tx, []*putReq{r}) })
+		}
+		s.wake()
+		for _, r := range live {
 			close(r.done)
 		}
 		return
+	}
+	if err == nil {
+		s.wake()
 	}
 	for _, r := range live {
 		r.err = err
@@ -103,33 +108,170 @@ func (s *Store) writeGroup(group []*putReq) {
 	}
 }
 
+// writeTx writes the group's events (duplicates of a stored event, or of
+// an earlier one of the group, are left out), then their executions, each
+// kind in as few multi-row statements as fit.
+// wake tells the dispatcher that executions may be due.
+func (s *Store) wake() {
+	if w, ok := s.Consumers.(interface{ Wake() }); ok {
+		w.Wake()
+	}
+}
+
 func (s *Store) writeTx(ctx context.Context, tx *sql.Tx, group []*putReq) error {
 	now := nowOf(s.Now)
-	var jobs []river.InsertManyParams
-	many, batched := s.Jobs.(manyEnqueuer)
+	statuses := map[string]string{}
+	keys := make(map[[3]string]bool, len(group))
+	rows := make([]eventRow, 0, len(group))
 	for _, r := range group {
-		out, consumers, err := s.insert(ctx, tx, r.in, r.display, r.job, now)
+		r.out = Stored{}
+		k := [3]string{r.in.Source, r.in.SourceID, r.in.DedupeKey}
+		if keys[k] {
+			continue // a duplicate of an event of this group
+		}
+		keys[k] = true
+		row, err := s.row(ctx, tx, r, statuses)
 		if err != nil {
 			return err
 		}
-		r.out = out
-		if err := s.addExecutions(ctx, tx, r.in.AccountID, out.ID, consumers, now); err != nil {
-			return err
+		rows = append(rows, row)
+	}
+	fresh, err := insertEvents(ctx, tx, rows, now)
+	if err != nil {
+		return err
+	}
+	var runs []runRow
+	for _, row := range rows {
+		if !fresh[row.id] {
+			continue
 		}
-		for _, c := range consumers {
-			args := ProcessArgs{ExecutionID: out.ID, Consumer: c}
-			if !batched {
-				if _, err := s.Jobs.InsertTx(ctx, tx, args, insertOpts(s.MaxAttempts)); err != nil {
-					return err
-				}
-				continue
-			}
-			jobs = append(jobs, river.InsertManyParams{Args: args, InsertOpts: insertOpts(s.MaxAttempts)})
+		row.req.out = Stored{ID: row.id, Fresh: true, Ignored: row.reason}
+		for _, c := range row.consumers {
+			runs = append(runs, runRow{eventID: row.id, accountID: row.req.in.AccountID, consumer: c})
 		}
 	}
-	if len(jobs) > 0 {
-		if _, err := many.InsertManyTx(ctx, tx, jobs); err != nil {
-			return err
+	return insertRuns(ctx, tx, runs, now)
+}
+
+// eventRow is one event about to be inserted.
+type eventRow struct {
+	req       *putReq
+	id        string
+	status    string
+	reason    string
+	consumers []string
+}
+
+// row decides an event's status and consumers; statuses caches account
+// statuses within the transaction.
+func (s *Store) row(ctx context.Context, tx *sql.Tx, r *putReq, statuses map[string]string) (eventRow, error) {
+	in := r.in
+	reason := in.Ignored
+	if reason == "" && !in.Applied && s.AccountStatus != nil {
+		st, ok := statuses[in.AccountID]
+		if !ok {
+			var err error
+			if st, err = s.AccountStatus(ctx, tx, in.AccountID); err != nil {
+				return eventRow{}, fmt.Errorf("intake: account status: %w", err)
+			}
+			statuses[in.AccountID] = st
+		}
+		if st == "suspended" {
+			reason = "the account is suspended"
+		}
+	}
+	var consumers []string
+	if reason == "" && !in.Applied && s.Consumers != nil {
+		consumers = s.Consumers.ConsumersOf(in.Source, in.Event)
+		if len(consumers) == 0 {
+			reason = "no consumer for " + in.Source + " event " + in.Event
+		}
+	}
+	status := StatusReceived
+	switch {
+	case reason != "":
+		status = StatusIgnored
+	case in.Applied:
+		status = StatusDone
+	}
+	return eventRow{req: r, id: db.NewID(), status: status, reason: reason, consumers: consumers}, nil
+}
+
+// Rows per multi-row statement: well under SQLite's and PostgreSQL's
+// limits on bound parameters.
+const rowsPerInsert = 64
+
+// insertEvents inserts the rows whose dedupe key is new and returns the
+// ids it inserted.
+func insertEvents(ctx context.Context, tx *sql.Tx, rows []eventRow, now time.Time) (map[string]bool, error) {
+	fresh := make(map[string]bool, len(rows))
+	for len(rows) > 0 {
+		part := rows[:min(len(rows), rowsPerInsert)]
+		rows = rows[len(part):]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO event_executions
+			(id, account_id, source, source_id, event, delivery_header, delivery_id, payload, job_payload, status, attempts, last_error, received_at, updated_at)
+			VALUES `)
+		args := make([]any, 0, 1+11*len(part))
+		args = append(args, now)
+		for i, row := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, 0, $%d, $1, $1)",
+				n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10, n+11)
+			in := row.req.in
+			var jobPayload any
+			if !bytes.Equal(row.req.display, row.req.job) {
+				jobPayload = string(row.req.job)
+			}
+			args = append(args, row.id, in.AccountID, in.Source, in.SourceID, in.Event, in.DeliveryID, in.DedupeKey,
+				string(row.req.display), jobPayload, row.status, row.reason)
+		}
+		q.WriteString(` ON CONFLICT (source, source_id, delivery_id) DO NOTHING RETURNING id`)
+		res, err := tx.QueryContext(ctx, q.String(), args...)
+		if err != nil {
+			return nil, db.Translate(err)
+		}
+		for res.Next() {
+			var id string
+			if err := res.Scan(&id); err != nil {
+				res.Close()
+				return nil, err
+			}
+			fresh[id] = true
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return nil, db.Translate(err)
+		}
+	}
+	return fresh, nil
+}
+
+// runRow is one execution about to be inserted.
+type runRow struct{ eventID, accountID, consumer string }
+
+// insertRuns inserts executions, due now.
+func insertRuns(ctx context.Context, tx *sql.Tx, runs []runRow, now time.Time) error {
+	for len(runs) > 0 {
+		part := runs[:min(len(runs), rowsPerInsert)]
+		runs = runs[len(part):]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO event_runs (event_id, account_id, consumer, status, attempts, last_error, updated_at, run_at) VALUES `)
+		args := make([]any, 0, 1+3*len(part))
+		args = append(args, now)
+		for i, r := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&q, "($%d, $%d, $%d, 'received', 0, '', $1, $1)", n+1, n+2, n+3)
+			args = append(args, r.eventID, r.accountID, r.consumer)
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return db.Translate(err)
 		}
 	}
 	return nil

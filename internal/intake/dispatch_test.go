@@ -18,18 +18,40 @@ import (
 	"github.com/whatpro/hub/internal/intake"
 )
 
-// work runs the River worker once on a fabricated job row, as River would
-// for the given attempt, for the "test" consumer.
+// work runs the "test" consumer's execution of id once, as the
+// dispatcher would when it is due, with maxAttempts attempts in all; the
+// attempt number is the execution's own. It returns nil when the
+// execution ended done or ignored (or nothing was due), the recorded
+// error when it failed, and a river.JobCancel of it when it ended dead.
 func work(d *intake.Dispatcher, id string, attempt, maxAttempts int) error {
 	return workAs(d, "test", id, attempt, maxAttempts)
 }
 
-func workAs(d *intake.Dispatcher, consumer, id string, attempt, maxAttempts int) error {
-	w := &intake.ProcessWorker{Dispatcher: d}
-	return w.Work(context.Background(), &river.Job[intake.ProcessArgs]{
-		JobRow: &rivertype.JobRow{Kind: "intake.process", Attempt: attempt, MaxAttempts: maxAttempts},
-		Args:   intake.ProcessArgs{ExecutionID: id, Consumer: consumer},
-	})
+func workAs(d *intake.Dispatcher, consumer, id string, _, maxAttempts int) error {
+	ctx := context.Background()
+	d.MaxAttempts = maxAttempts
+	// Due before anything else (a retry's backoff has passed).
+	if _, err := d.DB.W.ExecContext(ctx, `UPDATE event_runs SET run_at = $3 WHERE event_id = $1 AND consumer = $2
+		AND status IN ('received', 'failed')`, id, consumer, time.Unix(0, 0).UTC()); err != nil {
+		return err
+	}
+	n, err := d.WorkDue(ctx, 1)
+	if err != nil || n == 0 {
+		return err
+	}
+	var status, lastError string
+	if err := d.DB.R.QueryRowContext(ctx, `SELECT status, last_error FROM event_runs WHERE event_id = $1 AND consumer = $2`,
+		id, consumer).Scan(&status, &lastError); err != nil {
+		return err
+	}
+	switch status {
+	case intake.StatusDone, intake.StatusIgnored:
+		return nil
+	case intake.StatusDead:
+		return river.JobCancel(errors.New(lastError))
+	default:
+		return errors.New(lastError)
+	}
 }
 
 func TestDispatcherOutcomes(t *testing.T) {
@@ -132,12 +154,17 @@ func TestDispatcherOutcomes(t *testing.T) {
 			t.Fatalf("inbox event after a retry: %+v", r)
 		}
 
-		// A job for an execution that does not exist is cancelled.
-		if err := work(d, "0190a000-0000-7000-8000-000000000000", 1, 10); !errors.As(err, &ce) {
-			t.Fatalf("missing execution: %v", err)
+		// A job an older hub queued for an execution hands it to the
+		// dispatcher; one for an execution that does not exist does nothing.
+		legacy := e.accept(delivery{body: msg("message_created", 9)})
+		e.exec(`UPDATE event_runs SET run_at = $2 WHERE event_id = $1`, legacy, e.clock.Now().Add(time.Hour))
+		pw := &intake.ProcessWorker{Dispatcher: d}
+		for _, id := range []string{legacy, "0190a000-0000-7000-8000-000000000000"} {
+			must(t, pw.Work(context.Background(), &river.Job[intake.ProcessArgs]{JobRow: &rivertype.JobRow{Kind: "intake.process"},
+				Args: intake.ProcessArgs{ExecutionID: id, Consumer: "test"}}))
 		}
-		if err := workAs(d, "nobody", done, 1, 10); !errors.As(err, &ce) {
-			t.Fatalf("a consumer without an execution: %v", err)
+		if n, err := d.WorkDue(context.Background(), 0); err != nil || n != 1 || e.runs(legacy)["test"].Status != intake.StatusDone {
+			t.Fatalf("legacy job's execution: ran %d (%v), %+v", n, err, e.runs(legacy))
 		}
 	})
 }
@@ -195,14 +222,8 @@ func TestTwoConsumersRunAndRetryIndependently(t *testing.T) {
 			return nil
 		}))
 		id := e.accept(delivery{body: msg("message_created", 1)})
-		consumers := map[string]int{}
-		for _, a := range e.jobArgs() {
-			if a.ExecutionID == id {
-				consumers[a.Consumer]++
-			}
-		}
-		if len(consumers) != 2 || consumers["kanban"] != 1 || consumers["gateway"] != 1 {
-			t.Fatalf("jobs per consumer: %v", consumers)
+		if runs := e.runs(id); len(runs) != 2 || runs["kanban"].Status != intake.StatusReceived || runs["gateway"].Status != intake.StatusReceived {
+			t.Fatalf("executions: %+v", runs)
 		}
 		must(t, workAs(e.disp, "kanban", id, 1, 10))
 		for attempt := 1; attempt <= 3; attempt++ {
@@ -239,14 +260,12 @@ func TestTwoConsumersRunAndRetryIndependently(t *testing.T) {
 		}
 
 		// Replaying the kanban's execution queues it alone.
-		jobsBefore := len(e.jobArgs())
 		rec = e.api("POST", "/api/v1/accounts/"+e.accA+"/webhook-events/"+id+"/replay?consumer=kanban", nil)
 		if rec.Code != http.StatusAccepted {
 			t.Fatalf("replay: %d %s", rec.Code, rec.Body)
 		}
-		args := e.jobArgs()
-		if len(args) != jobsBefore+1 || args[len(args)-1].Consumer != "kanban" {
-			t.Fatalf("replay queued %v", args[jobsBefore:])
+		if args := e.jobArgs(); len(args) != 1 || args[0].Consumer != "kanban" {
+			t.Fatalf("replay queued %v", args)
 		}
 		must(t, workAs(e.disp, "kanban", id, 1, 10))
 		if k, g := kanbanRuns.Load(), gatewayRuns.Load(); k != 2 || g != 3 {
@@ -255,25 +274,26 @@ func TestTwoConsumersRunAndRetryIndependently(t *testing.T) {
 	})
 }
 
-// The worker registered in River picks up what the webhook stored: the
-// job inserted in the intake transaction really runs, on both databases.
-func TestRiverRunsStoredEvents(t *testing.T) {
+// The app's dispatcher, started, works what the webhook stored: the
+// execution written in the intake transaction really runs, on both
+// databases, woken by the commit.
+func TestDispatcherRunsStoredEvents(t *testing.T) {
 	t.Parallel()
 	apptest.Each(t, func(t *testing.T, dialect string) {
 		t.Parallel()
 		e := setup(t, dialect)
 		got := make(chan string, 1)
-		// The app's dispatcher is River's; the store must ask it.
 		app := e.h.App.Dispatcher
 		e.store.Consumers = app
 		e.hd.Consumers = app
+		app.Now = e.clock.Now
 		must(t, app.Register("test", intake.SourceChatwoot, "message_created", func(_ context.Context, ex *intake.Execution) error {
 			got <- ex.ID
 			return nil
 		}))
 		ctx := context.Background()
-		must(t, e.h.App.Jobs.Start(ctx))
-		t.Cleanup(func() { _ = e.h.App.Jobs.Stop(5*time.Second, time.Second) })
+		must(t, app.Start(ctx))
+		t.Cleanup(func() { _ = app.Stop(5*time.Second, time.Second) })
 		id := e.accept(delivery{body: msg("message_created", 1)})
 		select {
 		case ran := <-got:
@@ -300,4 +320,50 @@ func eventually(t *testing.T, within time.Duration, cond func() bool) {
 			t.Fatalf("condition not met within %s", within)
 		}
 	}
+}
+
+// A failed execution waits out its backoff before it is claimed again,
+// and a claim left by a hub that stopped mid-way is taken again once its
+// lease ran out, never before.
+func TestBackoffAndLease(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, dialect string) {
+		t.Parallel()
+		e := setup(t, dialect)
+		var runs atomic.Int32
+		d := e.disp
+		d.RescueAfter = time.Minute
+		must(t, d.Register("test", intake.SourceChatwoot, "message_created", func(context.Context, *intake.Execution) error {
+			if runs.Add(1) == 1 {
+				return errors.New("first try fails")
+			}
+			return nil
+		}))
+		ctx := context.Background()
+		id := e.accept(delivery{body: msg("message_created", 1)})
+		if n, err := d.WorkDue(ctx, 0); err != nil || n != 1 || e.runs(id)["test"].Status != intake.StatusFailed {
+			t.Fatalf("first attempt: ran %d (%v), %+v", n, err, e.runs(id))
+		}
+		if n, err := d.WorkDue(ctx, 0); err != nil || n != 0 {
+			t.Fatalf("claimed during its backoff: ran %d (%v)", n, err)
+		}
+		e.clock.Set(e.clock.Now().Add(2 * time.Second)) // attempt 1's backoff is about 1 s
+		if n, err := d.WorkDue(ctx, 0); err != nil || n != 1 || e.runs(id)["test"].Status != intake.StatusDone || e.runs(id)["test"].Attempts != 2 {
+			t.Fatalf("after the backoff: ran %d (%v), %+v", n, err, e.runs(id))
+		}
+
+		// A claim whose hub stopped: processing, leased for RescueAfter.
+		left := e.accept(delivery{body: msg("message_created", 2)})
+		e.exec(`UPDATE event_runs SET status = 'processing', attempts = 1, run_at = $2 WHERE event_id = $1`, left, e.clock.Now().Add(time.Minute))
+		if n, err := d.WorkDue(ctx, 0); err != nil || n != 0 {
+			t.Fatalf("a leased claim was taken: ran %d (%v)", n, err)
+		}
+		e.clock.Set(e.clock.Now().Add(61 * time.Second))
+		if n, err := d.WorkDue(ctx, 0); err != nil || n != 1 || e.runs(left)["test"].Status != intake.StatusDone || e.runs(left)["test"].Attempts != 2 {
+			t.Fatalf("after the lease: ran %d (%v), %+v", n, err, e.runs(left))
+		}
+		if r := e.row(left); r.Status != intake.StatusDone {
+			t.Fatalf("event after the rescued claim: %+v", r)
+		}
+	})
 }

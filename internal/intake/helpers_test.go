@@ -92,8 +92,8 @@ func setup(t *testing.T, dialect string) *env {
 	e.account(e.accA, "Account A")
 	e.account(e.accB, "Account B")
 	disp.Now = e.clock.Now
-	e.store = &intake.Store{DB: h.App.DB, Jobs: h.App.Jobs, Consumers: disp, Now: e.clock.Now}
-	*hd = intake.Handler{DB: h.App.DB, Jobs: h.App.Jobs, Store: e.store, Consumers: disp, Now: e.clock.Now, Secrets: fakeSecrets{
+	e.store = &intake.Store{DB: h.App.DB, Consumers: disp, Now: e.clock.Now}
+	*hd = intake.Handler{DB: h.App.DB, Store: e.store, Consumers: disp, Now: e.clock.Now, Secrets: fakeSecrets{
 		links: map[string]intake.Link{
 			linkA:      {AccountID: e.accA, Secret: secretA},
 			linkB:      {AccountID: e.accB, Secret: secretB},
@@ -194,8 +194,10 @@ func (e *env) count(q string, args ...any) int {
 }
 
 func (e *env) executions() int { return e.count(`SELECT count(*) FROM event_executions`) }
+
+// jobs counts the executions waiting to be worked.
 func (e *env) jobs() int {
-	return e.count(`SELECT count(*) FROM river_job WHERE kind = 'intake.process'`)
+	return e.count(`SELECT count(*) FROM event_runs WHERE status IN ('received', 'processing', 'failed')`)
 }
 
 // row is a stored execution read straight from the table.
@@ -216,24 +218,18 @@ func (e *env) row(id string) row {
 	return r
 }
 
-// jobArgs returns the ProcessArgs of every intake.process job, oldest first.
+// jobArgs returns the executions waiting to be worked, in the order the
+// dispatcher claims them.
 func (e *env) jobArgs() []intake.ProcessArgs {
 	e.t.Helper()
-	// River keeps args as JSONB: SQLite's binary form needs json() to read.
-	args := "args::text"
-	if e.d.Dialect == db.SQLite {
-		args = "json(args)"
-	}
-	rows, err := e.d.R.QueryContext(context.Background(), `SELECT `+args+`, max_attempts FROM river_job WHERE kind = 'intake.process' ORDER BY id`)
+	rows, err := e.d.R.QueryContext(context.Background(), `SELECT event_id, consumer FROM event_runs
+		WHERE status IN ('received', 'processing', 'failed') ORDER BY run_at, event_id`)
 	must(e.t, err)
 	defer rows.Close()
 	var out []intake.ProcessArgs
 	for rows.Next() {
-		var raw []byte
-		var max int
-		must(e.t, rows.Scan(&raw, &max))
 		var a intake.ProcessArgs
-		must(e.t, json.Unmarshal(raw, &a))
+		must(e.t, rows.Scan(&a.ExecutionID, &a.Consumer))
 		out = append(out, a)
 	}
 	must(e.t, rows.Err())

@@ -2,8 +2,9 @@
 // event enters through (Chatwoot account webhooks and API-inbox callbacks,
 // which it also verifies, provider webhooks and platform events), with
 // secrets redacted and duplicates counted once; the registry of consumers,
-// each running its own execution of an event with River; the admin API
-// over stored events; and the purge of old payloads.
+// each running its own execution of an event (claimed in batches by the
+// Dispatcher); the admin API over stored events; and the purge of old
+// payloads.
 package intake
 
 import (
@@ -25,7 +26,8 @@ const (
 )
 
 // Statuses of an execution: received → processing → done | failed | dead
-// | ignored. failed is retried by River; done, ignored and dead are final.
+// | ignored. failed is due again after a backoff; done, ignored and dead
+// are final.
 const (
 	StatusReceived   = "received"
 	StatusProcessing = "processing"
@@ -47,7 +49,7 @@ func ValidStatus(s string) bool {
 // Defaults used when the corresponding setting is zero.
 const (
 	DefaultMaxBody       = 1 << 20 // bytes of one webhook body
-	DefaultMaxAttempts   = 10      // River attempts of one execution
+	DefaultMaxAttempts   = 10      // attempts of one execution
 	DefaultRetentionDays = 30      // days a processed payload is kept
 	// MaxSkew is how far X-Chatwoot-Timestamp may be from the hub's clock,
 	// in either direction.
@@ -87,7 +89,8 @@ type Enqueuer interface {
 	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 }
 
-// ProcessArgs is the job that processes one stored execution.
+// ProcessArgs is the job an older hub queued for each execution; the
+// dispatcher now claims executions itself (ProcessWorker).
 type ProcessArgs struct {
 	ExecutionID string `json:"execution_id"` // the event
 	Consumer    string `json:"consumer,omitempty"`
@@ -95,12 +98,6 @@ type ProcessArgs struct {
 
 // Kind names the job in River.
 func (ProcessArgs) Kind() string { return "intake.process" }
-
-// InsertOpts gives executions their default number of attempts; an
-// explicit MaxAttempts at insert time overrides it.
-func (ProcessArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: DefaultMaxAttempts}
-}
 
 // Execution is a stored event as handlers see it.
 type Execution struct {
@@ -113,6 +110,7 @@ type Execution struct {
 	Payload    []byte // the stored (redacted) JSON object
 	Attempts   int    // this consumer's, including the one running now
 	Consumer   string // the registered consumer this execution is for
+	replayed   int    // attempts made before the last replay
 }
 
 func nowOf(f func() time.Time) time.Time {
@@ -120,11 +118,4 @@ func nowOf(f func() time.Time) time.Time {
 		f = time.Now
 	}
 	return f().UTC().Truncate(time.Microsecond)
-}
-
-func insertOpts(maxAttempts int) *river.InsertOpts {
-	if maxAttempts <= 0 {
-		return nil
-	}
-	return &river.InsertOpts{MaxAttempts: maxAttempts}
 }

@@ -82,8 +82,12 @@ var (
 	secretNames = map[string]bool{"key": true, "auth": true, "otp": true, "pin": true}
 )
 
+// nameFolder drops '_' and '-' from a key name; built once (a Replacer
+// builds its tables on first use).
+var nameFolder = strings.NewReplacer("_", "", "-", "")
+
 func secretName(k string) bool {
-	n := strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(k))
+	n := nameFolder.Replace(strings.ToLower(k))
 	if secretNames[n] || strings.HasSuffix(n, "otp") || strings.HasSuffix(n, "auth") {
 		return true
 	}

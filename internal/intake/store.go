@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -60,17 +59,15 @@ type Consumers interface {
 
 // Store is the one way an external event enters the hub: it redacts the
 // payload by its source's secret locations, deduplicates it, and writes
-// the event, one execution per consumer and their jobs in one transaction.
+// the event and one execution per consumer in one transaction; the
+// executions are due at once, and the Dispatcher claims them.
 type Store struct {
 	DB        *db.DB
-	Jobs      Enqueuer
 	Consumers Consumers
 	// AccountStatus reads the account's status inside the store's
 	// transaction; a suspended account's events are stored ignored.
 	AccountStatus func(ctx context.Context, tx *sql.Tx, accountID string) (string, error)
 	Now           func() time.Time
-	// MaxAttempts overrides DefaultMaxAttempts for new jobs.
-	MaxAttempts int
 	// OnStored, when set, is told of every newly stored event (usage).
 	OnStored func(accountID string)
 	// Writers is how many group-commit transactions run at once (default
@@ -111,26 +108,18 @@ func (s *Store) Put(ctx context.Context, in Incoming) (Stored, error) {
 
 // PutTx stores one event inside the caller's transaction (platform events
 // are applied and recorded at once). A bad Incoming is a 400 and writes
-// nothing.
+// nothing. Its executions, if any, are claimed once the transaction
+// committed (at the dispatcher's next look).
 func (s *Store) PutTx(ctx context.Context, tx *sql.Tx, in Incoming) (Stored, error) {
 	display, job, err := prepareIn(&in)
 	if err != nil {
 		return Stored{}, err
 	}
-	now := nowOf(s.Now)
-	out, consumers, err := s.insert(ctx, tx, in, display, job, now)
-	if err != nil {
+	r := &putReq{ctx: ctx, in: in, display: display, job: job}
+	if err := s.writeTx(ctx, tx, []*putReq{r}); err != nil {
 		return Stored{}, err
 	}
-	if err := s.addExecutions(ctx, tx, in.AccountID, out.ID, consumers, now); err != nil {
-		return Stored{}, err
-	}
-	for _, c := range consumers {
-		if _, err := s.Jobs.InsertTx(ctx, tx, ProcessArgs{ExecutionID: out.ID, Consumer: c}, insertOpts(s.MaxAttempts)); err != nil {
-			return Stored{}, err
-		}
-	}
-	return out, nil
+	return r.out, nil
 }
 
 // prepareIn validates the event and returns its two stored forms.
@@ -147,76 +136,16 @@ func prepareIn(in *Incoming) (display, job []byte, err error) {
 	return prepare(in.Source, in.Event, obj)
 }
 
-// insert writes the event row unless its dedupe key was stored already
-// (then Stored is zero) and returns the consumers to give executions.
-func (s *Store) insert(ctx context.Context, tx *sql.Tx, in Incoming, display, job []byte, now time.Time) (Stored, []string, error) {
-	reason := in.Ignored
-	if reason == "" && !in.Applied && s.AccountStatus != nil {
-		st, err := s.AccountStatus(ctx, tx, in.AccountID)
-		if err != nil {
-			return Stored{}, nil, fmt.Errorf("intake: account status: %w", err)
-		}
-		if st == "suspended" {
-			reason = "the account is suspended"
-		}
+// addRuns inserts one execution per consumer of an event, due now.
+func addRuns(ctx context.Context, tx *sql.Tx, accountID, eventID string, consumers []string, now time.Time) error {
+	if len(consumers) == 0 {
+		return nil
 	}
-	var consumers []string
-	if reason == "" && !in.Applied && s.Consumers != nil {
-		consumers = s.Consumers.ConsumersOf(in.Source, in.Event)
-		if len(consumers) == 0 {
-			reason = "no consumer for " + in.Source + " event " + in.Event
-		}
+	runs := make([]runRow, len(consumers))
+	for i, c := range consumers {
+		runs[i] = runRow{eventID: eventID, accountID: accountID, consumer: c}
 	}
-	status := StatusReceived
-	switch {
-	case reason != "":
-		status = StatusIgnored
-	case in.Applied:
-		status = StatusDone
-	}
-	var jobPayload any
-	if !bytes.Equal(display, job) {
-		jobPayload = string(job)
-	}
-	id := db.NewID()
-	res, err := tx.ExecContext(ctx, `INSERT INTO event_executions
-		(id, account_id, source, source_id, event, delivery_header, delivery_id, payload, job_payload, status, attempts, last_error, received_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $12)
-		ON CONFLICT (source, source_id, delivery_id) DO NOTHING`,
-		id, in.AccountID, in.Source, in.SourceID, in.Event, in.DeliveryID, in.DedupeKey, string(display), jobPayload,
-		status, reason, now)
-	if err != nil {
-		return Stored{}, nil, db.Translate(err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return Stored{}, nil, err
-	} else if n == 0 {
-		return Stored{}, nil, nil
-	}
-	return Stored{ID: id, Fresh: true, Ignored: reason}, consumers, nil
-}
-
-// addExecutions inserts one execution row per consumer (not their jobs).
-func (s *Store) addExecutions(ctx context.Context, tx *sql.Tx, accountID, eventID string, consumers []string, now time.Time) error {
-	for _, c := range consumers {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO event_runs (event_id, account_id, consumer, status, attempts, last_error, updated_at)
-			VALUES ($1, $2, $3, $4, 0, '', $5)`, eventID, accountID, c, StatusReceived, now); err != nil {
-			return db.Translate(err)
-		}
-	}
-	return nil
-}
-
-func addRuns(ctx context.Context, tx *sql.Tx, jobs Enqueuer, maxAttempts int, accountID, eventID string, consumers []string, now time.Time) error {
-	if err := (&Store{}).addExecutions(ctx, tx, accountID, eventID, consumers, now); err != nil {
-		return err
-	}
-	for _, c := range consumers {
-		if _, err := jobs.InsertTx(ctx, tx, ProcessArgs{ExecutionID: eventID, Consumer: c}, insertOpts(maxAttempts)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return insertRuns(ctx, tx, runs, now)
 }
 
 func (in *Incoming) validate() error {
@@ -278,4 +207,23 @@ func Decode(body []byte) (map[string]any, error) {
 		return nil, httpx.E(httpx.CodeBadRequest, "the body must be a JSON object")
 	}
 	return obj, nil
+}
+
+// OlderPending tells the gateway's ordering gate whether a message event
+// of the same sender (source and source id: a number, or an API inbox),
+// stored before executionID, has a gateway execution not finished yet:
+// received, claimed (processing) or failed and due again. Another
+// consumer's pending execution of the same event never holds a lane.
+func (s *Store) OlderPending(ctx context.Context, source, sourceID, executionID string) (bool, error) {
+	var one int
+	err := s.DB.Reads().QueryRowContext(ctx, `SELECT 1 FROM event_executions e JOIN event_runs r ON r.event_id = e.id AND r.consumer = 'gateway'
+		WHERE e.source = $1 AND e.source_id = $2 AND e.id < $3
+		AND e.status IN ('received', 'processing', 'failed') AND r.status IN ('received', 'processing', 'failed')
+		AND e.event IN ('messages.upsert', 'send.message', 'messages.edited', 'messages.delete', 'messages',
+			'message_created', 'message_updated') LIMIT 1`,
+		source, sourceID, executionID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }

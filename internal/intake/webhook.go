@@ -19,15 +19,12 @@ import (
 // stored events.
 type Handler struct {
 	DB      *db.DB
-	Jobs    Enqueuer
 	Store   *Store
 	Secrets Secrets
 	// Consumers tells a replay of an event nobody consumed yet who does now.
 	Consumers Consumers
 	Now       func() time.Time // default time.Now
 	MaxBody   int64            // default DefaultMaxBody
-	// MaxAttempts overrides DefaultMaxAttempts for replayed jobs.
-	MaxAttempts int
 	// IAM, when set, records replays in the account's audit log (with the
 	// caller, IP and request id, as every admin action).
 	IAM *iam.Service

@@ -9,14 +9,14 @@ import (
 	"github.com/whatpro/hub/internal/audit"
 	"github.com/whatpro/hub/internal/chat"
 	"github.com/whatpro/hub/internal/chatwoot"
+	"github.com/whatpro/hub/internal/gateway"
 	"github.com/whatpro/hub/internal/iam"
 	"github.com/whatpro/hub/internal/kanban"
 	"github.com/whatpro/hub/internal/privacy"
 )
 
 // buildPrivacy wires data rights: each domain registers its export
-// sections, its erasers and its purge step (the gateway adds its message
-// map the same way).
+// sections, its erasers and its purge step.
 func (a *App) buildPrivacy(workers *river.Workers) {
 	a.Privacy = &privacy.Service{DB: a.DB, Audit: a.Audit, Grace: a.Cfg.AccountDeletionGrace, Now: a.IAM.Now,
 		Entry: func(r *http.Request, accountID, action, resType, resID string) audit.Entry {
@@ -26,7 +26,9 @@ func (a *App) buildPrivacy(workers *river.Workers) {
 	a.Privacy.AddSections(privacy.Section{Name: "audit", Query: audit.ExportQuery, JSON: audit.ExportJSON})
 	a.Privacy.AddSections(kanban.PrivacySections()...)
 	a.Privacy.AddSections(chat.PrivacySections()...)
+	a.Privacy.AddSections(gateway.PrivacySections()...)
 	a.Privacy.OnEraseContact("kanban", kanban.EraseContact)
+	a.Privacy.OnEraseContact("gateway", gateway.EraseContact)
 	a.Privacy.OnEraseUser("iam", iam.EraseUser)
 	a.Privacy.OnEraseUser("chatwoot", chatwoot.EraseUser)
 	a.Privacy.OnPurge(iam.PurgeAccount)

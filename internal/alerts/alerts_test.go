@@ -7,10 +7,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/whatpro/hub/internal/alerts"
 	"github.com/whatpro/hub/internal/apptest"
+	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/mail/mailtest"
 	"github.com/whatpro/hub/internal/provider/providersim"
 )
@@ -190,5 +192,54 @@ func TestNumberDownIsOneIncidentAndOneMail(t *testing.T) {
 			t.Fatal("the agent was mailed")
 		}
 		f.h.AssertLogsFree(t, f.evo.APIKey(), f.srv.Password)
+	})
+}
+
+// Dead gateway work opens one incident even when checks run at once (the
+// open incident is unique on both databases), mailed once with the count;
+// it closes when no dead item is left.
+func TestDeadLettersIncidentIsOpenedOnceByConcurrentChecks(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, dialect string) {
+		t.Parallel()
+		f := setup(t, dialect)
+		for range 2 {
+			f.h.Exec(`INSERT INTO gateway_work (id, account_id, instance_id, lane, seq, dedupe_key, kind, payload, status, last_error,
+				next_at, created_at, updated_at) VALUES ($1, $2, 'inst', 'in:inst:1', '1', $1, 'inbound', '{}', 'dead', 'boom', $3, $3, $3)`,
+				db.NewID(), f.ten.ID, db.Now())
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 4)
+		for range 4 {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs <- f.h.App.Alerts.Check(context.Background()) }()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := f.incidents(t)
+		if len(got) != 1 || got[0]["kind"] != "dead_letters" || got[0]["detail"] != "2" || got[0]["notified_at"] == nil {
+			t.Fatalf("incidents: %v", got)
+		}
+		if n := f.h.Count(`SELECT count(*) FROM river_job WHERE kind = 'mail.send' AND CAST(args AS TEXT) LIKE '%dead_letters%'`); n != 1 {
+			t.Fatalf("%d incident mails queued", n)
+		}
+		apptest.Eventually(t, "the mail", func() bool {
+			for _, m := range f.srv.To(f.ten.Admin.Email) {
+				if m.Subject == "Mensagens não entregues em Acme" && strings.Contains(m.Text, "tem 2 mensagem(ns)") {
+					return true
+				}
+			}
+			return false
+		})
+		f.h.Exec(`UPDATE gateway_work SET status = 'done' WHERE account_id = $1`, f.ten.ID)
+		f.check(t)
+		if got := f.incidents(t); len(got) != 0 {
+			t.Fatalf("open once no dead item is left: %v", got)
+		}
 	})
 }

@@ -243,3 +243,42 @@ func TestDeadLettersIncidentIsOpenedOnceByConcurrentChecks(t *testing.T) {
 		}
 	})
 }
+
+// A Chatwoot link that needs attention is an incident named by its site
+// only (no path, no credentials), mailed once; healthy again, it closes.
+func TestFailingLinkIncident(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, dialect string) {
+		t.Parallel()
+		f := setup(t, dialect)
+		linkID := db.NewID()
+		f.h.Exec(`INSERT INTO chatwoot_links (id, account_id, origin, base_url, chatwoot_account_id, api_token, status, last_error,
+			created_at, updated_at) VALUES ($1, $2, 'https://cw.example.test', 'https://agent:pw-secret@cw.example.test/app', 7, 'sealed',
+			'needs_attention', 'token-secret refused', $3, $3)`, linkID, f.ten.ID, db.Now())
+		f.check(t)
+		got := f.incidents(t)
+		if len(got) != 1 || got[0]["kind"] != "link_failing" || got[0]["subject_id"] != linkID ||
+			got[0]["subject_name"] != "https://cw.example.test" {
+			t.Fatalf("incidents: %v", got)
+		}
+		var m mailtest.Mail
+		apptest.Eventually(t, "the mail", func() bool {
+			for _, x := range f.srv.To(f.ten.Admin.Email) {
+				if strings.HasPrefix(x.Subject, "Falha na conexão com o Chatwoot") {
+					m = x
+					return true
+				}
+			}
+			return false
+		})
+		if !strings.Contains(m.Text, "https://cw.example.test") || strings.Contains(m.Text+m.HTML, "secret") {
+			t.Fatalf("mail: %s", m.Text)
+		}
+		f.h.Exec(`UPDATE chatwoot_links SET status = 'ok' WHERE id = $1`, linkID)
+		f.check(t)
+		if got := f.incidents(t); len(got) != 0 {
+			t.Fatalf("open once the link is healthy: %v", got)
+		}
+		f.h.AssertLogsFree(t, "pw-secret", "token-secret")
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/whatpro/hub/internal/alerts"
 	"github.com/whatpro/hub/internal/apidoc"
 	"github.com/whatpro/hub/internal/audit"
 	"github.com/whatpro/hub/internal/chat"
@@ -33,7 +34,7 @@ import (
 var apiDocs = []func() apidoc.Ops{
 	ops.APIDocs, iam.APIDocs, audit.APIDocs, chatwoot.APIDocs, feature.APIDocs, intake.APIDocs,
 	plan.APIDocs, usage.APIDocs, inbox.APIDocs, provider.APIDocs, realtime.APIDocs, kanban.APIDocs,
-	chat.APIDocs, embed.APIDocs, privacy.APIDocs, gateway.APIDocs,
+	chat.APIDocs, embed.APIDocs, privacy.APIDocs, gateway.APIDocs, alerts.APIDocs,
 }
 
 // APIOps joins the domains' route descriptions.

@@ -20,6 +20,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/whatpro/hub/internal/alerts"
 	"github.com/whatpro/hub/internal/audit"
 	"github.com/whatpro/hub/internal/authcache"
 	"github.com/whatpro/hub/internal/chat"
@@ -77,6 +78,7 @@ type App struct {
 	Chat     *chat.Service
 	Privacy  *privacy.Service
 	Gateway  *gateway.Service
+	Alerts   *alerts.Service
 	Registry *prometheus.Registry
 	table    []httpx.Route
 	handler  http.Handler
@@ -243,6 +245,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		return err
 	}
 	a.buildPrivacy(workers)
+	a.buildAlerts(workers)
 	river.AddWorker(workers, &intake.ProcessWorker{Dispatcher: a.Dispatcher})
 	river.AddWorker(workers, &intake.PurgeWorker{DB: a.DB, RetentionDays: a.Cfg.RetentionDays, Log: a.Log})
 	if opts.Workers != nil {
@@ -254,7 +257,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 			inbox.Periodic(a.Cfg.InboxSyncInterval), provider.HealthPeriodic(5 * time.Minute),
 			realtime.Periodic(10 * time.Minute), kanban.ReconcilePeriodic(a.Cfg.KanbanReconcileInterval),
 			chat.RetentionPeriodic(time.Hour), chat.PresencePeriodic(30 * time.Second), privacyPeriodic(),
-			gateway.SweepPeriodic(a.Cfg.GatewaySweepInterval)},
+			gateway.SweepPeriodic(a.Cfg.GatewaySweepInterval), alerts.Periodic(alertsEvery)},
 		MaxWorkers: a.Cfg.JobWorkers,
 		JobTimeout: a.Cfg.JobTimeout, RescueAfter: a.Cfg.JobRescueAfter,
 		Logger:     a.Log,
@@ -289,6 +292,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	a.Provider.Jobs = q
 	a.Kanban.Jobs = q
 	a.Gateway.Jobs = q
+	a.Alerts.Jobs = q
 	a.IAM.Jobs = q
 	if err := a.IAM.Bootstrap(ctx, a.Log, a.Cfg.BootstrapAdminEmail, a.Cfg.BootstrapAdminPass, a.Cfg.DataDir); err != nil {
 		return fmt.Errorf("bootstrap admin: %w", err)

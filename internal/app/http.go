@@ -47,6 +47,7 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 				return a.IAM.Entry(r, "", action, resType, resID)
 			}},
 		gateway: a.Gateway,
+		alerts:  a.Alerts,
 	}
 	a.table = append(a.routes(h), extra...)
 	router, err := httpx.NewRouter(a.table, a.wrapRoute, spa)

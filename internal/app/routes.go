@@ -3,6 +3,7 @@ package app
 import (
 	"net/http"
 
+	"github.com/whatpro/hub/internal/alerts"
 	"github.com/whatpro/hub/internal/audit"
 	"github.com/whatpro/hub/internal/chat"
 	"github.com/whatpro/hub/internal/chatwoot"
@@ -42,6 +43,7 @@ type handlers struct {
 	jobs     *ops.Jobs
 	privacy  *privacy.Service
 	gateway  *gateway.Service
+	alerts   *alerts.Service
 }
 
 // routes is the hub's route table: every route, readable top to bottom,
@@ -243,6 +245,9 @@ func (a *App) routes(h handlers) []httpx.Route {
 		gw("GET", "/numbers/{numberID}/templates", h.gateway.NumberTemplates, iam.PermInboxesRead),
 		gw("GET", "/conversations/{conversationID}/templates", h.gateway.ConversationTemplates, iam.PermInboxesRead),
 		gw("POST", "/conversations/{conversationID}/templates", h.gateway.SendTemplate, iam.PermInboxesRead),
+
+		// Incidents (internal/alerts): what stopped working, for the admins
+		acct("GET", "/incidents", h.alerts.ListOpen, iam.PermHubAdmin),
 
 		kb("GET", "/boards", h.kanban.ListBoards, kr),
 		kb("POST", "/boards", h.kanban.CreateBoard, kw),

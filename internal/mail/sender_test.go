@@ -99,3 +99,28 @@ func TestMessagesInBothLocales(t *testing.T) {
 		}
 	}
 }
+
+// Each kind of incident has its own subject and text in both locales, with
+// the account and the resource (escaped in HTML).
+func TestIncidentMessages(t *testing.T) {
+	t.Parallel()
+	want := map[string][2]string{ // kind: pt-BR subject, en subject
+		"number_down":  {"Número Loja <b> desconectado em Acme", "Number Loja <b> disconnected on Acme"},
+		"dead_letters": {"Mensagens não entregues em Acme", "Undelivered messages on Acme"},
+		"link_failing": {"Falha na conexão com o Chatwoot em Acme", "The Chatwoot link is failing on Acme"},
+	}
+	for kind, subjects := range want {
+		for i, loc := range []string{"pt-BR", "en"} {
+			m, err := mail.Render(mail.KindIncident, loc, "a@b.test", mail.Data{Link: "https://hub/", AccountName: "Acme", Incident: kind, Resource: "Loja <b>"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Subject != subjects[i] || !strings.Contains(m.Text, "https://hub/") || !strings.Contains(m.Text, "Acme") {
+				t.Errorf("%s/%s: %q\n%s", kind, loc, m.Subject, m.Text)
+			}
+			if strings.Contains(m.HTML, "<b>") {
+				t.Errorf("%s/%s: the resource is not escaped in HTML", kind, loc)
+			}
+		}
+	}
+}

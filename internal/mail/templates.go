@@ -12,6 +12,7 @@ import (
 const (
 	KindInvitation = "invitation" // join an account (a new person also sets a password)
 	KindReset      = "reset"      // choose a new password
+	KindIncident   = "incident"   // something of an account stopped working (its admins)
 )
 
 // Data fills a message. Link is the one-time link; the rest is shown.
@@ -22,6 +23,11 @@ type Data struct {
 	Role        string
 	HasLogin    bool // the invitation goes to someone who already signs in
 	ValidFor    string
+	// Incident is the kind of an incident mail (number_down, dead_letters,
+	// link_failing) and Resource what it is about (a number's name, a
+	// count of dead items, the Chatwoot address).
+	Incident string
+	Resource string
 }
 
 type texts struct {
@@ -51,6 +57,18 @@ var catalog = map[string]map[string]texts{
 			ignore:   "Se não foi você, ignore esta mensagem: a sua senha continua a mesma.",
 			footer:   "WhatPro Hub",
 		},
+		KindIncident: {
+			subject: "{{if eq .Incident \"number_down\"}}Número {{.Resource}} desconectado{{else if eq .Incident \"dead_letters\"}}Mensagens não entregues" +
+				"{{else}}Falha na conexão com o Chatwoot{{end}} em {{.AccountName}}",
+			greeting: "Olá,",
+			body: "{{if eq .Incident \"number_down\"}}O número {{.Resource}} da conta {{.AccountName}} foi desconectado do WhatsApp e não envia nem recebe mensagens." +
+				"{{else if eq .Incident \"dead_letters\"}}O gateway da conta {{.AccountName}} tem {{.Resource}} mensagem(ns) que não puderam ser entregues depois de várias tentativas." +
+				"{{else}}A conta {{.AccountName}} não consegue falar com o Chatwoot em {{.Resource}}.{{end}}",
+			action:   "Abra o console para ver e resolver:",
+			validity: "Avisamos uma vez por incidente; se voltar a acontecer depois de resolvido, você recebe outro aviso.",
+			ignore:   "Você recebe esta mensagem por administrar a conta {{.AccountName}}.",
+			footer:   "WhatPro Hub",
+		},
 	},
 	"en": {
 		KindInvitation: {
@@ -69,6 +87,18 @@ var catalog = map[string]map[string]texts{
 			action:   "Choose a new password:",
 			validity: "The link works once and expires in {{.ValidFor}}.",
 			ignore:   "If it was not you, ignore this e-mail: your password stays as it is.",
+			footer:   "WhatPro Hub",
+		},
+		KindIncident: {
+			subject: "{{if eq .Incident \"number_down\"}}Number {{.Resource}} disconnected{{else if eq .Incident \"dead_letters\"}}Undelivered messages" +
+				"{{else}}The Chatwoot link is failing{{end}} on {{.AccountName}}",
+			greeting: "Hello,",
+			body: "{{if eq .Incident \"number_down\"}}The number {{.Resource}} of the account {{.AccountName}} was disconnected from WhatsApp: it neither sends nor receives messages." +
+				"{{else if eq .Incident \"dead_letters\"}}The gateway of the account {{.AccountName}} holds {{.Resource}} message(s) it could not deliver after several attempts." +
+				"{{else}}The account {{.AccountName}} cannot reach Chatwoot at {{.Resource}}.{{end}}",
+			action:   "Open the console to see and fix it:",
+			validity: "We write once per incident; if it happens again after it was fixed, you get another e-mail.",
+			ignore:   "You get this e-mail as an admin of the account {{.AccountName}}.",
 			footer:   "WhatPro Hub",
 		},
 	},
@@ -100,8 +130,8 @@ var htmlPage = htmltemplate.Must(htmltemplate.New("page").Parse(`<!doctype html>
 </body></html>`))
 
 var buttons = map[string]map[string]string{
-	"pt-BR": {KindInvitation: "Abrir o convite", KindReset: "Redefinir a senha"},
-	"en":    {KindInvitation: "Open the invitation", KindReset: "Reset the password"},
+	"pt-BR": {KindInvitation: "Abrir o convite", KindReset: "Redefinir a senha", KindIncident: "Abrir o console"},
+	"en":    {KindInvitation: "Open the invitation", KindReset: "Reset the password", KindIncident: "Open the console"},
 }
 
 // Render builds the message of kind for to, in locale.

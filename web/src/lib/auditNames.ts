@@ -15,20 +15,23 @@ export function auditCodeKey(code: string): string {
   return code.toUpperCase().replace(/[^A-Z0-9]/g, '_')
 }
 
-/** `te` is the i18n's "has this key in the current locale" (no fallback), so pt-BR never shows an English label. */
+/**
+ * `has` must check the current language only (vue-i18n's te(key, locale) with the locale named; without it te follows
+ * the fallback chain), so pt-BR never shows an English label.
+ */
 type Translate = (key: string) => string
 type Has = (key: string) => boolean
 
 /** The action's label, or the code itself when the app has no label for it. */
-export function auditActionLabel(code: string, t: Translate, te: Has): string {
+export function auditActionLabel(code: string, t: Translate, has: Has): string {
   const key = `AUDIT.ACTIONS.${auditCodeKey(code)}`
-  return code && te(key) ? t(key) : code
+  return code && has(key) ? t(key) : code
 }
 
 /** A resource or actor type's label, or the type itself when unknown; '' stays ''. */
-export function auditTypeLabel(kind: 'RESOURCE_TYPES' | 'ACTOR_TYPES', type: string, t: Translate, te: Has): string {
+export function auditTypeLabel(kind: 'RESOURCE_TYPES' | 'ACTOR_TYPES', type: string, t: Translate, has: Has): string {
   const key = `AUDIT.${kind}.${auditCodeKey(type)}`
-  return type && te(key) ? t(key) : type
+  return type && has(key) ? t(key) : type
 }
 
 function personName(p: AuditPerson): string {

@@ -1,0 +1,46 @@
+import { flushPromises } from '@vue/test-utils'
+import { describe, expect, it, vi } from 'vitest'
+import { json, routeFetch } from '@/testing/fakeFetch'
+import { setupPlugins } from '@/testing/mountApp'
+import { useAuditStore } from './audit'
+
+const user = (id: string, name: string, email: string) => ({ id, name, email, role: 'agent', status: 'active', created_at: '2026-01-01T00:00:00Z' })
+const auditPage = json({ data: [{ id: 'aud-1', action: 'user.invited', actor_type: 'user', actor_id: 'usr-1' }], pagination: { has_more: false } })
+
+describe('audit store people', () => {
+  it('reads every page of the account’s members into names by id', async () => {
+    const { fetch, calls } = routeFetch({
+      '/api/v1/accounts/acc-1/audit-logs?limit=50': auditPage,
+      '/api/v1/accounts/acc-1/audit-logs?limit=50&action=user.*': auditPage,
+      '/api/v1/accounts/acc-1/users?limit=200': json({ data: [user('usr-1', 'Ana', 'ana@example.com')], pagination: { has_more: true, next_cursor: 'c2' } }),
+      '/api/v1/accounts/acc-1/users?limit=200&cursor=c2': json({ data: [user('usr-2', '', 'bia@example.com')], pagination: { has_more: false } }),
+    })
+    setupPlugins(fetch)
+    const store = useAuditStore()
+    await store.load('acc-1', {})
+    await vi.waitFor(() => expect(store.people.size).toBe(2))
+    expect(store.people.get('usr-1')).toEqual({ name: 'Ana', email: 'ana@example.com' })
+    expect(store.people.get('usr-2')).toEqual({ name: '', email: 'bia@example.com' })
+    expect(store.entries).toHaveLength(1)
+    // A new filter on the same account reads the members no second time.
+    const before = calls.filter((c) => c.url.includes('/users')).length
+    await store.load('acc-1', { action: 'user.*' })
+    expect(calls.filter((c) => c.url.includes('/users')).length).toBe(before)
+  })
+
+  it('still shows the log (with ids) when the members cannot be read', async () => {
+    const { fetch, calls } = routeFetch({
+      '/api/v1/accounts/acc-1/audit-logs?limit=50': auditPage,
+      '/api/v1/accounts/acc-1/audit-logs?limit=50&action=user.*': auditPage,
+      '/api/v1/accounts/acc-1/users?limit=200': json({ error: { code: 'FORBIDDEN', message: 'no' } }, 403),
+    })
+    setupPlugins(fetch)
+    const store = useAuditStore()
+    await store.load('acc-1', {})
+    await vi.waitFor(() => expect(calls.some((c) => c.url.includes('/users'))).toBe(true))
+    await flushPromises()
+    expect(store.entries).toHaveLength(1)
+    expect(store.error).toBeNull()
+    expect(store.people.size).toBe(0)
+  })
+})

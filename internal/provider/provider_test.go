@@ -108,14 +108,21 @@ func TestEvolutionProviderAndNumber(t *testing.T) {
 		}
 		// the phone scans the QR: Evolution's connection.update reaches the hub
 		f.do(t, "POST", "/provider-instances/"+iid+"/connect", nil).Expect(t, 202)
+		// The first QR may still be shown until the new connect has run:
+		// scanning before it reaches the phone would scan nothing.
+		first := qr["qr_code"]
 		apptest.Eventually(t, "a new QR code", func() bool {
-			return f.do(t, "GET", "/provider-instances/"+iid+"/qr", nil).JSON(t)["qr_code"] != nil
+			c := f.do(t, "GET", "/provider-instances/"+iid+"/qr", nil).JSON(t)["qr_code"]
+			return c != nil && c != first
 		})
 		res, err := http.Post(evoURL+"/_sim/instances/vendas/scan", "application/json", strings.NewReader(`{"number":"5511988887777","profile_name":"Loja Centro"}`))
 		if err != nil {
 			t.Fatal(err)
 		}
 		res.Body.Close()
+		if res.StatusCode >= 300 {
+			t.Fatalf("scan: %s", res.Status)
+		}
 		var got map[string]any
 		t.Cleanup(func() {
 			if t.Failed() {

@@ -167,13 +167,19 @@ func applyConnectionEvent(ctx context.Context, q db.Querier, accountID, id, even
 
 // statusSet is the SET list of a connection result ($1 status, $2 now,
 // $3 last error, $4 phone, $5 profile, $6 QR, $7 pairing code, $8 reason).
-const statusSet = `status_changed_at = CASE WHEN status <> $1 THEN $2 ELSE status_changed_at END,
-		status = $1, last_error = $3, updated_at = $2,
+const statusSet = `status_changed_at = CASE WHEN status <> ` + newStatus + ` THEN $2 ELSE status_changed_at END,
+		status = ` + newStatus + `, last_error = $3, updated_at = $2,
 		phone_number = CASE WHEN $4 <> '' THEN $4 ELSE phone_number END,
 		profile_name = CASE WHEN $5 <> '' THEN $5 ELSE profile_name END,
 		disconnect_reason = ` + reasonSQL + `,
 		qr_code = CASE WHEN $6 <> '' THEN $6 WHEN $1 IN ('connecting', 'qr_required') THEN qr_code ELSE '' END,
 		pairing_code = CASE WHEN $6 <> '' THEN $7 WHEN $1 IN ('connecting', 'qr_required') THEN pairing_code ELSE '' END`
+
+// newStatus is the status a result sets: Evolution reports "connecting"
+// while its QR waits to be scanned (and again each time it renews the
+// QR), so a "connecting" that arrives while a QR is pending leaves the
+// number waiting for the scan instead of hiding why it waits.
+const newStatus = `(CASE WHEN $1 = 'connecting' AND status = 'qr_required' AND qr_code <> '' THEN 'qr_required' ELSE $1 END)`
 
 // reasonSQL computes disconnect_reason from the new status ($1) and
 // reason ($8).

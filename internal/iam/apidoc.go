@@ -22,7 +22,8 @@ func APIDocs() apidoc.Ops {
 			"POST /api/v1/auth/login": {Summary: "Sign in with e-mail and password (and TOTP when enabled)",
 				Description: tokenPair, Body: loginReq{}, Resp: tokenResp{}},
 			"POST /api/v1/auth/refresh": {Summary: "Rotate the refresh cookie for a new access token",
-				Description: "Reusing an old refresh token revokes the whole family.", Resp: tokenResp{}},
+				Description: "Reusing an old refresh token revokes the whole family. Without a refresh cookie it answers 204 and no body: " +
+					"nobody is signed in (a 401 is kept for a cookie that is invalid, used or revoked).", Resp: tokenResp{}, Also: map[int]any{204: nil}},
 			"POST /api/v1/auth/logout":                 {Summary: "End the current session", Status: 204},
 			"GET /api/v1/sessions":                     {Summary: "The caller's open sessions", Resp: httpx.Page[*Session]{}},
 			"DELETE /api/v1/sessions/{sessionID}":      {Summary: "Revoke one of the caller's sessions", Status: 204},

@@ -150,7 +150,11 @@ func (s *Service) recordUser(ctx context.Context, tx *sql.Tx, userID string, e a
 func (s *Service) Refresh(w http.ResponseWriter, r *http.Request) error {
 	ck, err := r.Cookie(refreshCookie)
 	if err != nil || ck.Value == "" {
-		return httpx.E(httpx.CodeUnauthorized, "no refresh token; log in")
+		// No cookie: nobody is signed in, which is no failed credential. A
+		// console page loading signed out asks this first, and a 401 there
+		// is an error in every browser's console.
+		w.WriteHeader(http.StatusNoContent)
+		return nil
 	}
 	ctx, now := r.Context(), s.now()
 	var out tokenResp

@@ -33,9 +33,13 @@ export function login(input: LoginInput, client: ApiClient = api): Promise<Token
   return client.post<TokenResponse>('api/v1/auth/login', input, { auth: false })
 }
 
-/** Rotates the refresh cookie and mints a new access token for the same session. */
-export function refresh(client: ApiClient = api): Promise<TokenResponse> {
-  return client.post<TokenResponse>('api/v1/auth/refresh', undefined, { auth: false })
+/**
+ * Rotates the refresh cookie and mints a new access token for the same session; null when the
+ * browser has no refresh cookie (the hub answers 204: nobody is signed in).
+ */
+export async function refresh(client: ApiClient = api): Promise<TokenResponse | null> {
+  const res = await client.post<TokenResponse | undefined>('api/v1/auth/refresh', undefined, { auth: false })
+  return res ?? null
 }
 
 /** Ends the session the token belongs to. */

@@ -18,7 +18,7 @@ function rotatingHub(extra: HubRoutes = {}, delayMs = 5) {
     'POST /api/v1/auth/refresh': async () => {
       const presented = state.jar
       await tick(delayMs)
-      if (!presented) return envelope(401, 'UNAUTHORIZED', 'no refresh token; log in')
+      if (!presented) return noContent() // the hub's answer when no refresh cookie came
       if (state.used.has(presented) || state.revoked) {
         state.revoked = true
         return envelope(401, 'SESSION_REVOKED', 'this refresh token was already used; the session has been ended')

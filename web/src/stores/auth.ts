@@ -170,7 +170,14 @@ export const useAuthStore = defineStore('auth', () => {
       return true
     }
     try {
-      const token = toTokenSet(await authApi.refresh(env.client))
+      const res = await authApi.refresh(env.client)
+      if (res === null) {
+        // No refresh cookie: signed out, as a 401 without a session this tab had would say.
+        if (had !== null && status.value === 'authenticated') endSession()
+        else if (status.value !== 'authenticated') clear(signOutReason.value)
+        return false
+      }
+      const token = toTokenSet(res)
       adopt(token)
       announce(token)
       return true

@@ -37,6 +37,16 @@ func TestDeadLettersAndCounters(t *testing.T) {
 		b.reply(t, conv, map[string]any{"content": "resposta"})
 		apptest.Eventually(t, "the reply", func() bool { return len(b.evo.Sent("vendas")) == 1 })
 
+		// The simulator lists a send before it answers; the hub records the
+		// provider's id once the answer arrives.
+		var log []any
+		apptest.Eventually(t, "the reply in the bridge log with its provider id", func() bool {
+			log = b.do(t, "GET", "/gateway/conversations/"+strconv.Itoa(conv)+"/log", nil).Expect(t, 200).JSON(t)["data"].([]any)
+			return len(log) == 3 && log[2].(map[string]any)["provider_message_id"] != nil
+		})
+		if log[2].(map[string]any)["direction"] != "out" {
+			t.Fatalf("log: %v", log)
+		}
 		stats := b.do(t, "GET", "/gateway/numbers", nil).Expect(t, 200).JSON(t)["data"].([]any)
 		if len(stats) != 1 {
 			t.Fatalf("stats: %v", stats)
@@ -44,10 +54,6 @@ func TestDeadLettersAndCounters(t *testing.T) {
 		st := stats[0].(map[string]any)
 		if st["instance_id"] != b.iid || st["messages_in_today"] != float64(2) || st["messages_out_today"] != float64(1) || st["dead_letters"] != float64(0) {
 			t.Fatalf("stats: %v", st)
-		}
-		log := b.do(t, "GET", "/gateway/conversations/"+strconv.Itoa(conv)+"/log", nil).Expect(t, 200).JSON(t)["data"].([]any)
-		if len(log) != 3 || log[2].(map[string]any)["direction"] != "out" || log[2].(map[string]any)["provider_message_id"] == nil {
-			t.Fatalf("log: %v", log)
 		}
 		// an agent without the inbox sees nothing of the log
 		agent := b.h.NewMember(b.ten.Admin.Token, b.ten.ID, "agent")

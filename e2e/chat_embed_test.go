@@ -62,7 +62,8 @@ func TestEmbedChatBadgeNotificationsAndDiscuss(t *testing.T) {
 		t.Fatal(err)
 	}
 	env.loginToChatwoot(b, "ana@acme.test")
-	b.waitFor("the Internal chat entry with its (empty) badge", `document.querySelector('[data-testid="whatpro-chat-badge"]')?.dataset.unread === '0'`)
+	// Live first: a message sent before the script subscribed is counted, not notified.
+	b.waitFor("the Internal chat entry with its (empty) badge, live", `(() => { const b = document.querySelector('[data-testid="whatpro-chat-badge"]'); return b?.dataset.unread === '0' && b?.dataset.live === 'true'; })()`)
 	badge := func(unread, mentions int, text string) string {
 		return fmt.Sprintf(`(() => { const b = document.querySelector('[data-testid="whatpro-chat-badge"]'); return b?.dataset.unread === '%d' && b?.dataset.mentions === '%d' && b.textContent === %s; })()`,
 			unread, mentions, jsString(text))

@@ -761,7 +761,7 @@
     // whether or not the chat panel is open; notifications come from Chatwoot's origin, where the
     // person can allow them (a cross-origin frame may not ask).
 
-    var chat = { gen: -1, socket: null, seq: null, rooms: {}, people: {}, unread: 0, mentions: 0, timer: 0, retry: 0, attempt: 0, refresh: 0 };
+    var chat = { gen: -1, socket: null, seq: null, rooms: {}, people: {}, unread: 0, mentions: 0, timer: 0, retry: 0, attempt: 0, refresh: 0, live: false };
 
     function chatPath(rest) {
       return '/api/v1/accounts/' + encodeURIComponent(state.hubAccount) + '/chat' + rest;
@@ -773,6 +773,8 @@
       node.style.display = text ? '' : 'none';
       node.setAttribute('data-unread', String(chat.unread));
       node.setAttribute('data-mentions', String(chat.mentions));
+      // Whether the counts follow the hub live (the chat socket is subscribed).
+      node.setAttribute('data-live', chat.live ? 'true' : 'false');
       var labels = labelsFor(locale());
       if (text) node.setAttribute('aria-label', text + ' ' + (labels.unread || 'unread'));
       else node.removeAttribute('aria-label');
@@ -802,6 +804,7 @@
       chat.rooms = {};
       chat.unread = 0;
       chat.mentions = 0;
+      chat.live = false;
       chat.attempt = 0;
       paintBadges();
     }
@@ -904,6 +907,8 @@
         socket.onclose = safely(function () {
           if (chat.socket !== socket) return;
           chat.socket = null;
+          chat.live = false;
+          paintBadges();
           clearTimeout(chat.timer);
           retryChat(gen);
         });
@@ -933,6 +938,8 @@
       if (!msg || gen !== chat.gen) return;
       if (msg.type === 'subscribed') {
         chat.attempt = 0;
+        chat.live = true;
+        paintBadges();
         refreshTotals(gen);
         return;
       }

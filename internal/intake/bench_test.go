@@ -64,9 +64,7 @@ func BenchmarkIntake(b *testing.B) {
 				// Work what "put" (or the previous round) left, then time
 				// b.N more stored while the dispatcher was stopped.
 				must(b, a.Dispatcher.Start(ctx))
-				for worked.Load() < next.Load() {
-					time.Sleep(5 * time.Millisecond)
-				}
+				waitWorked(b, &worked, next.Load())
 				must(b, a.Dispatcher.Stop(5*time.Second, time.Second))
 				b.StopTimer()
 				for range b.N {
@@ -75,13 +73,23 @@ func BenchmarkIntake(b *testing.B) {
 				target := next.Load()
 				b.StartTimer()
 				must(b, a.Dispatcher.Start(ctx))
-				for worked.Load() < target {
-					time.Sleep(time.Millisecond)
-				}
+				waitWorked(b, &worked, target)
 				b.StopTimer()
 				must(b, a.Dispatcher.Stop(5*time.Second, time.Second))
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 			})
 		})
+	}
+}
+
+// waitWorked polls until the consumer has worked target events, failing
+// the benchmark if that takes longer than a loaded machine ever needs.
+func waitWorked(b *testing.B, worked *atomic.Int64, target int64) {
+	deadline := time.Now().Add(2 * time.Minute)
+	for worked.Load() < target {
+		if time.Now().After(deadline) {
+			b.Fatalf("worked %d of %d events before the deadline", worked.Load(), target)
+		}
+		time.Sleep(time.Millisecond) // a poll interval
 	}
 }

@@ -193,14 +193,15 @@ func (h *Hub) wakeAll() {
 func (h *Hub) stream(ctx context.Context, accountID string) (*stream, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if s := h.streams[accountID]; s != nil {
-		s.refs++
-		return s, nil
-	}
 	select {
 	case <-h.stopped:
 		return nil, errors.New("realtime: the hub is stopping")
 	default:
+	}
+	if s := h.streams[accountID]; s != nil {
+		s.refs++
+		h.wg.Add(1) // the socket's handler, done in drop
+		return s, nil
 	}
 	head, _, err := heads(ctx, h.DB.R, accountID)
 	if err != nil {
@@ -208,7 +209,7 @@ func (h *Hub) stream(ctx context.Context, accountID string) (*stream, error) {
 	}
 	s := &stream{hub: h, accountID: accountID, pos: head, conns: map[*conn]struct{}{}, wake: make(chan struct{}, 1), refs: 1}
 	h.streams[accountID] = s
-	h.wg.Add(1)
+	h.wg.Add(2) // the stream's loop, and the socket's handler (done in drop)
 	go s.run()
 	return s, nil
 }
@@ -218,6 +219,7 @@ func (h *Hub) stream(ctx context.Context, accountID string) (*stream, error) {
 func (h *Hub) drop(s *stream) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	defer h.wg.Done()
 	s.refs--
 	if s.refs > 0 {
 		return
@@ -229,18 +231,15 @@ func (h *Hub) drop(s *stream) {
 	close(s.wake)
 }
 
-// Stop closes every socket (going away) and stops the streams.
+// Stop closes every socket (going away), stops the streams and waits for
+// the sockets' handlers, so none touches the database after it returns.
 func (h *Hub) Stop() {
 	h.stopOnce.Do(func() {
 		close(h.stopped)
 		h.mu.Lock()
-		var all []*conn
-		for _, s := range h.streams {
-			s.mu.Lock()
-			for c := range s.conns {
-				all = append(all, c)
-			}
-			s.mu.Unlock()
+		all := make([]*conn, 0, len(h.conns))
+		for c := range h.conns {
+			all = append(all, c)
 		}
 		h.mu.Unlock()
 		for _, c := range all {

@@ -8,13 +8,21 @@ import (
 )
 
 // track and untrack keep the set of sockets the recheck loop walks.
-func (h *Hub) track(c *conn) {
+// track registers c for rechecks and for Stop, which closes every tracked
+// socket; once the hub is stopping it refuses c (false).
+func (h *Hub) track(c *conn) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	select {
+	case <-h.stopped:
+		return false
+	default:
+	}
 	if h.conns == nil {
 		h.conns = map[*conn]struct{}{}
 	}
 	h.conns[c] = struct{}{}
+	return true
 }
 
 func (h *Hub) untrack(c *conn) {

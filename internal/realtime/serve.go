@@ -46,7 +46,9 @@ func (h *Hub) Upgrade(w http.ResponseWriter, r *http.Request) error {
 	c := &conn{hub: h, ws: ws, stream: s, ctx: ctx, cancel: cancel, send: make(chan []byte, h.Cfg.QueueSize),
 		viewer: &Viewer{AccountID: p.AccountID, Principal: p, Access: acc}, topics: map[string]*sub{}}
 	h.sockets.Inc()
-	h.track(c)
+	if !h.track(c) {
+		c.kill(closeGoingAway, "the server is restarting")
+	}
 	go c.writeLoop()
 	c.readLoop()
 	<-ctx.Done()

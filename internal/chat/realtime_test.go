@@ -203,6 +203,9 @@ func TestRemovedFromAccount(t *testing.T) {
 		if last := p.Data[len(p.Data)-1]; last.Kind != "system" || last.System["action"] != "removed_from_account" {
 			t.Fatalf("last message %+v", last)
 		}
+		if n := e.h.Count(`SELECT count(*) FROM audit_logs WHERE action = 'chat.member.removed_from_account' AND resource_id = $1`, rm.ID); n != 1 {
+			t.Errorf("removal from the account audited %d times in the room, want 1", n)
+		}
 	})
 }
 

@@ -321,13 +321,13 @@ func (s *Service) UpdateRoom(w http.ResponseWriter, r *http.Request) error {
 			return httpx.E(httpx.CodeConflict, "the room is archived; unarchive it first")
 		}
 		now := s.now()
-		typ := "chat.room.updated"
+		typ, action := "chat.room.updated", "" // the event, and the audit action of an archive change
 		if in.Archived.Set {
 			switch {
 			case in.Archived.Value && rm.ArchivedAt == nil:
-				rm.ArchivedAt, typ = &now, "chat.room.archived"
+				rm.ArchivedAt, typ, action = &now, "chat.room.archived", "chat.archived"
 			case !in.Archived.Value && rm.ArchivedAt != nil:
-				rm.ArchivedAt, typ = nil, "chat.room.unarchived"
+				rm.ArchivedAt, typ, action = nil, "chat.room.unarchived", "chat.unarchived"
 			}
 		}
 		rm.UpdatedAt = now
@@ -343,8 +343,8 @@ func (s *Service) UpdateRoom(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		b.emit(typ, roomScope(rm.ID), map[string]any{"room_id": rm.ID, "room": rm.shared()})
-		if typ != "chat.room.updated" {
-			return s.audit(ctx, tx, r, v.accountID, "chat."+strings.TrimPrefix(typ, "chat.room."), "chat_room", rm.ID, nil,
+		if action != "" {
+			return s.audit(ctx, tx, r, v.accountID, action, "chat_room", rm.ID, nil,
 				map[string]any{"name": rm.Name, "type": rm.Type})
 		}
 		return nil

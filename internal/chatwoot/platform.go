@@ -294,11 +294,14 @@ func (p *PlatformEvents) apply(r *http.Request, tx *sql.Tx, ev platformEvent) (i
 		if err := decodeData(ev.Data, &d); err != nil {
 			return 0, nil, err
 		}
-		status := map[string]string{"account.suspended": "suspended", "account.reactivated": "active"}[ev.Type]
+		status, action := "suspended", "account.suspended"
+		if ev.Type == "account.reactivated" {
+			status, action = "active", "account.reactivated"
+		}
 		if err := s.IAM.SetAccountStatus(ctx, tx, d.AccountID, status); err != nil {
 			return 0, nil, err
 		}
-		return http.StatusOK, map[string]any{"account_id": d.AccountID, "status": status}, entry(d.AccountID, ev.Type, d.AccountID, nil)
+		return http.StatusOK, map[string]any{"account_id": d.AccountID, "status": status}, entry(d.AccountID, action, d.AccountID, nil)
 	case "user.provisioned":
 		var d struct {
 			AccountID string `json:"account_id"`

@@ -67,6 +67,12 @@ func TestPlatformEvents(t *testing.T) {
 		}
 		post("d6", platformSecret, now, map[string]any{"type": "user.removed", "data": map[string]any{"account_id": accountID, "email": "op@beta.test"}}).Expect(t, 200)
 		post("d7", platformSecret, now, map[string]any{"type": "nope", "data": map[string]any{}}).Expect(t, 400)
+		// Suspending and reactivating are audited under their own actions, by the platform.
+		for _, action := range []string{"account.suspended", "account.reactivated"} {
+			if c := f.h.Count(`SELECT count(*) FROM audit_logs WHERE account_id = $1 AND action = $2 AND actor_type = 'platform'`, accountID, action); c != 1 {
+				t.Errorf("%s audited %d times, want 1", action, c)
+			}
+		}
 
 		// A captured event replayed with another or no delivery header is
 		// the same signature: a duplicate, nothing applied again.

@@ -10,7 +10,7 @@ func APIDocs() apidoc.Ops {
 			Query: []apidoc.Param{{Name: "chatwoot_account_id", Required: true, Schema: apidoc.Schema{"type": "integer"}}},
 			Resp:  apidoc.Object(map[string]any{"linked": true, "hub_origin": apidoc.Text, "account_id": apidoc.Text}, "linked", "hub_origin")},
 		"GET /embed/dashboard-script.js": {Summary: "The dashboard script for Chatwoot's DASHBOARD_SCRIPTS", Content: "text/javascript"},
-		"GET /embed/app/{feature}": {Summary: "An embedded panel (kanban, internal_chat, hub_admin)", Description: page,
+		"GET /embed/app/{feature}": {Summary: "An embedded panel (kanban, internal_chat, hub_admin; gateway opens hub_admin at its numbers)", Description: page,
 			Query: []apidoc.Param{{Name: "account"}}, Content: "text/html"},
 		"GET /embed/conversation": {Summary: "The Dashboard App page of the conversation tab", Description: page,
 			Query: []apidoc.Param{{Name: "account"}}, Content: "text/html"},

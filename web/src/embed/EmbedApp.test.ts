@@ -1,9 +1,10 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { reactive } from 'vue'
+import { reactive, shallowReactive } from 'vue'
+import type { AppContextState } from './appContext'
 import EmbedApp from './EmbedApp.vue'
 import { createEmbedI18n } from './i18n'
-import { SessionKey } from './keys'
+import { AppContextKey, SessionKey } from './keys'
 import type { EmbedSession, SessionState } from './session'
 
 const mounted: { unmount(): void }[] = []
@@ -37,8 +38,11 @@ function open(identityLinked: boolean | null) {
     askForAppContext: vi.fn(),
   } as unknown as EmbedSession
   const wrapper = mount(EmbedApp, {
-    props: { route: { kind: 'coming_soon', feature: 'gateway' } },
-    global: { plugins: [createEmbedI18n('en')], provide: { [SessionKey as symbol]: session } },
+    props: { route: { kind: 'conversation' } },
+    global: {
+      plugins: [createEmbedI18n('en')],
+      provide: { [SessionKey as symbol]: session, [AppContextKey as symbol]: shallowReactive<AppContextState>({ latest: null, received: 0 }) },
+    },
   })
   mounted.push(wrapper)
   return wrapper

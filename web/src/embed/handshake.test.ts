@@ -198,7 +198,7 @@ describe('routes and query', () => {
     expect(embedRoute('/embed/app/hub_admin', '/')).toEqual({ kind: 'hub_admin' })
     expect(embedRoute('/embed/app/kanban/', '/')).toEqual({ kind: 'kanban' })
     expect(embedRoute('/embed/app/internal_chat', '/')).toEqual({ kind: 'internal_chat' })
-    expect(embedRoute('/embed/app/gateway', '/')).toEqual({ kind: 'coming_soon', feature: 'gateway' })
+    expect(embedRoute('/embed/app/gateway', '/')).toEqual({ kind: 'hub_admin', section: 'numbers' })
     expect(embedRoute('/embed/app/unknown', '/')).toEqual({ kind: 'not_found' })
     expect(embedRoute('/embed/app/../admin', '/')).toEqual({ kind: 'not_found' })
   })

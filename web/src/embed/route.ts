@@ -1,13 +1,14 @@
 /** Which embed page a path (under the mount path) is. */
 export const BUILT_FEATURES = ['hub_admin', 'kanban', 'internal_chat'] as const
-export const COMING_FEATURES = ['gateway'] as const
+
+/** A part of the Hub admin panel a path opens at. */
+export type HubAdminSection = 'numbers'
 
 export type EmbedRoute =
   | { kind: 'conversation' }
-  | { kind: 'hub_admin' }
+  | { kind: 'hub_admin'; section?: HubAdminSection }
   | { kind: 'kanban' }
   | { kind: 'internal_chat' }
-  | { kind: 'coming_soon'; feature: (typeof COMING_FEATURES)[number] }
   | { kind: 'not_found' }
 
 export function embedRoute(pathname: string, base: string): EmbedRoute {
@@ -21,8 +22,10 @@ export function embedRoute(pathname: string, base: string): EmbedRoute {
   if (feature === 'hub_admin') return { kind: 'hub_admin' }
   if (feature === 'kanban') return { kind: 'kanban' }
   if (feature === 'internal_chat') return { kind: 'internal_chat' }
-  const coming = COMING_FEATURES.find((f) => f === feature)
-  return coming ? { kind: 'coming_soon', feature: coming } : { kind: 'not_found' }
+  // The gateway inside Chatwoot is the Hub admin panel's numbers (both are for admins; the
+  // counters and dead letters live on the console's Gateway page).
+  if (feature === 'gateway') return { kind: 'hub_admin', section: 'numbers' }
+  return { kind: 'not_found' }
 }
 
 /** ?account= of the page: a hub account id, or null. */

@@ -3,7 +3,8 @@ import { createI18n } from 'vue-i18n'
 import { createAppI18n } from '@/i18n'
 import { auditActionLabel, auditCodeKey } from './auditNames'
 
-// Every action code the hub writes to the audit log (grep the Go code for audit entries when adding one).
+// Every action code the hub writes to the audit log. The Go test internal/audit/labels_test.go finds them in the
+// sources and fails when one has no label; this list checks the lookup itself.
 const HUB_ACTIONS = [
   'account.created', 'account.deletion_cancelled', 'account.deletion_requested', 'account.exported',
   'account.features.updated', 'account.joined', 'account.plan.updated', 'account.provisioned', 'account.purged',

@@ -1,6 +1,7 @@
 /**
  * How an audit entry names its action, actor and resource: a translated label where the app knows the code, the
- * person's name for user ids, the name an entry's own metadata carries for other resources, else the id.
+ * person's name for user ids (and for instance tokens, a Chatwoot user acting from an embedded page), the key's name
+ * for API keys, the name an entry's own metadata carries for other resources, else the id.
  */
 import type { AuditEntry } from '@/api/audit'
 
@@ -8,6 +9,21 @@ import type { AuditEntry } from '@/api/audit'
 export interface AuditPerson {
   name: string
   email: string
+}
+
+/**
+ * What the audit log knows of an API key of the account. Keys are never deleted, only revoked, so a revoked key keeps
+ * its name; `null` as the whole map means the viewer may not list keys (the rows show ids).
+ */
+export interface AuditKey {
+  name: string
+  revoked: boolean
+}
+
+/** How an actor is named: its name ('' when unknown) and a mark for a key that is revoked or no longer listed. */
+export interface AuditActor {
+  name: string
+  mark: '' | 'revoked' | 'deleted'
 }
 
 /** The locale key part of a code: "user.password.reset_requested" → "USER_PASSWORD_RESET_REQUESTED". */
@@ -51,15 +67,47 @@ function metadataName(entry: AuditEntry): string {
 
 /** The actor's name: the person for a user id, else '' (the row shows the id). */
 export function auditActorName(entry: AuditEntry, people: ReadonlyMap<string, AuditPerson>): string {
-  const p = entry.actor_type === 'user' && entry.actor_id ? people.get(entry.actor_id) : undefined
-  return p ? personName(p) : ''
+  return auditActor(entry, people, null).name
 }
 
-/** The resource's name: the person for a user id, the entry's metadata name for other resources, else ''. */
-export function auditResourceName(entry: AuditEntry, people: ReadonlyMap<string, AuditPerson>): string {
+/**
+ * The actor: the person for a user or an instance token (its id is the user's), the key for an API key (marked when
+ * revoked, or when the account's keys were listed and it is not among them), else no name (the row shows the id).
+ */
+export function auditActor(
+  entry: AuditEntry,
+  people: ReadonlyMap<string, AuditPerson>,
+  keys: ReadonlyMap<string, AuditKey> | null,
+): AuditActor {
+  if (!entry.actor_id) return { name: '', mark: '' }
+  if (entry.actor_type === 'user' || entry.actor_type === 'instance_token') {
+    const p = people.get(entry.actor_id)
+    return { name: p ? personName(p) : '', mark: '' }
+  }
+  if (entry.actor_type === 'api_key' && keys) {
+    const k = keys.get(entry.actor_id)
+    if (!k) return { name: '', mark: 'deleted' }
+    return { name: k.name.trim(), mark: k.revoked ? 'revoked' : '' }
+  }
+  return { name: '', mark: '' }
+}
+
+/**
+ * The resource's name: the person for a user id, the key's name for an API key, the entry's metadata name for other
+ * resources, else ''.
+ */
+export function auditResourceName(
+  entry: AuditEntry,
+  people: ReadonlyMap<string, AuditPerson>,
+  keys: ReadonlyMap<string, AuditKey> | null = null,
+): string {
   if (entry.resource_type === 'user') {
     const p = entry.resource_id ? people.get(entry.resource_id) : undefined
     return p ? personName(p) : ''
+  }
+  if (entry.resource_type === 'api_key' && entry.resource_id) {
+    const name = keys?.get(entry.resource_id)?.name.trim()
+    if (name) return name
   }
   return metadataName(entry)
 }

@@ -2,7 +2,7 @@ import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import type { AuditEntry } from '@/api/audit'
 import { createAppI18n } from '@/i18n'
-import type { AuditPerson } from '@/lib/auditNames'
+import type { AuditKey, AuditPerson } from '@/lib/auditNames'
 import type { Locale } from '@/stores/ui'
 import AuditLogRow from './AuditLogRow.vue'
 
@@ -19,10 +19,23 @@ const people: ReadonlyMap<string, AuditPerson> = new Map([
   ['usr-bia', { name: '', email: 'bia@example.com' }],
 ])
 
-function row(e: AuditEntry, locale: Locale = 'en', withPeople = people) {
+const keys: ReadonlyMap<string, AuditKey> = new Map([
+  ['key-live', { name: 'ERP sync', revoked: false }],
+  ['key-old', { name: 'Old integration', revoked: true }],
+])
+
+function row(e: AuditEntry, locale: Locale = 'en', withPeople = people, withKeys: ReadonlyMap<string, AuditKey> | null = null) {
   // The row is a pair of <tr>; a table body is where it lives.
-  const w = mount({ components: { AuditLogRow }, template: '<table><tbody><AuditLogRow :entry="e" :expanded="false" :columns="6" :people="p" /></tbody></table>', data: () => ({ e, p: withPeople }) }, { global: { plugins: [createAppI18n(locale)] } })
+  const w = mount(
+    {
+      components: { AuditLogRow },
+      template: '<table><tbody><AuditLogRow :entry="e" :expanded="false" :columns="6" :people="p" :keys="k" /></tbody></table>',
+      data: () => ({ e, p: withPeople, k: withKeys }),
+    },
+    { global: { plugins: [createAppI18n(locale)] } },
+  )
   return {
+    mark: w.find('[data-testid="audit-actor-mark"]'),
     action: w.get('[data-testid="audit-action"]'),
     actorType: w.get('[data-testid="audit-actor-type"]').text(),
     actor: w.get('[data-testid="audit-actor"]'),
@@ -85,6 +98,39 @@ describe('AuditLogRow names', () => {
     expect(bare.action.text()).toBe('Number disconnected')
     expect(bare.resourceType).toBe('Number')
     expect(bare.resource.text()).toBe('ins-9')
+  })
+
+  it('names an API key actor by the key, marks a revoked or unlisted key, and keeps its id on hover', () => {
+    const live = row(entry({ actor_type: 'api_key', actor_id: 'key-live' }), 'en', people, keys)
+    expect(live.actorType).toBe('API key')
+    expect(live.actor.text()).toBe('ERP sync')
+    expect(live.actor.attributes('title')).toBe('key-live')
+    expect(live.mark.exists()).toBe(false)
+
+    const revoked = row(entry({ actor_type: 'api_key', actor_id: 'key-old' }), 'pt-BR', people, keys)
+    expect(revoked.actor.text()).toBe('Old integration')
+    expect(revoked.mark.text()).toBe('Chave revogada')
+
+    const gone = row(entry({ actor_type: 'api_key', actor_id: 'key-gone' }), 'en', people, keys)
+    expect(gone.actor.text()).toBe('key-gone')
+    expect(gone.actor.attributes('title')).toBe('key-gone')
+    expect(gone.mark.text()).toBe('Deleted key')
+
+    // A viewer who may not list keys (null) sees the id, unmarked: "deleted" would not be true.
+    const unknown = row(entry({ actor_type: 'api_key', actor_id: 'key-live' }), 'en', people, null)
+    expect(unknown.actor.text()).toBe('key-live')
+    expect(unknown.mark.exists()).toBe(false)
+
+    // The key as the resource of its own create or revoke.
+    const resource = row(entry({ action: 'api_key.revoked', resource_type: 'api_key', resource_id: 'key-old' }), 'en', people, keys)
+    expect(resource.resource.text()).toBe('Old integration')
+  })
+
+  it('names an instance-token actor (a Chatwoot user in an embedded page) as the person', () => {
+    const r = row(entry({ actor_type: 'instance_token', actor_id: 'usr-ana' }))
+    expect(r.actorType).toBe('Instance token')
+    expect(r.actor.text()).toBe('Ana Souza')
+    expect(r.actor.attributes('title')).toBe('usr-ana')
   })
 
   it('a user id is never named from metadata', () => {

@@ -102,7 +102,7 @@ describe('long operations', () => {
     replay.release(json({ replayed: 3 }))
     await flushPromises()
     expect(wrapper.get('[data-testid="gateway-replayed"]').text()).toBe('3 dead letters went back to the queue.')
-    expect(wrapper.get('[data-testid="empty-state"][data-empty="gateway-dead"]').exists()).toBe(true)
+    expect(wrapper.find('[data-testid="empty-state"][data-empty="gateway-dead"]').exists()).toBe(true)
   })
 
   it('a refused replay keeps the list and says why', async () => {

@@ -182,6 +182,17 @@ const cases: Case[] = [
     emptyOf: 'chatwoot',
     hint: 'An admin of this account links it to Chatwoot here.',
   },
+  {
+    name: 'chat',
+    path: '/accounts/A/chat',
+    who: me(user(), [membership('A', 'agent')]),
+    list: 'GET /api/v1/accounts/A/chat/rooms',
+    empty: () => json({ data: [], seq: 0 }),
+    routes: { 'GET /api/v1/accounts/A/chat/people': () => json({ data: [] }) },
+    emptyOf: 'chat-rooms',
+    hint: 'No conversations yet',
+    action: 'chat-rooms-empty-start',
+  },
   // Pages that are never empty (an account has its plan, its overview, the caller's session, the
   // audit of its creation) still load with a skeleton and fail with a retry.
   {

@@ -160,3 +160,30 @@ describe('the board', () => {
     expect(drawer.text()).toContain('Ana Souza')
   })
 })
+
+describe('the CSV export', () => {
+  it('spins while the file downloads, then says where it went; a failure says why', async () => {
+    URL.createObjectURL = vi.fn(() => 'blob:x')
+    URL.revokeObjectURL = vi.fn()
+    let release: (r: Response) => void = () => undefined
+    const { wrapper } = setup({
+      [`GET ${base}/export.csv`]: () => new Promise<Response>((resolve) => (release = resolve)),
+    })
+    await flushPromises()
+    await wrapper.get('[data-testid="kanban-export"]').trigger('click')
+    await flushPromises()
+    expect(wrapper.get('[data-testid="kanban-export"]').attributes('aria-busy')).toBe('true')
+    release(new Response('title\nA\n', { headers: { 'Content-Type': 'text/csv' } }))
+    await flushPromises()
+    expect(wrapper.get('[data-testid="kanban-export"]').attributes('aria-busy')).toBeUndefined()
+    const notice = wrapper.get('[data-testid="kanban-notice"]')
+    expect(notice.attributes('data-kind')).toBe('info')
+    expect(notice.text()).toMatch(/^Exported: .+\.csv is in your downloads\./)
+
+    const broken = setup({ [`GET ${base}/export.csv`]: () => envelope(500, 'INTERNAL') })
+    await flushPromises()
+    await broken.wrapper.get('[data-testid="kanban-export"]').trigger('click')
+    await flushPromises()
+    expect(broken.wrapper.get('[data-testid="kanban-notice"]').attributes('data-kind')).toBe('error')
+  })
+})

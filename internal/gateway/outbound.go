@@ -30,24 +30,9 @@ func (s *Service) runOutbound(ctx context.Context, w *work) error {
 		return s.runTemplate(ctx, w, &ob)
 	}
 	m := &ob.Message
-	num, err := s.Numbers.NumberByID(ctx, w.AccountID, w.InstanceID)
-	if errors.Is(err, db.ErrNotFound) {
-		return final(errors.New("the number was removed"))
-	} else if err != nil {
-		return err
-	}
-	acct, err := s.Chatwoot.Account(ctx, w.AccountID)
-	if errors.Is(err, db.ErrNotFound) {
-		return hold(holdDelay, "the account is not linked to Chatwoot")
-	} else if err != nil {
-		return err
-	}
-	c, err := s.chatForConversation(ctx, num, m)
+	num, acct, c, err := s.sendTarget(ctx, w, m)
 	if err != nil {
 		return err
-	}
-	if !num.Connected() {
-		return hold(holdDelay, "the number is %s: its messages wait until it reconnects", num.Instance.Status)
 	}
 	parts := planParts(m)
 	quoted := s.quotedProviderID(ctx, w.AccountID, w.InstanceID, m.ContentAttributes)
@@ -134,6 +119,33 @@ func (s *Service) runOutbound(ctx context.Context, w *work) error {
 type part struct {
 	kind, text string
 	att        *cwAttachment
+}
+
+// sendTarget is what every send of a work item needs first: its number,
+// the account's Chatwoot and the conversation's WhatsApp chat; a removed
+// number ends the item, an unlinked account or a disconnected number
+// holds it.
+func (s *Service) sendTarget(ctx context.Context, w *work, m *cwMessage) (*provider.Number, *chatwoot.Account, *chat, error) {
+	num, err := s.Numbers.NumberByID(ctx, w.AccountID, w.InstanceID)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, nil, nil, final(errors.New("the number was removed"))
+	} else if err != nil {
+		return nil, nil, nil, err
+	}
+	acct, err := s.Chatwoot.Account(ctx, w.AccountID)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, nil, nil, hold(holdDelay, "the account is not linked to Chatwoot")
+	} else if err != nil {
+		return nil, nil, nil, err
+	}
+	c, err := s.chatForConversation(ctx, num, m)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if !num.Connected() {
+		return nil, nil, nil, hold(holdDelay, "the number is %s: its messages wait until it reconnects", num.Instance.Status)
+	}
+	return num, acct, c, nil
 }
 
 // planParts splits a Chatwoot message into WhatsApp messages.

@@ -71,6 +71,9 @@ type Service struct {
 	Members  Members
 	Backlog  Backlog
 	Quota    Quota
+	// Features tells whether the account's gateway feature is on (nil:
+	// always); off, nothing is bridged.
+	Features Features
 	Log      *slog.Logger
 	Now      func() time.Time
 	// Settle delays the start of a lane so that events stored together

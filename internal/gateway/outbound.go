@@ -56,15 +56,11 @@ func (s *Service) runOutbound(ctx context.Context, w *work) error {
 			// a send may have gone out before a crash: its echo tells
 			return fmt.Errorf("part %d of message %d may have been sent; waiting for the provider's echo", i, m.ID)
 		}
-		if !checked && s.Quota != nil {
-			// over the plan's monthly messages, replies are refused (inbound still flows)
-			ok, err := s.Quota.AllowMessage(ctx, w.AccountID)
-			if err != nil {
+		if !checked {
+			if se, err := s.refusal(ctx, w.AccountID); err != nil {
 				return err
-			}
-			if !ok {
-				return s.partFailed(ctx, acct, row, m, &provider.SendError{Code: "limit", Final: true,
-					Msg: "the plan's max_messages_per_month is reached"})
+			} else if se != nil {
+				return s.partFailed(ctx, acct, row, m, se)
 			}
 			checked = true
 		}
@@ -293,6 +289,25 @@ func (s *Service) download(ctx context.Context, raw string) ([]byte, string, err
 	return nil, "", fmt.Errorf("the attachment redirects too often")
 }
 
+// refusal is why the account may not send now, if it may not: its
+// gateway feature is off (a reply queued before it went off), or the
+// plan's monthly messages are used up (inbound still flows).
+func (s *Service) refusal(ctx context.Context, accountID string) (*provider.SendError, error) {
+	if on, err := s.bridging(ctx, accountID); err != nil {
+		return nil, err
+	} else if !on {
+		return featureOffError(), nil
+	}
+	if s.Quota == nil {
+		return nil, nil
+	}
+	ok, err := s.Quota.AllowMessage(ctx, accountID)
+	if err != nil || ok {
+		return nil, err
+	}
+	return &provider.SendError{Code: "limit", Final: true, Msg: "the plan's max_messages_per_month is reached"}, nil
+}
+
 // partFailed records a final failure of one part and tells the agent.
 func (s *Service) partFailed(ctx context.Context, acct *chatwoot.Account, row *mapped, m *cwMessage, se *provider.SendError) error {
 	if err := setPartFailed(ctx, s.DB.W, row.AccountID, row.ID, se.Msg, s.now()); err != nil {
@@ -307,6 +322,9 @@ func (s *Service) partFailed(ctx context.Context, acct *chatwoot.Account, row *m
 // A messageID of 0 is a send that has no Chatwoot message (a template).
 func (s *Service) reportFailure(ctx context.Context, acct *chatwoot.Account, conversationID, messageID int, se *provider.SendError) error {
 	note := "WhatsApp did not take this message: " + se.Msg + ". " + advice(se.Code)
+	if se.Code == errCodeFeatureOff {
+		note = "This message was not sent to WhatsApp: " + se.Msg + ". " + advice(se.Code)
+	}
 	nm := chatwoot.NewMessage{Content: note, MessageType: "outgoing", Private: true}
 	if messageID > 0 {
 		if err := acct.UpdateMessageStatus(ctx, conversationID, messageID, "failed", clip(se.Msg, 250)); err != nil && !chatwoot.IsNotFound(err) {
@@ -330,6 +348,8 @@ func advice(code string) string {
 		return "Attach the file again, smaller or in another format."
 	case "limit":
 		return "The plan's monthly message limit is reached: ask an administrator."
+	case errCodeFeatureOff:
+		return "Ask the hub's administrator to turn the gateway feature back on for this account, then use Retry on the message."
 	}
 	return "Fix the cause and use Retry on the message."
 }
@@ -351,6 +371,11 @@ func (s *Service) runAgentDelete(ctx context.Context, w *work) error {
 	num, err := s.Numbers.NumberByID(ctx, w.AccountID, w.InstanceID)
 	if err != nil {
 		return err
+	}
+	if on, err := s.bridging(ctx, w.AccountID); err != nil {
+		return err
+	} else if !on {
+		return s.deletedHereOnly(ctx, w.AccountID, ob.Message.Conversation.ID, "the WhatsApp gateway is disabled for this account")
 	}
 	parts, err := byChatwootID(ctx, s.DB.R, w.AccountID, ob.Message.ID)
 	if err != nil {

@@ -30,15 +30,10 @@ func (s *Service) runTemplate(ctx context.Context, w *work, ob *outbound) error 
 		return nil
 	}
 	if row.ProviderID == nil {
-		if s.Quota != nil {
-			ok, err := s.Quota.AllowMessage(ctx, w.AccountID)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return s.templateFailed(ctx, acct, row, conv.ID, tw, &provider.SendError{Code: "limit", Final: true,
-					Msg: "the plan's max_messages_per_month is reached"})
-			}
+		if se, err := s.refusal(ctx, w.AccountID); err != nil {
+			return err
+		} else if se != nil {
+			return s.templateFailed(ctx, acct, row, conv.ID, tw, se)
 		}
 		if err := markAttempt(ctx, s.DB.W, w.AccountID, row.ID, s.now()); err != nil {
 			return err

@@ -77,7 +77,8 @@ func (s *Service) runOutbound(ctx context.Context, w *work) error {
 		if out.Voice && num.Type == provider.TypeCloudAPI {
 			note = cloudVoice(ctx, &out)
 		}
-		if err := s.pace(ctx, num, c); err != nil {
+		pacing, err := s.pace(ctx, num, c)
+		if err != nil {
 			return err
 		}
 		if err := markAttempt(ctx, s.DB.W, w.AccountID, row.ID, s.now()); err != nil {
@@ -93,7 +94,7 @@ func (s *Service) runOutbound(ctx context.Context, w *work) error {
 		case err != nil:
 			return err
 		}
-		s.pacer.sent(paceKey(num, c), time.Now(), s.Pacing.ChatGap)
+		s.pacer.sent(paceKey(num, c), time.Now(), pacing.ChatGap)
 		if err := setSent(ctx, s.DB.W, w.AccountID, row.ID, sent.ID, s.now()); err != nil {
 			return err
 		}

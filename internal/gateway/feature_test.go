@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -115,4 +116,47 @@ func (b *bridge) hasContent(conv int, text string) bool {
 		}
 	}
 	return false
+}
+
+// A reply queued before the flag went off (its number was disconnected)
+// is refused when its number is back, with the same note, not sent.
+func TestGatewayFeatureOffRefusesQueuedReplies(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, dialect string) {
+		t.Parallel()
+		b := newBridge(t, dialect)
+		conv := b.customer(t, "5511987650042")
+		b.sim(t, "POST", b.evoURL+"/_sim/instances/vendas/disconnect", map[string]any{"status_reason": 401}, 200)
+		apptest.Eventually(t, "the number to drop", func() bool {
+			return b.do(t, "GET", "/provider-instances/"+b.iid, nil).JSON(t)["status"] != "connected"
+		})
+		id := b.reply(t, conv, map[string]any{"content": "na fila"})
+		apptest.Eventually(t, "the reply to be held", func() bool {
+			return b.h.Count(`SELECT count(*) FROM gateway_work WHERE kind = 'outbound' AND status = 'queued' AND last_error LIKE '%reconnects%'`) == 1
+		})
+		super := b.h.LoginSuper()
+		b.h.Do(apptest.Req{Method: "PUT", Path: "/api/v1/accounts/" + b.ten.ID + "/features", Token: super.Token,
+			Body: map[string]bool{"gateway": false}}).Expect(t, 200)
+		// the phone reconnects at the provider (the hub's connect route is the gateway's, off now)
+		req, _ := http.NewRequest("GET", b.evoURL+"/instance/connect/vendas", nil)
+		req.Header.Set("apikey", b.evo.APIKey())
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("connect at the provider: %v %v", err, res)
+		}
+		res.Body.Close()
+		b.sim(t, "POST", b.evoURL+"/_sim/instances/vendas/scan", nil, 0)
+		apptest.Eventually(t, "the refusal", func() bool { return b.msg(t, conv, id).Status == "failed" })
+		apptest.Eventually(t, "the note", func() bool {
+			for _, m := range b.cw.Messages(1, conv) {
+				if m.Private && strings.Contains(m.Content, "the WhatsApp gateway is disabled for this account") {
+					return true
+				}
+			}
+			return false
+		})
+		if n := len(b.evo.Sent("vendas")); n != 0 {
+			t.Fatalf("%d sends while the gateway feature is off", n)
+		}
+	})
 }

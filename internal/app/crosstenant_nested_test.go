@@ -12,7 +12,7 @@ import (
 
 // alphaRows creates rows of A's behind the nested routes (a board with
 // its stages, a card, a note, a chat room with a message, a dead gateway
-// item) and returns their ids by route wildcard, with the texts that must
+// item, a WhatsApp number) and returns their ids by route wildcard, with the texts that must
 // never show outside A.
 func alphaRows(t *testing.T, h *apptest.Hub, a *tenant) (map[string]string, []string) {
 	t.Helper()
@@ -44,10 +44,16 @@ func alphaRows(t *testing.T, h *apptest.Hub, a *tenant) (map[string]string, []st
 	h.Exec(`INSERT INTO gateway_work (id, account_id, instance_id, lane, seq, dedupe_key, kind, payload, status, last_error,
 		next_at, created_at, updated_at) VALUES ($1, $2, 'inst', 'in:inst:1', '1', $1, 'inbound', '{}', 'dead', 'alpha dead', $3, $3, $3)`,
 		workID, a.ID, db.Now())
+	// a WhatsApp number of A's (its settings must not be read or written through B)
+	providerID, numberID := db.NewID(), db.NewID()
+	h.Exec(`INSERT INTO providers (id, account_id, name, type, base_url, credentials, verify_token, webhook_token, created_at, updated_at)
+		VALUES ($1, $2, 'alpha-evo', 'evolution', 'https://evo.example.com', '', '', '', $3, $3)`, providerID, a.ID, db.Now())
+	h.Exec(`INSERT INTO provider_instances (id, account_id, provider_id, name, webhook_secret, status_changed_at, created_at, updated_at)
+		VALUES ($1, $2, $3, 'alpha-number', '', $4, $4, $4)`, numberID, a.ID, providerID, db.Now())
 	rows := map[string]string{"userID": a.user.ID, "keyID": a.key.ID, "sessionID": a.Admin.SessionID,
 		"boardID": board.ID, "stageID": full.Stages[0].ID, "cardID": card.ID, "noteID": note.ID,
-		"roomID": room.ID, "messageID": msg.ID, "workID": workID}
-	secrets := []string{board.ID, card.ID, note.ID, room.ID, msg.ID, workID, "Alpha pipeline", "Alpha deal", "Alpha note", "Alpha message"}
+		"roomID": room.ID, "messageID": msg.ID, "workID": workID, "numberID": numberID}
+	secrets := []string{board.ID, card.ID, note.ID, room.ID, msg.ID, workID, numberID, "Alpha pipeline", "Alpha deal", "Alpha note", "Alpha message"}
 	return rows, secrets
 }
 
@@ -128,6 +134,9 @@ func TestNestedRoutesRefuseForeignRows(t *testing.T) {
 		}
 		if n := h.Count(`SELECT count(*) FROM gateway_work WHERE id = '` + rows["workID"] + `' AND status = 'dead'`); n != 1 {
 			t.Errorf("A's dead letter was replayed through B")
+		}
+		if n := h.Count(`SELECT count(*) FROM gateway_settings WHERE instance_id = '` + rows["numberID"] + `'`); n != 0 {
+			t.Errorf("A's number got gateway settings through B")
 		}
 	})
 }

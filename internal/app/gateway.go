@@ -19,7 +19,7 @@ import (
 // lane drains and sweeper join the job workers.
 func (a *App) buildGateway(workers *river.Workers) error {
 	a.Gateway = &gateway.Service{DB: a.DB, Chatwoot: a.Chatwoot, Numbers: a.Provider, Usage: a.Usage, Members: a.Chatwoot, Log: a.Log, Now: a.IAM.Now,
-		Settle: a.Cfg.GatewaySettle, Quota: messageQuota{a},
+		Settle: a.Cfg.GatewaySettle, Quota: messageQuota{a}, Features: a.Features, IAM: a.IAM,
 		Metrics: gateway.NewMetrics(a.Registry),
 		Pacing:  gateway.Pacing{ChatGap: a.Cfg.GatewaySendGap, PerMinute: a.Cfg.GatewaySendPerMinute, Typing: a.Cfg.GatewaySendTyping},
 		HTTP: outbound.New(outbound.Options{AllowPrivate: a.Cfg.AllowPrivateNetwork, PrivateHosts: a.Cfg.AllowPrivateHosts,

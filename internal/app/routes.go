@@ -243,6 +243,8 @@ func (a *App) routes(h handlers) []httpx.Route {
 		gw("POST", "/dead-letters/{workID}/replay", h.gateway.ReplayDeadLetter, iam.PermProvidersWrite),
 		gw("GET", "/conversations/{conversationID}/log", h.gateway.ConversationLog, iam.PermInboxesRead),
 		gw("GET", "/numbers/{numberID}/templates", h.gateway.NumberTemplates, iam.PermInboxesRead),
+		gw("GET", "/numbers/{numberID}/settings", h.gateway.GetNumberSettings, iam.PermProvidersRead),
+		gw("PUT", "/numbers/{numberID}/settings", h.gateway.PutNumberSettings, iam.PermProvidersWrite),
 		gw("GET", "/conversations/{conversationID}/templates", h.gateway.ConversationTemplates, iam.PermInboxesRead),
 		gw("POST", "/conversations/{conversationID}/templates", h.gateway.SendTemplate, iam.PermInboxesRead),
 

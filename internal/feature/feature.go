@@ -91,6 +91,20 @@ func (f *Flags) Enabled(ctx context.Context, accountID, name, role string) (bool
 	return Known(name) && state[name] && (!adminOnly[name] || role == "admin"), nil
 }
 
+// AccountEnabled says whether the feature is on for the account itself,
+// for work no person asked for (a consumer of stored events): unlike
+// Enabled it returns the evaluation's error, so the caller retries later
+// instead of acting on a fail-closed "off" (ignoring a customer's message
+// because the database blinked). Role-bound features (hub_admin) are off.
+func (f *Flags) AccountEnabled(ctx context.Context, accountID, name string) (bool, error) {
+	state, err := f.state(ctx, accountID)
+	if err != nil {
+		f.errors.Inc()
+		return false, err
+	}
+	return Known(name) && state[name] && !adminOnly[name], nil
+}
+
 // state is an account's feature states; the map is shared, never modify it.
 func (f *Flags) state(ctx context.Context, accountID string) (map[string]bool, error) {
 	key := "f:" + accountID

@@ -97,4 +97,15 @@ func TestFeaturesFailClosed(t *testing.T) {
 	if !strings.Contains(h.Logs.String(), "feature evaluation failed") {
 		t.Fatal("failed evaluations are not logged")
 	}
+	// Work no person asked for (the gateway's consumers) learns of the
+	// failure, so it retries instead of acting on a fail-closed "off".
+	if on, err := h.App.Features.AccountEnabled(context.Background(), ten.ID, "gateway"); on || err == nil || !strings.Contains(err.Error(), "plans unreadable") {
+		t.Fatalf("AccountEnabled during a failure: %v, %v", on, err)
+	}
+	h.App.Features.Defaults = nil
+	for name, want := range map[string]bool{"gateway": true, "hub_admin": false, "nonsense": false} {
+		if on, err := h.App.Features.AccountEnabled(context.Background(), ten.ID, name); on != want || err != nil {
+			t.Errorf("AccountEnabled(%s) = %v, %v; want %v", name, on, err, want)
+		}
+	}
 }

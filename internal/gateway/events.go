@@ -18,7 +18,15 @@ import (
 // onProvider consumes a stored provider event: statuses are applied at
 // once (they only move forward, so their order does not matter); messages
 // join their chat's lane.
+//
+// With the account's gateway feature off nothing is bridged: the event
+// (stored, acknowledged) ends ignored with the reason, replayable.
 func (s *Service) onProvider(ctx context.Context, ex *intake.Execution) error {
+	if on, err := s.bridging(ctx, ex.AccountID); err != nil {
+		return err
+	} else if !on {
+		return intake.Ignore(featureOff)
+	}
 	num, err := s.Numbers.NumberBySource(ctx, ex.AccountID, ex.SourceID)
 	if errors.Is(err, db.ErrNotFound) {
 		return river.JobCancel(fmt.Errorf("no number of this account is %s", ex.SourceID))
@@ -141,7 +149,10 @@ func (m *cwMessage) agentMessage() bool {
 func (m *cwMessage) deleted() bool { d, _ := m.ContentAttributes["deleted"].(bool); return d }
 
 // onChatwoot consumes an API-inbox callback: agent replies join their
-// conversation's lane; a delete or a Retry too.
+// conversation's lane; a delete or a Retry too. With the account's
+// gateway feature off a reply (or Retry) is refused at once, marked
+// failed in Chatwoot with a note, and the event ends ignored with the
+// reason.
 func (s *Service) onChatwoot(ctx context.Context, ex *intake.Execution) error {
 	m, err := ParseChatwootMessage(ex.Payload)
 	if err != nil {
@@ -166,10 +177,20 @@ func (s *Service) onChatwoot(ctx context.Context, ex *intake.Execution) error {
 	if err != nil {
 		return err
 	}
+	on, err := s.bridging(ctx, ex.AccountID)
+	if err != nil {
+		return err
+	}
 	switch {
 	case ex.Event == "message_updated" && m.deleted():
 		if len(parts) == 0 {
 			return nil
+		}
+		if !on {
+			if err := s.deletedHereOnly(ctx, ex.AccountID, m.Conversation.ID, "the WhatsApp gateway is disabled for this account"); err != nil {
+				return err
+			}
+			return intake.Ignore(featureOff + ": the delete stays in Chatwoot only")
 		}
 		w.Kind, w.DedupeKey = workDelete, "del:"+strconv.Itoa(m.ID)
 	case ex.Event == "message_updated":
@@ -185,6 +206,13 @@ func (s *Service) onChatwoot(ctx context.Context, ex *intake.Execution) error {
 		}
 	default:
 		w.Kind, w.DedupeKey = workOutbound, "send:"+strconv.Itoa(m.ID)
+	}
+	if !on {
+		// refused now, visibly: failed in Chatwoot with a note, not queued
+		if err := s.refuseOff(ctx, ex.AccountID, m); err != nil {
+			return err
+		}
+		return intake.Ignore(featureOff + ": the reply was not sent and is marked failed in Chatwoot")
 	}
 	raw, _ := json.Marshal(outbound{Message: *m, Retry: w.DedupeKey != "send:"+strconv.Itoa(m.ID)})
 	w.Payload = string(raw)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/whatpro/hub/internal/chatwoot"
 	"github.com/whatpro/hub/internal/db"
+	"github.com/whatpro/hub/internal/iam"
 	"github.com/whatpro/hub/internal/intake"
 	outboundhttp "github.com/whatpro/hub/internal/outbound"
 	"github.com/whatpro/hub/internal/provider"
@@ -71,8 +72,13 @@ type Service struct {
 	Members  Members
 	Backlog  Backlog
 	Quota    Quota
-	Log      *slog.Logger
-	Now      func() time.Time
+	// Features tells whether the account's gateway feature is on (nil:
+	// always); off, nothing is bridged.
+	Features Features
+	// IAM builds and records the audit entries of settings changes.
+	IAM *iam.Service
+	Log *slog.Logger
+	Now func() time.Time
 	// Settle delays the start of a lane so that events stored together
 	// but handled by concurrent jobs join it in their stored order.
 	Settle time.Duration

@@ -262,8 +262,6 @@ func (s *Service) inboundDelete(ctx context.Context, acct *chatwoot.Account, w *
 }
 
 func (s *Service) groupsIgnored(ctx context.Context, accountID, instanceID string) bool {
-	var v string
-	err := s.DB.R.QueryRowContext(ctx, `SELECT groups FROM gateway_settings WHERE account_id = $1 AND instance_id = $2`,
-		accountID, instanceID).Scan(&v)
-	return err == nil && v == "ignore"
+	st, err := settingsOf(ctx, s.DB.R, accountID, instanceID)
+	return err == nil && st.Groups == "ignore"
 }

@@ -30,24 +30,9 @@ func (s *Service) runOutbound(ctx context.Context, w *work) error {
 		return s.runTemplate(ctx, w, &ob)
 	}
 	m := &ob.Message
-	num, err := s.Numbers.NumberByID(ctx, w.AccountID, w.InstanceID)
-	if errors.Is(err, db.ErrNotFound) {
-		return final(errors.New("the number was removed"))
-	} else if err != nil {
-		return err
-	}
-	acct, err := s.Chatwoot.Account(ctx, w.AccountID)
-	if errors.Is(err, db.ErrNotFound) {
-		return hold(holdDelay, "the account is not linked to Chatwoot")
-	} else if err != nil {
-		return err
-	}
-	c, err := s.chatForConversation(ctx, num, m)
+	num, acct, c, err := s.sendTarget(ctx, w, m)
 	if err != nil {
 		return err
-	}
-	if !num.Connected() {
-		return hold(holdDelay, "the number is %s: its messages wait until it reconnects", num.Instance.Status)
 	}
 	parts := planParts(m)
 	quoted := s.quotedProviderID(ctx, w.AccountID, w.InstanceID, m.ContentAttributes)
@@ -71,15 +56,11 @@ func (s *Service) runOutbound(ctx context.Context, w *work) error {
 			// a send may have gone out before a crash: its echo tells
 			return fmt.Errorf("part %d of message %d may have been sent; waiting for the provider's echo", i, m.ID)
 		}
-		if !checked && s.Quota != nil {
-			// over the plan's monthly messages, replies are refused (inbound still flows)
-			ok, err := s.Quota.AllowMessage(ctx, w.AccountID)
-			if err != nil {
+		if !checked {
+			if se, err := s.refusal(ctx, w.AccountID); err != nil {
 				return err
-			}
-			if !ok {
-				return s.partFailed(ctx, acct, row, m, &provider.SendError{Code: "limit", Final: true,
-					Msg: "the plan's max_messages_per_month is reached"})
+			} else if se != nil {
+				return s.partFailed(ctx, acct, row, m, se)
 			}
 			checked = true
 		}
@@ -96,7 +77,8 @@ func (s *Service) runOutbound(ctx context.Context, w *work) error {
 		if out.Voice && num.Type == provider.TypeCloudAPI {
 			note = cloudVoice(ctx, &out)
 		}
-		if err := s.pace(ctx, num, c); err != nil {
+		pacing, err := s.pace(ctx, num, c)
+		if err != nil {
 			return err
 		}
 		if err := markAttempt(ctx, s.DB.W, w.AccountID, row.ID, s.now()); err != nil {
@@ -112,7 +94,7 @@ func (s *Service) runOutbound(ctx context.Context, w *work) error {
 		case err != nil:
 			return err
 		}
-		s.pacer.sent(paceKey(num, c), time.Now(), s.Pacing.ChatGap)
+		s.pacer.sent(paceKey(num, c), time.Now(), pacing.ChatGap)
 		if err := setSent(ctx, s.DB.W, w.AccountID, row.ID, sent.ID, s.now()); err != nil {
 			return err
 		}
@@ -134,6 +116,33 @@ func (s *Service) runOutbound(ctx context.Context, w *work) error {
 type part struct {
 	kind, text string
 	att        *cwAttachment
+}
+
+// sendTarget is what every send of a work item needs first: its number,
+// the account's Chatwoot and the conversation's WhatsApp chat; a removed
+// number ends the item, an unlinked account or a disconnected number
+// holds it.
+func (s *Service) sendTarget(ctx context.Context, w *work, m *cwMessage) (*provider.Number, *chatwoot.Account, *chat, error) {
+	num, err := s.Numbers.NumberByID(ctx, w.AccountID, w.InstanceID)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, nil, nil, final(errors.New("the number was removed"))
+	} else if err != nil {
+		return nil, nil, nil, err
+	}
+	acct, err := s.Chatwoot.Account(ctx, w.AccountID)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, nil, nil, hold(holdDelay, "the account is not linked to Chatwoot")
+	} else if err != nil {
+		return nil, nil, nil, err
+	}
+	c, err := s.chatForConversation(ctx, num, m)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if !num.Connected() {
+		return nil, nil, nil, hold(holdDelay, "the number is %s: its messages wait until it reconnects", num.Instance.Status)
+	}
+	return num, acct, c, nil
 }
 
 // planParts splits a Chatwoot message into WhatsApp messages.
@@ -281,6 +290,25 @@ func (s *Service) download(ctx context.Context, raw string) ([]byte, string, err
 	return nil, "", fmt.Errorf("the attachment redirects too often")
 }
 
+// refusal is why the account may not send now, if it may not: its
+// gateway feature is off (a reply queued before it went off), or the
+// plan's monthly messages are used up (inbound still flows).
+func (s *Service) refusal(ctx context.Context, accountID string) (*provider.SendError, error) {
+	if on, err := s.bridging(ctx, accountID); err != nil {
+		return nil, err
+	} else if !on {
+		return featureOffError(), nil
+	}
+	if s.Quota == nil {
+		return nil, nil
+	}
+	ok, err := s.Quota.AllowMessage(ctx, accountID)
+	if err != nil || ok {
+		return nil, err
+	}
+	return &provider.SendError{Code: "limit", Final: true, Msg: "the plan's max_messages_per_month is reached"}, nil
+}
+
 // partFailed records a final failure of one part and tells the agent.
 func (s *Service) partFailed(ctx context.Context, acct *chatwoot.Account, row *mapped, m *cwMessage, se *provider.SendError) error {
 	if err := setPartFailed(ctx, s.DB.W, row.AccountID, row.ID, se.Msg, s.now()); err != nil {
@@ -295,6 +323,9 @@ func (s *Service) partFailed(ctx context.Context, acct *chatwoot.Account, row *m
 // A messageID of 0 is a send that has no Chatwoot message (a template).
 func (s *Service) reportFailure(ctx context.Context, acct *chatwoot.Account, conversationID, messageID int, se *provider.SendError) error {
 	note := "WhatsApp did not take this message: " + se.Msg + ". " + advice(se.Code)
+	if se.Code == errCodeFeatureOff {
+		note = "This message was not sent to WhatsApp: " + se.Msg + ". " + advice(se.Code)
+	}
 	nm := chatwoot.NewMessage{Content: note, MessageType: "outgoing", Private: true}
 	if messageID > 0 {
 		if err := acct.UpdateMessageStatus(ctx, conversationID, messageID, "failed", clip(se.Msg, 250)); err != nil && !chatwoot.IsNotFound(err) {
@@ -318,6 +349,8 @@ func advice(code string) string {
 		return "Attach the file again, smaller or in another format."
 	case "limit":
 		return "The plan's monthly message limit is reached: ask an administrator."
+	case errCodeFeatureOff:
+		return "Ask the hub's administrator to turn the gateway feature back on for this account, then use Retry on the message."
 	}
 	return "Fix the cause and use Retry on the message."
 }
@@ -339,6 +372,11 @@ func (s *Service) runAgentDelete(ctx context.Context, w *work) error {
 	num, err := s.Numbers.NumberByID(ctx, w.AccountID, w.InstanceID)
 	if err != nil {
 		return err
+	}
+	if on, err := s.bridging(ctx, w.AccountID); err != nil {
+		return err
+	} else if !on {
+		return s.deletedHereOnly(ctx, w.AccountID, ob.Message.Conversation.ID, "the WhatsApp gateway is disabled for this account")
 	}
 	parts, err := byChatwootID(ctx, s.DB.R, w.AccountID, ob.Message.ID)
 	if err != nil {

@@ -85,9 +85,19 @@ func jitter(d time.Duration) time.Duration {
 func paceKey(num *provider.Number, c *chat) string { return num.Instance.ID + "\x00" + c.JID }
 
 // pace waits until the number and the chat may take the next message,
-// showing typing meanwhile; a number over its rate holds the item.
-func (s *Service) pace(ctx context.Context, num *provider.Number, c *chat) error {
-	p := s.Pacing
+// showing typing meanwhile; a number over its rate holds the item. It
+// uses the number's pacing as saved now (its settings over the hub's
+// defaults) and returns it, for the gap after the send.
+func (s *Service) pace(ctx context.Context, num *provider.Number, c *chat) (Pacing, error) {
+	st, err := settingsOf(ctx, s.DB.R, num.Instance.AccountID, num.Instance.ID)
+	if err != nil {
+		return Pacing{}, err
+	}
+	p := s.pacingFor(st)
+	return p, s.wait(ctx, num, c, p)
+}
+
+func (s *Service) wait(ctx context.Context, num *provider.Number, c *chat, p Pacing) error {
 	now := time.Now()
 	rateWait, ok := s.pacer.reserve(num.Instance.ID, now, p.PerMinute)
 	if !ok {

@@ -17,24 +17,9 @@ import (
 // its source_id, writes it twice.
 func (s *Service) runTemplate(ctx context.Context, w *work, ob *outbound) error {
 	tw, conv := ob.Template, ob.Message.Conversation
-	num, err := s.Numbers.NumberByID(ctx, w.AccountID, w.InstanceID)
-	if errors.Is(err, db.ErrNotFound) {
-		return final(errors.New("the number was removed"))
-	} else if err != nil {
-		return err
-	}
-	acct, err := s.Chatwoot.Account(ctx, w.AccountID)
-	if errors.Is(err, db.ErrNotFound) {
-		return hold(holdDelay, "the account is not linked to Chatwoot")
-	} else if err != nil {
-		return err
-	}
-	c, err := s.chatForConversation(ctx, num, &ob.Message)
+	num, acct, c, err := s.sendTarget(ctx, w, &ob.Message)
 	if err != nil {
 		return err
-	}
-	if !num.Connected() {
-		return hold(holdDelay, "the number is %s: its messages wait until it reconnects", num.Instance.Status)
 	}
 	row, err := claimTemplate(ctx, s.DB.W, &mapped{ID: tw.Ref, AccountID: w.AccountID, InstanceID: w.InstanceID, ChatID: c.ID,
 		ConversationID: &conv.ID, CreatedAt: s.now()})
@@ -45,15 +30,10 @@ func (s *Service) runTemplate(ctx context.Context, w *work, ob *outbound) error 
 		return nil
 	}
 	if row.ProviderID == nil {
-		if s.Quota != nil {
-			ok, err := s.Quota.AllowMessage(ctx, w.AccountID)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return s.templateFailed(ctx, acct, row, conv.ID, tw, &provider.SendError{Code: "limit", Final: true,
-					Msg: "the plan's max_messages_per_month is reached"})
-			}
+		if se, err := s.refusal(ctx, w.AccountID); err != nil {
+			return err
+		} else if se != nil {
+			return s.templateFailed(ctx, acct, row, conv.ID, tw, se)
 		}
 		if err := markAttempt(ctx, s.DB.W, w.AccountID, row.ID, s.now()); err != nil {
 			return err

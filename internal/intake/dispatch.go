@@ -20,6 +20,16 @@ import (
 // Delivery is at least once: handlers must tolerate seeing an event again.
 type EventHandler func(ctx context.Context, ex *Execution) error
 
+// Ignore is what a handler returns for an event it will not act on, for
+// a reason an admin should see (a feature off for the account): the
+// execution ends ignored with the reason, not retried, and stays
+// replayable like any other.
+func Ignore(reason string) error { return &ignoredError{reason: reason} }
+
+type ignoredError struct{ reason string }
+
+func (e *ignoredError) Error() string { return "ignored: " + e.reason }
+
 // Dispatcher is the registry of consumers and runs each consumer's
 // execution of a stored event: its own attempts, dead letter and replay,
 // so one consumer's failure never re-runs another's effect (drain.go).

@@ -74,6 +74,9 @@ func TestDispatcherOutcomes(t *testing.T) {
 				return river.JobCancel(errors.New("the contact is gone"))
 			},
 			"chatwoot:contact_created": func(context.Context, *intake.Execution) error { panic("boom") },
+			"chatwoot:conversation_created": func(context.Context, *intake.Execution) error {
+				return intake.Ignore("the feature is off for this account")
+			},
 			"chatwoot_inbox:*": func(context.Context, *intake.Execution) error {
 				if flaky.Add(1) == 1 {
 					return errors.New("first try fails")
@@ -141,6 +144,13 @@ func TestDispatcherOutcomes(t *testing.T) {
 		}
 		if r := e.row(pan); r.Status != intake.StatusFailed || !strings.Contains(r.LastError, "boom") {
 			t.Fatalf("panicked: %+v", r)
+		}
+
+		// A handler's Ignore ends the execution ignored with its reason, at once.
+		skip := e.accept(delivery{body: `{"event":"conversation_created","id":10}`})
+		must(t, work(d, skip, 1, 10))
+		if r := e.row(skip); r.Status != intake.StatusIgnored || r.Attempts != 1 || r.LastError != "the feature is off for this account" {
+			t.Fatalf("ignored by its handler: %+v", r)
 		}
 
 		// "source:*" catches every event of the inbox source; a failed

@@ -279,9 +279,12 @@ func (d *Dispatcher) metrics() {
 // judge turns a handler's answer into the execution's outcome.
 func (d *Dispatcher) judge(ex *Execution, herr error) outcome {
 	var jc *rivertype.JobCancelError
+	var ig *ignoredError
 	switch {
 	case herr == nil:
 		return outcome{ex: ex, status: StatusDone}
+	case errors.As(herr, &ig):
+		return outcome{ex: ex, status: StatusIgnored, lastError: ig.reason}
 	case errors.As(herr, &jc), ex.Attempts-ex.replayed >= d.maxAttempts():
 		return outcome{ex: ex, status: StatusDead, lastError: herr.Error()}
 	default:

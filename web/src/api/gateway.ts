@@ -1,6 +1,6 @@
 /**
  * The WhatsApp gateway of an account: {base}api/v1/accounts/{accountID}/gateway/
- * numbers (per-number counters), dead-letters (and their replay).
+ * numbers (per-number counters and settings), dead-letters (and their replay).
  */
 import { api, type ApiClient, type Page, type PageParams } from './client'
 
@@ -112,4 +112,39 @@ export function sendTemplate(
   client: ApiClient = api,
 ): Promise<{ id: string; status: string; text: string }> {
   return client.post(gatewayPath(accountId, `/conversations/${conversationId}/templates`), body)
+}
+
+/** Pacing values in the API's units. */
+export interface PacingValues {
+  send_gap_ms: number
+  send_per_minute: number
+  send_typing: boolean
+}
+
+/** A number's gateway settings; a pacing value that is null is the hub's default (in defaults). */
+export interface NumberSettings {
+  instance_id: string
+  groups: 'contact' | 'ignore'
+  send_gap_ms: number | null
+  send_per_minute: number | null
+  send_typing: boolean | null
+  defaults: PacingValues
+  effective: PacingValues
+  updated_at: string | null
+}
+
+/** Replaces a number's settings: a field left out or null is its default. */
+export interface NumberSettingsInput {
+  groups: 'contact' | 'ignore'
+  send_gap_ms: number | null
+  send_per_minute: number | null
+  send_typing: boolean | null
+}
+
+export function getNumberSettings(accountId: string, numberId: string, client: ApiClient = api): Promise<NumberSettings> {
+  return client.get(gatewayPath(accountId, `/numbers/${encodeURIComponent(numberId)}/settings`))
+}
+
+export function putNumberSettings(accountId: string, numberId: string, input: NumberSettingsInput, client: ApiClient = api): Promise<NumberSettings> {
+  return client.put(gatewayPath(accountId, `/numbers/${encodeURIComponent(numberId)}/settings`), input)
 }

@@ -14,7 +14,7 @@ const HUB_ACTIONS = [
   'chat.member.removed_from_account', 'chat.member.role_changed', 'chat.message.deleted', 'chat.retention.updated',
   'chat.retention.deleted', 'chat.room.created', 'chatwoot.identity.linked', 'chatwoot.installed', 'chatwoot.linked',
   'chatwoot.origin_changed', 'chatwoot.unlinked', 'chatwoot.url_token.set', 'chatwoot.webhook_secret.set',
-  'contact.erased', 'job.discarded', 'job.retried', 'kanban.board.created', 'kanban.board.deleted',
+  'contact.erased', 'gateway_settings.updated', 'job.discarded', 'job.retried', 'kanban.board.created', 'kanban.board.deleted',
   'kanban.board.updated', 'kanban.stage.deleted', 'provider.created', 'provider.deleted', 'provider.health_changed',
   'provider.origin_changed', 'provider.updated', 'provider_instance.connect_started', 'provider_instance.created',
   'provider_instance.deleted', 'provider_instance.inbox_linked', 'provider_instance.logged_out', 'session.revoked',

@@ -216,4 +216,58 @@ describe('NumbersPage', () => {
     expect(wrapper.find('[data-testid="numbers-dropped-banner"]').exists()).toBe(false)
     expect(wrapper.find('[data-testid="number-logout"]').exists()).toBe(false)
   })
+  it("edits the number's gateway settings: empty pacing fields are the hub's defaults, refused values are shown by field", async () => {
+    const settings = {
+      instance_id: 'n1',
+      groups: 'contact',
+      send_gap_ms: null,
+      send_per_minute: 20,
+      send_typing: null,
+      defaults: { send_gap_ms: 1500, send_per_minute: 30, send_typing: true },
+      effective: { send_gap_ms: 1500, send_per_minute: 20, send_typing: true },
+      updated_at: null,
+    }
+    let refuse = true
+    const { wrapper, hub } = await openNumbers({
+      'GET /api/v1/accounts/A/gateway/numbers/n1/settings': () => json(settings),
+      'PUT /api/v1/accounts/A/gateway/numbers/n1/settings': () =>
+        refuse
+          ? envelope(400, 'VALIDATION_ERROR', 'the request has invalid fields', {
+              details: [{ field: 'send_gap_ms', code: 'out_of_range', params: { min: 0, max: 30000 }, message: 'must be a whole number of milliseconds from 0 to 30000' }],
+            })
+          : json({ ...settings, send_gap_ms: 800, send_per_minute: null, send_typing: false, groups: 'ignore' }),
+    })
+    await wrapper.get('[data-testid="number-settings"]').trigger('click')
+    await flushPromises()
+    const gap = wrapper.get<HTMLInputElement>('[data-testid="number-settings-gap"]')
+    expect(gap.element.value).toBe('')
+    expect(gap.attributes('placeholder')).toBe('Hub default (1500)')
+    expect(wrapper.get<HTMLInputElement>('[data-testid="number-settings-rate"]').element.value).toBe('20')
+
+    await gap.setValue('fast')
+    await wrapper.get('#number-settings-form').trigger('submit')
+    await flushPromises()
+    expect(hub.calls('PUT /api/v1/accounts/A/gateway/numbers/n1/settings')).toHaveLength(0)
+    expect(wrapper.get('[data-testid="number-settings-dialog"]').text()).toContain('Enter a whole number, or leave it empty for the default.')
+
+    await gap.setValue('40000')
+    await wrapper.get('#number-settings-form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.get('[data-testid="number-settings-dialog"]').text()).toContain('Enter milliseconds from 0 to 30000.')
+
+    refuse = false
+    await gap.setValue('800')
+    await wrapper.get('[data-testid="number-settings-rate"]').setValue('')
+    await wrapper.get('[data-testid="number-settings-typing"]').setValue('off')
+    await wrapper.get('[data-testid="number-settings-groups"]').setValue('ignore')
+    await wrapper.get('#number-settings-form').trigger('submit')
+    await flushPromises()
+    expect(hub.calls('PUT /api/v1/accounts/A/gateway/numbers/n1/settings').at(-1)?.body).toEqual({
+      groups: 'ignore',
+      send_gap_ms: 800,
+      send_per_minute: null,
+      send_typing: false,
+    })
+    expect(wrapper.find('[data-testid="number-settings-dialog"]').exists()).toBe(false)
+  })
 })

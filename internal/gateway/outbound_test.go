@@ -21,6 +21,10 @@ func TestOutboundReply(t *testing.T) {
 		b.reply(t, conv, map[string]any{"content": "nota interna", "private": true})
 		id := b.reply(t, conv, map[string]any{"content": "**Olá** João, _tudo_ ~~bem~~? [site](https://x.test)",
 			"content_attributes": map[string]any{"in_reply_to": quoted}})
+		// Chatwoot's callbacks race each other (one worker each); the lane
+		// keeps two replies in order only within the settle time, which a
+		// loaded machine can exceed: send the second once the first is out.
+		apptest.Eventually(t, "the first send", func() bool { return len(b.evo.Sent("vendas")) == 1 })
 		b.reply(t, conv, map[string]any{"content": "segunda"})
 		apptest.Eventually(t, "two sends", func() bool { return len(b.evo.Sent("vendas")) == 2 })
 		sent := b.evo.Sent("vendas")

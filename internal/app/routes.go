@@ -166,6 +166,8 @@ func (a *App) routes(h handlers) []httpx.Route {
 		acct("POST", "/chatwoot/install", h.chatwoot.Install, iam.PermChatwootWrite),
 		acct("PUT", "/chatwoot/url-token", h.chatwoot.SetURLToken, iam.PermChatwootWrite),
 		acct("GET", "/chatwoot/conversations/{conversationID}", h.chatwoot.ConversationContext, iam.PermInboxesRead),
+		// Any account user may list Chatwoot's teams (TeamPolicy#index?); the board settings pick from them.
+		acct("GET", "/chatwoot/teams", h.chatwoot.ListTeams, iam.PermKanbanRead),
 
 		// Webhooks from Chatwoot: verified, stored with their job, answered fast
 		// Webhooks have no per-address limit (Chatwoot sends every tenant's

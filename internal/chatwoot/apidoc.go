@@ -29,6 +29,10 @@ func APIDocs() apidoc.Ops {
 					"inbox": obj(map[string]any{"inbox_name": text, "number": apidoc.Schema{"type": []string{"object", "null"}, "properties": map[string]any{
 						"id": text, "name": text, "display_name": text, "phone_number": text, "profile_name": text, "status": text, "disconnect_reason": text}}})},
 					"account_id", "conversation_id", "inbox_id")},
+			"GET " + A + "/chatwoot/teams": {Summary: "The Chatwoot account's teams (id, name), for board visibility",
+				Description: "Read afresh with the link's token when Chatwoot answers, else the list last seen; known is false until the hub has seen one.",
+				Resp: obj(map[string]any{"data": apidoc.Schema{"type": "array", "items": TeamRef{}}, "pagination": apidoc.Ref("Pagination"), "known": true},
+					"data", "known")},
 		}),
 		apidoc.Tagged("Embedded sign-in", apidoc.Ops{
 			"POST /api/v1/auth/chatwoot": {Summary: "Exchange a Chatwoot browser session for an instance token (checked against Chatwoot's profile)",

@@ -192,6 +192,11 @@ func (s *Service) LinkIdentity(w http.ResponseWriter, r *http.Request) error {
 				AND m.inbox_id = chatwoot_inbox_members.inbox_id)`, p.UserID, owner); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, `UPDATE chatwoot_team_members SET user_id = $1 WHERE user_id = $2
+			AND NOT EXISTS (SELECT 1 FROM chatwoot_team_members m WHERE m.user_id = $1 AND m.account_id = chatwoot_team_members.account_id
+				AND m.team_id = chatwoot_team_members.team_id)`, p.UserID, owner); err != nil {
+			return err
+		}
 		e := s.IAM.Entry(r, "", "chatwoot.identity.linked", "user", p.UserID)
 		e.After = map[string]any{"origin": origin, "chatwoot_user_id": cwUser, "from_user_id": owner}
 		return s.IAM.Audit.RecordHub(ctx, tx, e, accounts)

@@ -100,10 +100,16 @@ func setLinkField(ctx context.Context, q db.Querier, accountID, col string, v an
 func forgetInstallation(ctx context.Context, tx *sql.Tx, accountID string, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE chatwoot_links SET webhook_secret = NULL, webhook_id = NULL, dashboard_app_id = NULL,
 		url_token = NULL, url_token_enabled = FALSE, updated_at = $1 WHERE account_id = $2`, now, accountID)
-	return err
+	if err != nil {
+		return err
+	}
+	return forgetTeams(ctx, tx, accountID)
 }
 
 func deleteLink(ctx context.Context, tx *sql.Tx, accountID string) error {
+	if err := forgetTeams(ctx, tx, accountID); err != nil {
+		return err
+	}
 	_, err := tx.ExecContext(ctx, `DELETE FROM chatwoot_links WHERE account_id = $1`, accountID)
 	return err
 }

@@ -22,9 +22,11 @@ import (
 const ssoCacheTTL = 30 * time.Second
 
 type ssoCacheEntry struct {
-	profile *Profile
-	inboxes []int
-	at      time.Time
+	profile    *Profile
+	inboxes    []int
+	teams      []Team
+	teamsKnown bool
+	at         time.Time
 }
 
 type ssoReq struct {
@@ -103,7 +105,7 @@ func (s *Service) SSO(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// checkSession asks Chatwoot for the profile and the agent's inboxes,
+// checkSession asks Chatwoot for the profile, the agent's inboxes and teams,
 // caching positive answers and coalescing identical concurrent checks.
 func (s *Service) checkSession(ctx context.Context, l *Link, sess Session) (ssoCacheEntry, error) {
 	sum := sha256.Sum256([]byte(l.ID + "\x00" + sess.AccessToken + "\x00" + sess.Client + "\x00" + sess.UID))
@@ -128,7 +130,11 @@ func (s *Service) checkSession(ctx context.Context, l *Link, sess Session) (ssoC
 		if err != nil && !errors.Is(err, ErrUnauthorized) {
 			return nil, upstream(err)
 		}
-		e := ssoCacheEntry{profile: p, at: time.Now()}
+		teams, known, err := s.Client.fetchTeams(ctx, l.BaseURL, l.ChatwootAccountID, sess.header())
+		if err != nil {
+			return nil, upstream(err)
+		}
+		e := ssoCacheEntry{profile: p, teams: teams, teamsKnown: known, at: time.Now()}
 		for _, in := range inboxes {
 			e.inboxes = append(e.inboxes, in.ID)
 		}
@@ -149,7 +155,7 @@ func (s *Service) checkSession(ctx context.Context, l *Link, sess Session) (ssoC
 }
 
 // signIn resolves the hub user by the Chatwoot identity (never by email),
-// upserts the membership, records inbox memberships and mints the token.
+// upserts the membership, records inbox and team memberships and mints the token.
 func (s *Service) signIn(ctx context.Context, tx *sql.Tx, r *http.Request, l *Link, e ssoCacheEntry, role string) (map[string]any, error) {
 	now := s.now()
 	var status string
@@ -207,6 +213,16 @@ func (s *Service) signIn(ctx context.Context, tx *sql.Tx, r *http.Request, l *Li
 			l.AccountID, userID, id, now); err != nil {
 			return nil, err
 		}
+	}
+	// Team memberships follow the same rule; when Chatwoot would not list
+	// the teams the user is in none (fail closed).
+	if e.teamsKnown {
+		if err := saveTeams(ctx, tx, l.AccountID, e.teams, now); err != nil {
+			return nil, err
+		}
+	}
+	if err := saveTeamMembers(ctx, tx, l.AccountID, userID, e.teams, now); err != nil {
+		return nil, err
 	}
 	var scopes []string
 	for _, sc := range embedScopes {

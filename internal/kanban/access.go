@@ -2,10 +2,13 @@ package kanban
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
+	"github.com/whatpro/hub/internal/chatwoot"
 	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/feature"
 	"github.com/whatpro/hub/internal/httpx"
@@ -14,18 +17,24 @@ import (
 )
 
 // viewer is what decides which boards and cards someone sees: admins see
-// everything; others see boards open to all or to them, and only cards of
-// conversations in their own Chatwoot inboxes (recorded at SSO), plus
-// cards without a conversation.
+// everything; others see boards open to all, to them or to one of their
+// Chatwoot teams, and only cards of conversations in their own Chatwoot
+// inboxes (both recorded at SSO), plus cards without a conversation.
 type viewer struct {
 	accountID string
 	userID    string
 	all       bool
 	inboxes   []int
+	teams     []int
 }
 
 func (v *viewer) seesBoard(b *Board) bool {
-	return v.all || b.Visibility != "selected" || slices.Contains(b.VisibleUserIDs, v.userID)
+	return v.all || b.Visibility != "selected" || v.listed(b.VisibleUserIDs, b.VisibleTeamIDs)
+}
+
+// listed reports whether the viewer is one of users or in one of teams.
+func (v *viewer) listed(users []string, teams []int) bool {
+	return slices.Contains(users, v.userID) || slices.ContainsFunc(teams, func(t int) bool { return slices.Contains(v.teams, t) })
 }
 
 func (v *viewer) seesInbox(inbox *int) bool {
@@ -57,8 +66,14 @@ func (s *Service) viewerFor(ctx context.Context, q db.Querier, acc *iam.Access, 
 		var id int
 		return id, r.Scan(&id)
 	})
+	if err != nil {
+		return nil, err
+	}
 	v.inboxes = ids
-	return v, err
+	if v.teams, err = chatwoot.UserTeamIDs(ctx, q, acc.AccountID, userID); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 func (s *Service) viewerOf(ctx context.Context) (*viewer, error) {
@@ -82,12 +97,40 @@ func cardScope(c *Card) string {
 	return "inbox:" + strconv.Itoa(*c.InboxID)
 }
 
-// boardScope says who sees a board in the board list.
+// boardScope says who sees a board in the board list:
+// "all", or "users:<ids>" with ";teams:<ids>" when teams are listed.
 func boardScope(b *Board) string {
 	if b.Visibility != "selected" {
 		return "all"
 	}
-	return "users:" + strings.Join(b.VisibleUserIDs, ",")
+	scope := "users:" + strings.Join(b.VisibleUserIDs, ",")
+	if len(b.VisibleTeamIDs) > 0 {
+		parts := make([]string, len(b.VisibleTeamIDs))
+		for i, id := range b.VisibleTeamIDs {
+			parts[i] = strconv.Itoa(id)
+		}
+		scope += ";teams:" + strings.Join(parts, ",")
+	}
+	return scope
+}
+
+// inScope reports whether the viewer is in a boardScope audience.
+func (v *viewer) inScope(scope string) bool {
+	if v.all || scope == "all" {
+		return true
+	}
+	rest, ok := strings.CutPrefix(scope, "users:")
+	if !ok {
+		return false
+	}
+	users, teamList, _ := strings.Cut(rest, ";teams:")
+	var teams []int
+	for _, t := range strings.Split(teamList, ",") {
+		if id, err := strconv.Atoi(t); err == nil {
+			teams = append(teams, id)
+		}
+	}
+	return v.listed(strings.Split(users, ","), teams)
 }
 
 // Authorize implements realtime.Authorizer for "boards" and "board:<id>":
@@ -108,13 +151,7 @@ func (s *Service) Authorize(ctx context.Context, rv *realtime.Viewer, topic stri
 		return nil, err
 	}
 	if topic == topicBoards {
-		return func(e *realtime.Event) bool {
-			if v.all || e.Scope == "all" {
-				return true
-			}
-			ids, ok := strings.CutPrefix(e.Scope, "users:")
-			return ok && slices.Contains(strings.Split(ids, ","), v.userID)
-		}, nil
+		return func(e *realtime.Event) bool { return v.inScope(e.Scope) }, nil
 	}
 	id, ok := strings.CutPrefix(topic, boardPrefix)
 	if !ok {
@@ -128,7 +165,19 @@ func (s *Service) Authorize(ctx context.Context, rv *realtime.Viewer, topic stri
 	for _, in := range v.inboxes {
 		inboxes["inbox:"+strconv.Itoa(in)] = true
 	}
+	// A board.updated that hides the board from the viewer ends what they
+	// hear of it at once, before the next recheck ends the subscription.
+	var hidden atomic.Bool
 	return func(e *realtime.Event) bool {
+		if e.Type == "board.updated" && !v.all {
+			var nb Board
+			if json.Unmarshal(e.Data, &nb) == nil && nb.ID == id {
+				hidden.Store(!v.seesBoard(&nb))
+			}
+		}
+		if hidden.Load() {
+			return false
+		}
 		return v.all || e.Scope == "" || inboxes[e.Scope]
 	}, nil
 }

@@ -19,6 +19,7 @@ type boardInput struct {
 	Currency       opt[string]        `json:"currency"`
 	Visibility     opt[string]        `json:"visibility"`
 	VisibleUserIDs opt[[]string]      `json:"visible_user_ids"`
+	VisibleTeamIDs opt[[]int]         `json:"visible_team_ids"`
 	EntryRule      opt[EntryRule]     `json:"entry_rule"`
 	StageAttribute opt[string]        `json:"stage_attribute"`
 	CustomFields   opt[[]CustomField] `json:"custom_fields"`
@@ -49,6 +50,9 @@ func (s *Service) applyBoard(ctx context.Context, accountID string, b *Board, in
 	if in.VisibleUserIDs.Set {
 		b.VisibleUserIDs = chk.list("visible_user_ids", in.VisibleUserIDs.Value, 500, 64)
 		members(ctx, s.DB.R, accountID, b.VisibleUserIDs, chk)
+	}
+	if in.VisibleTeamIDs.Set {
+		b.VisibleTeamIDs = s.checkTeams(ctx, accountID, in.VisibleTeamIDs.Value, chk)
 	}
 	if in.EntryRule.Set {
 		r := in.EntryRule.Value
@@ -153,7 +157,7 @@ func (s *Service) CreateBoard(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.now()
 	_, currency, defaults := defaultStages(accountLocale(ctx, s.DB.R, acc.AccountID))
-	b := &Board{ID: db.NewID(), Currency: currency, Visibility: "all", VisibleUserIDs: []string{}, EntryRule: EntryRule{InboxIDs: []int{}},
+	b := &Board{ID: db.NewID(), Currency: currency, Visibility: "all", VisibleUserIDs: []string{}, VisibleTeamIDs: []int{}, EntryRule: EntryRule{InboxIDs: []int{}},
 		CustomFields: []CustomField{}, Version: 1, CreatedAt: now, UpdatedAt: now}
 	chk := &checker{}
 	if !in.Name.Set {
@@ -255,7 +259,8 @@ func (s *Service) UpdateBoard(w http.ResponseWriter, r *http.Request) error {
 			// Viewers who lost the board hear that it is gone for them.
 			bt.emit("board.deleted", topicBoards, boardScope(cur), map[string]any{"board_id": b.ID, "hidden": true})
 		}
-		return s.audit(ctx, tx, r, acc.AccountID, "kanban.board.updated", b.ID, map[string]any{"name": b.Name, "visibility": b.Visibility})
+		return s.audit(ctx, tx, r, acc.AccountID, "kanban.board.updated", b.ID, map[string]any{"name": b.Name, "visibility": b.Visibility,
+			"visible_team_ids": b.VisibleTeamIDs})
 	})
 	if err != nil {
 		return err

@@ -44,6 +44,7 @@ type Board struct {
 	Currency       string        `json:"currency"`
 	Visibility     string        `json:"visibility"` // all | selected
 	VisibleUserIDs []string      `json:"visible_user_ids"`
+	VisibleTeamIDs []int         `json:"visible_team_ids"` // Chatwoot teams whose members see a "selected" board
 	EntryRule      EntryRule     `json:"entry_rule"`
 	StageAttribute string        `json:"stage_attribute"`
 	CustomFields   []CustomField `json:"custom_fields"`

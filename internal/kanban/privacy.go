@@ -11,9 +11,9 @@ import (
 // PrivacySections are the account's boards and deals in its export.
 func PrivacySections() []privacy.Section {
 	return []privacy.Section{
-		{Name: "boards", Query: `SELECT id, name, description, is_default, currency, visibility, visible_user_ids, entry_all_inboxes,
+		{Name: "boards", Query: `SELECT id, name, description, is_default, currency, visibility, visible_user_ids, visible_team_ids, entry_all_inboxes,
 			entry_inbox_ids, stage_attribute, custom_fields, version, created_at, updated_at FROM kanban_boards WHERE account_id = $1
-			ORDER BY created_at, id`, JSON: []string{"visible_user_ids", "entry_inbox_ids", "custom_fields"}},
+			ORDER BY created_at, id`, JSON: []string{"visible_user_ids", "visible_team_ids", "entry_inbox_ids", "custom_fields"}},
 		{Name: "stages", Query: `SELECT id, board_id, name, color, position, kind, stale_after_hours, win_probability, wip_limit,
 			required_fields, created_at, updated_at FROM kanban_stages WHERE account_id = $1 ORDER BY board_id, position, id`,
 			JSON: []string{"required_fields"}},

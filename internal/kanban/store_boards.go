@@ -11,22 +11,26 @@ import (
 	"github.com/whatpro/hub/internal/realtime"
 )
 
-const boardCols = `id, name, description, is_default, currency, visibility, visible_user_ids, entry_all_inboxes, entry_inbox_ids,
-	stage_attribute, custom_fields, version, created_at, updated_at`
+const boardCols = `id, name, description, is_default, currency, visibility, visible_user_ids, visible_team_ids, entry_all_inboxes,
+	entry_inbox_ids, stage_attribute, custom_fields, version, created_at, updated_at`
 
 func scanBoard(r interface{ Scan(...any) error }) (*Board, error) {
 	b := &Board{}
-	var users, inboxes, fields string
-	err := r.Scan(&b.ID, &b.Name, &b.Description, &b.IsDefault, &b.Currency, &b.Visibility, &users, &b.EntryRule.AllInboxes,
+	var users, teams, inboxes, fields string
+	err := r.Scan(&b.ID, &b.Name, &b.Description, &b.IsDefault, &b.Currency, &b.Visibility, &users, &teams, &b.EntryRule.AllInboxes,
 		&inboxes, &b.StageAttribute, &fields, &b.Version, &b.CreatedAt, &b.UpdatedAt)
 	if err != nil {
 		return nil, db.Translate(err)
 	}
 	_ = json.Unmarshal([]byte(users), &b.VisibleUserIDs)
+	_ = json.Unmarshal([]byte(teams), &b.VisibleTeamIDs)
 	_ = json.Unmarshal([]byte(inboxes), &b.EntryRule.InboxIDs)
 	_ = json.Unmarshal([]byte(fields), &b.CustomFields)
 	if b.VisibleUserIDs == nil {
 		b.VisibleUserIDs = []string{}
+	}
+	if b.VisibleTeamIDs == nil {
+		b.VisibleTeamIDs = []int{}
 	}
 	if b.EntryRule.InboxIDs == nil {
 		b.EntryRule.InboxIDs = []int{}
@@ -46,6 +50,13 @@ func listBoards(ctx context.Context, q db.Querier, accountID string) ([]*Board, 
 	return db.Collect(rows, err, scanBoard)
 }
 
+func teamIDs(b *Board) []int {
+	if b.VisibleTeamIDs == nil {
+		return []int{}
+	}
+	return b.VisibleTeamIDs
+}
+
 func jsonText(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
@@ -53,19 +64,20 @@ func jsonText(v any) string {
 
 func insertBoard(ctx context.Context, tx *sql.Tx, accountID string, b *Board) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO kanban_boards (id, account_id, name, description, is_default, currency, visibility,
-		visible_user_ids, entry_all_inboxes, entry_inbox_ids, stage_attribute, custom_fields, version, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
+		visible_user_ids, entry_all_inboxes, entry_inbox_ids, stage_attribute, custom_fields, version, created_at, updated_at, visible_team_ids)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)`,
 		b.ID, accountID, b.Name, b.Description, b.IsDefault, b.Currency, b.Visibility, jsonText(b.VisibleUserIDs),
-		b.EntryRule.AllInboxes, jsonText(b.EntryRule.InboxIDs), b.StageAttribute, jsonText(b.CustomFields), b.Version, b.CreatedAt)
+		b.EntryRule.AllInboxes, jsonText(b.EntryRule.InboxIDs), b.StageAttribute, jsonText(b.CustomFields), b.Version, b.CreatedAt,
+		jsonText(teamIDs(b)))
 	return db.Translate(err)
 }
 
 func updateBoard(ctx context.Context, tx *sql.Tx, accountID string, b *Board) error {
 	_, err := tx.ExecContext(ctx, `UPDATE kanban_boards SET name = $3, description = $4, currency = $5, visibility = $6,
 		visible_user_ids = $7, entry_all_inboxes = $8, entry_inbox_ids = $9, stage_attribute = $10, custom_fields = $11,
-		version = $12, updated_at = $13 WHERE account_id = $1 AND id = $2`,
+		version = $12, updated_at = $13, visible_team_ids = $14 WHERE account_id = $1 AND id = $2`,
 		accountID, b.ID, b.Name, b.Description, b.Currency, b.Visibility, jsonText(b.VisibleUserIDs), b.EntryRule.AllInboxes,
-		jsonText(b.EntryRule.InboxIDs), b.StageAttribute, jsonText(b.CustomFields), b.Version, b.UpdatedAt)
+		jsonText(b.EntryRule.InboxIDs), b.StageAttribute, jsonText(b.CustomFields), b.Version, b.UpdatedAt, jsonText(teamIDs(b)))
 	return db.Translate(err)
 }
 
@@ -163,7 +175,7 @@ func (s *Service) EnsureDefaultBoard(ctx context.Context, accountID string) erro
 	now := s.now()
 	name, currency, stages := defaultStages(accountLocale(ctx, s.DB.R, accountID))
 	b := &Board{ID: db.NewID(), Name: name, IsDefault: true, Currency: currency, Visibility: "all", VisibleUserIDs: []string{},
-		EntryRule: EntryRule{AllInboxes: true, InboxIDs: []int{}}, CustomFields: []CustomField{}, Version: 1, CreatedAt: now, UpdatedAt: now}
+		VisibleTeamIDs: []int{}, EntryRule: EntryRule{AllInboxes: true, InboxIDs: []int{}}, CustomFields: []CustomField{}, Version: 1, CreatedAt: now, UpdatedAt: now}
 	created := false
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO kanban_boards (id, account_id, name, description, is_default, currency, visibility,

@@ -27,6 +27,12 @@ func contractCases(t *testing.T, s *Sim) []contractCase {
 	wh, _ := s.AddWebhook(1, "https://hub.test/cw/account", "message_created")
 	gone, _ := s.AddWebhook(1, "https://hub.test/cw/gone")
 	conv := idPath(base+"/conversations", cv.DisplayID)
+	sales, err := s.AddTeam(1, "Vendas", agentAcme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doomedTeam, _ := s.AddTeam(1, "Antigo")
+	team := idPath(base+"/teams", sales.ID)
 
 	return []contractCase{
 		{name: "profile", method: "GET", spec: "/api/v1/profile", path: "/api/v1/profile", status: 200,
@@ -52,6 +58,23 @@ func contractCases(t *testing.T, s *Sim) []contractCase {
 			body: map[string]any{"inbox_id": itoa(ib.ID), "user_ids": []int{agentAcme, multiUser}}, hubKeys: wantKeys(p("payload", 0, "id"))},
 		{method: "DELETE", spec: acct + "/inbox_members", path: base + "/inbox_members", status: 200,
 			body: map[string]any{"inbox_id": itoa(ib.ID), "user_ids": []int{multiUser}}},
+
+		{method: "GET", spec: acct + "/teams", path: base + "/teams", status: 200,
+			hubKeys: wantKeys(p(0, "id"), p(0, "name"), p(0, "is_member"))},
+		{method: "POST", spec: acct + "/teams", path: base + "/teams", status: 200,
+			body: map[string]any{"name": "Suporte", "description": "N1"}, hubKeys: wantKeys(p("id"), p("name"))},
+		{method: "GET", spec: acct + "/teams/{team_id}", path: team, status: 200, hubKeys: wantKeys(p("id"), p("name"))},
+		{method: "PATCH", spec: acct + "/teams/{team_id}", path: team, status: 200,
+			body: map[string]any{"description": "Pipeline"}, hubKeys: wantKeys(p("description"))},
+		{method: "DELETE", spec: acct + "/teams/{team_id}", path: idPath(base+"/teams", doomedTeam.ID), status: 200},
+		{method: "GET", spec: acct + "/teams/{team_id}/team_members", path: team + "/team_members", status: 200,
+			hubKeys: wantKeys(p(0, "id"))},
+		{method: "POST", spec: acct + "/teams/{team_id}/team_members", path: team + "/team_members", status: 200,
+			body: map[string]any{"user_ids": []int{multiUser}}, hubKeys: wantKeys(p(0, "id"))},
+		{method: "PATCH", spec: acct + "/teams/{team_id}/team_members", path: team + "/team_members", status: 200,
+			body: map[string]any{"user_ids": []int{agentAcme, multiUser}}, hubKeys: wantKeys(p(1, "id"))},
+		{method: "DELETE", spec: acct + "/teams/{team_id}/team_members", path: team + "/team_members", status: 200,
+			body: map[string]any{"user_ids": []int{multiUser}}},
 
 		{method: "GET", spec: acct + "/contacts", path: base + "/contacts", status: 200,
 			hubKeys: wantKeys(p("payload", 0, "id"), p("meta", "count"))},

@@ -29,6 +29,16 @@ func (s *Sim) routeTable() []route {
 		{method: "PATCH", pattern: acct + "/inbox_members", handle: s.routeChangeInboxMembers},
 		{method: "DELETE", pattern: acct + "/inbox_members", handle: s.routeChangeInboxMembers},
 
+		{method: "GET", pattern: acct + "/teams", handle: s.routeTeams},
+		{method: "POST", pattern: acct + "/teams", handle: s.routeCreateTeam},
+		{method: "GET", pattern: acct + "/teams/{team_id}", handle: s.routeTeam},
+		{method: "PATCH", pattern: acct + "/teams/{team_id}", handle: s.routeUpdateTeam},
+		{method: "DELETE", pattern: acct + "/teams/{team_id}", handle: s.routeDeleteTeam},
+		{method: "GET", pattern: acct + "/teams/{team_id}/team_members", handle: s.routeTeamMembers},
+		{method: "POST", pattern: acct + "/teams/{team_id}/team_members", handle: s.routeChangeTeamMembers},
+		{method: "PATCH", pattern: acct + "/teams/{team_id}/team_members", handle: s.routeChangeTeamMembers},
+		{method: "DELETE", pattern: acct + "/teams/{team_id}/team_members", handle: s.routeChangeTeamMembers},
+
 		{method: "GET", pattern: acct + "/contacts", handle: s.routeContacts},
 		{method: "POST", pattern: acct + "/contacts", handle: s.routeCreateContact},
 		{method: "GET", pattern: acct + "/contacts/search", handle: s.routeSearchContacts},

@@ -90,6 +90,7 @@ type Sim struct {
 	sessions       map[string]*session // by client id
 	userSessions   map[int][]string    // a user's client ids, oldest first
 	inboxes        []*inbox
+	teams          []*team
 	contacts       []*contact
 	contactInboxes []*contactInbox
 	conversations  []*conversation

@@ -70,3 +70,17 @@ export function installInChatwoot(accountId: string, client: ApiClient = api): P
 export function setChatwootWebhookSecret(accountId: string, secret: string, client: ApiClient = api): Promise<ChatwootLink> {
   return client.put<ChatwootLink>(linkPath(accountId, '/webhook-secret'), { secret })
 }
+
+/** A Chatwoot team of the linked account (Chatwoot stores its name in lower case). */
+export interface ChatwootTeam {
+  id: number
+  name: string
+}
+
+/**
+ * The linked Chatwoot account's teams, for board visibility: read afresh from Chatwoot, or the list
+ * last seen; `known` is false (and the list empty) while the hub has never seen one.
+ */
+export function listChatwootTeams(accountId: string, client: ApiClient = api): Promise<{ data: ChatwootTeam[]; known: boolean }> {
+  return client.get<{ data: ChatwootTeam[]; known: boolean }>(linkPath(accountId, '/teams'))
+}

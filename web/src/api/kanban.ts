@@ -42,6 +42,8 @@ export interface Board {
   currency: string
   visibility: 'all' | 'selected'
   visible_user_ids: string[]
+  /** Chatwoot team ids whose members see a "selected" board. */
+  visible_team_ids: number[]
   entry_rule: EntryRule
   stage_attribute: string
   custom_fields: CustomField[]
@@ -173,6 +175,7 @@ export interface BoardInput {
   currency?: string
   visibility?: 'all' | 'selected'
   visible_user_ids?: string[]
+  visible_team_ids?: number[]
   entry_rule?: EntryRule
   stage_attribute?: string
   custom_fields?: CustomField[]

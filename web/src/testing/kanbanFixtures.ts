@@ -38,6 +38,7 @@ export function boardAnswer(seq = 10, overrides: Partial<Board> = {}): Board {
     currency: 'BRL',
     visibility: 'all',
     visible_user_ids: [],
+    visible_team_ids: [],
     entry_rule: { all_inboxes: true, inbox_ids: [] },
     stage_attribute: '',
     custom_fields: [],

@@ -3,6 +3,8 @@
 // incident for each. An incident opens once: the account's admins get one
 // e-mail and a console banner; a repeated failure while it is open adds
 // nothing; once healthy it closes, and a new failure is a new incident.
+// An account that reaches its monthly message limit (or comes near it)
+// is an incident of the same kind, so its admins are warned once a month.
 //
 // The package never reads another domain's tables: each owner hands it a
 // Source (app wires provider, gateway and chatwoot in).
@@ -28,6 +30,15 @@ const (
 	KindNumberDown  = "number_down"  // subject: the number's id
 	KindDeadLetters = "dead_letters" // subject: "gateway"; open while the account has dead work
 	KindLinkFailing = "link_failing" // subject: the Chatwoot link's id
+	// KindMessagesOverLimit is an account that used its plan's
+	// max_messages_per_month: customers' messages still arrive, agents'
+	// replies are refused. Subject: the month (YYYY-MM); it closes when
+	// the plan is raised or the month ends.
+	KindMessagesOverLimit = "messages_over_limit"
+	// KindMessagesNearLimit is an account past usage.NearPercent of that
+	// limit and still under it (subject: the month): one warning before
+	// replies stop.
+	KindMessagesNearLimit = "messages_near_limit"
 )
 
 // Finding is one unhealthy subject as its owner reports it now.
@@ -36,6 +47,9 @@ type Finding struct {
 	SubjectID   string
 	SubjectName string // shown in the banner and the mail; never a secret
 	Detail      string // a short, non-secret reason (a Reason constant, a count)
+	// Used and Limit are a quota's figures (the messages kinds), for the
+	// mail.
+	Used, Limit int
 }
 
 // Source reports every account's unhealthy subjects of one kind. A
@@ -146,7 +160,7 @@ func (s *Service) open(ctx context.Context, kind string, f Finding) error {
 		}
 		for _, a := range admins {
 			args, err := mail.Seal(s.Keys, mail.KindIncident, a.Email, a.Locale, s.ConsoleURL,
-				mail.Data{AccountName: name, Incident: kind, Resource: resource})
+				mail.Data{AccountName: name, Incident: kind, Resource: resource, Used: f.Used, Limit: f.Limit})
 			if err != nil {
 				return err
 			}

@@ -10,6 +10,8 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/whatpro/hub/internal/alerts"
+	"github.com/whatpro/hub/internal/plan"
+	"github.com/whatpro/hub/internal/usage"
 )
 
 // alertsEvery is how often the alerts check asks the domains.
@@ -17,7 +19,8 @@ const alertsEvery = time.Minute
 
 // buildAlerts wires the incidents: each domain reports what is unhealthy
 // through its own API (numbers that dropped, dead gateway work, links
-// that need attention), and the check keeps one incident per subject.
+// that need attention, accounts at or near their monthly message limit),
+// and the check keeps one incident per subject.
 func (a *App) buildAlerts(workers *river.Workers) {
 	a.Alerts = &alerts.Service{DB: a.DB, Keys: a.Keys, Mail: a.IAM.Mail, Now: a.IAM.Now, Log: a.Log,
 		ConsoleURL: strings.TrimSuffix(a.Cfg.PublicURL.String(), "/") + "/"}
@@ -45,6 +48,24 @@ func (a *App) buildAlerts(workers *river.Workers) {
 		}
 		return out, err
 	})
+	limits := &usage.MessageLimits{DB: a.DB, Now: a.IAM.Now, Limit: func(ctx context.Context, accountID string) (int, bool, error) {
+		return a.Plans.Limit(ctx, a.DB.R, accountID, plan.MaxMessagesPerMonth)
+	}}
+	quota := func(keep func(usage.MonthUse) bool) alerts.Source {
+		return func(ctx context.Context) ([]alerts.Finding, error) {
+			uses, err := limits.Uses(ctx)
+			out := make([]alerts.Finding, 0, len(uses))
+			for _, u := range uses {
+				if keep(u) {
+					out = append(out, alerts.Finding{AccountID: u.AccountID, SubjectID: u.Month, SubjectName: u.Month,
+						Detail: strconv.Itoa(u.Used) + "/" + strconv.Itoa(u.Limit), Used: u.Used, Limit: u.Limit})
+				}
+			}
+			return out, err
+		}
+	}
+	a.Alerts.Watch(alerts.KindMessagesOverLimit, quota(usage.MonthUse.Over))
+	a.Alerts.Watch(alerts.KindMessagesNearLimit, quota(usage.MonthUse.Near))
 	river.AddWorker(workers, &alerts.CheckWorker{S: a.Alerts})
 }
 

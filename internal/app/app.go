@@ -193,6 +193,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 		return a.Plans.Reserve(ctx, tx, accountID, plan.MaxAgents)
 	}
 	a.Usage = usage.NewMeter(a.DB, a.Log)
+	a.Plans.Counters[plan.MaxMessagesPerMonth] = usage.MonthMessages
 	a.IAM.OnAccountRequest = func(accountID string, p *iam.Principal) {
 		a.Usage.Add(accountID, usage.APIRequests, 1)
 		if p.Kind != iam.KindAPIKey {

@@ -36,8 +36,9 @@ func APIDocs() apidoc.Ops {
 		"GET " + G + "/conversations/{conversationID}/templates": {Summary: "The approved templates of a Chatwoot conversation's number, and when the customer last wrote",
 			Description: "Agents see only conversations of their Chatwoot inboxes.", Resp: TemplateList{}},
 		"POST " + G + "/conversations/{conversationID}/templates": {Summary: "Send an approved template to the conversation's customer (outside the 24-hour window)",
-			Description: "Queued in the conversation's outbound lane (202); once Meta took it, it appears in Chatwoot as an outgoing message with the wamid as source_id and follows its statuses. A refusal is a private note. Agents of the conversation's inbox may send.",
-			Body:        TemplateRequest{}, Status: 202,
+			Description: "Queued in the conversation's outbound lane (202); once Meta took it, it appears in Chatwoot as an outgoing message with the wamid as source_id and follows its statuses. A refusal is a private note. Agents of the conversation's inbox may send. " +
+				"A media header (header_format IMAGE, VIDEO, DOCUMENT) needs header_media.link (https; a document may set filename); each URL button with variable=true needs button_parameters[{index, text}], the ending of its link.",
+			Body: TemplateRequest{}, Status: 202,
 			Resp: apidoc.Object(map[string]any{"id": apidoc.Text, "status": apidoc.Text, "text": apidoc.Text}, "id", "status", "text")},
 	})
 }

@@ -147,6 +147,16 @@ type TemplateRequest struct {
 	Language         string                   `json:"language"`
 	HeaderParameters []provider.TemplateParam `json:"header_parameters"`
 	BodyParameters   []provider.TemplateParam `json:"body_parameters"`
+	// HeaderMedia fills an IMAGE, VIDEO or DOCUMENT header (an https link;
+	// a document may name its file).
+	HeaderMedia *provider.TemplateMedia `json:"header_media,omitempty"`
+	// ButtonParameters give URL buttons the ending of their link, by the
+	// button's index in the template.
+	ButtonParameters []provider.TemplateButtonParam `json:"button_parameters"`
+}
+
+func (in *TemplateRequest) values() provider.TemplateValues {
+	return provider.TemplateValues{Header: in.HeaderParameters, Body: in.BodyParameters, HeaderMedia: in.HeaderMedia, Buttons: in.ButtonParameters}
 }
 
 var (
@@ -165,6 +175,9 @@ func (in *TemplateRequest) check() error {
 	if len(in.HeaderParameters) > 10 || len(in.BodyParameters) > 60 {
 		bad = append(bad, httpx.FieldError{Field: "body_parameters", Code: httpx.FieldInvalid, Message: "has too many values"})
 	}
+	if len(in.ButtonParameters) > 10 {
+		bad = append(bad, httpx.FieldError{Field: "button_parameters", Code: httpx.FieldInvalid, Message: "has too many values"})
+	}
 	if len(bad) > 0 {
 		return httpx.Invalid(bad...)
 	}
@@ -179,11 +192,16 @@ type templateWork struct {
 	Header   []provider.TemplateParam `json:"header,omitempty"`
 	Body     []provider.TemplateParam `json:"body,omitempty"`
 	Named    bool                     `json:"named,omitempty"`
-	Text     string                   `json:"text"` // what the customer reads
+	// MediaType and Media fill a media header; Buttons URL buttons.
+	MediaType string                         `json:"media_type,omitempty"`
+	Media     *provider.TemplateMedia        `json:"media,omitempty"`
+	Buttons   []provider.TemplateButtonParam `json:"buttons,omitempty"`
+	Text      string                         `json:"text"` // what the customer reads
 }
 
 func (t *templateWork) message() *provider.TemplateMessage {
-	return &provider.TemplateMessage{Name: t.Name, Language: t.Language, NamedParams: t.Named, HeaderParams: t.Header, BodyParams: t.Body}
+	return &provider.TemplateMessage{Name: t.Name, Language: t.Language, NamedParams: t.Named, HeaderParams: t.Header, BodyParams: t.Body,
+		MediaType: t.MediaType, HeaderMedia: t.Media, Buttons: t.Buttons}
 }
 
 // SendTemplate queues an approved template for a conversation's customer.
@@ -208,8 +226,11 @@ func (s *Service) SendTemplate(w http.ResponseWriter, r *http.Request) error {
 		_, err = templatesOf(ctx, cv.num) // the same error the list gives
 		return err
 	}
-	if err := tpl.CheckParams(in.HeaderParameters, in.BodyParameters); err != nil {
-		return httpx.Invalid(httpx.FieldError{Field: "body_parameters", Code: httpx.FieldInvalid, Message: err.Error()})
+	var pe *provider.ParamError
+	if err := tpl.Check(in.values()); errors.As(err, &pe) {
+		return httpx.Invalid(httpx.FieldError{Field: pe.Field, Code: httpx.FieldInvalid, Message: pe.Msg})
+	} else if err != nil {
+		return err
 	}
 	// The lane orders agent replies by Chatwoot message id: the template
 	// goes after every message the conversation has now.
@@ -221,9 +242,9 @@ func (s *Service) SendTemplate(w http.ResponseWriter, r *http.Request) error {
 	for _, m := range msgs {
 		last = max(last, m.ID)
 	}
-	msg := tpl.Message(in.HeaderParameters, in.BodyParameters)
+	msg := tpl.Message(in.values())
 	tw := &templateWork{Ref: db.NewID(), Name: tpl.Name, Language: tpl.Language, Header: msg.HeaderParams, Body: msg.BodyParams,
-		Named: msg.NamedParams, Text: tpl.Text(in.HeaderParameters, in.BodyParameters)}
+		Named: msg.NamedParams, MediaType: msg.MediaType, Media: msg.HeaderMedia, Buttons: msg.Buttons, Text: tpl.Text(in.values())}
 	m := cwMessage{Conversation: conversationOf(cv.conv)}
 	raw, _ := json.Marshal(outbound{Message: m, Template: tw})
 	now := s.now()

@@ -105,13 +105,16 @@ func TestMessagesInBothLocales(t *testing.T) {
 func TestIncidentMessages(t *testing.T) {
 	t.Parallel()
 	want := map[string][2]string{ // kind: pt-BR subject, en subject
-		"number_down":  {"Número Loja <b> desconectado em Acme", "Number Loja <b> disconnected on Acme"},
-		"dead_letters": {"Mensagens não entregues em Acme", "Undelivered messages on Acme"},
-		"link_failing": {"Falha na conexão com o Chatwoot em Acme", "The Chatwoot link is failing on Acme"},
+		"number_down":         {"Número Loja <b> desconectado em Acme", "Number Loja <b> disconnected on Acme"},
+		"dead_letters":        {"Mensagens não entregues em Acme", "Undelivered messages on Acme"},
+		"link_failing":        {"Falha na conexão com o Chatwoot em Acme", "The Chatwoot link is failing on Acme"},
+		"messages_over_limit": {"Limite mensal de mensagens atingido em Acme", "Monthly message limit reached on Acme"},
+		"messages_near_limit": {"80% do limite mensal de mensagens usado em Acme", "80% of the monthly message limit used on Acme"},
 	}
 	for kind, subjects := range want {
 		for i, loc := range []string{"pt-BR", "en"} {
-			m, err := mail.Render(mail.KindIncident, loc, "a@b.test", mail.Data{Link: "https://hub/", AccountName: "Acme", Incident: kind, Resource: "Loja <b>"})
+			m, err := mail.Render(mail.KindIncident, loc, "a@b.test", mail.Data{Link: "https://hub/", AccountName: "Acme", Incident: kind, Resource: "Loja <b>",
+				Used: 812, Limit: 1000})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,6 +123,9 @@ func TestIncidentMessages(t *testing.T) {
 			}
 			if strings.Contains(m.HTML, "<b>") {
 				t.Errorf("%s/%s: the resource is not escaped in HTML", kind, loc)
+			}
+			if strings.HasPrefix(kind, "messages_") && (!strings.Contains(m.Text, "812") || !strings.Contains(m.Text, "1000")) {
+				t.Errorf("%s/%s: the mail lacks the count or the limit:\n%s", kind, loc, m.Text)
 			}
 		}
 	}

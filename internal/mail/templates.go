@@ -24,10 +24,14 @@ type Data struct {
 	HasLogin    bool // the invitation goes to someone who already signs in
 	ValidFor    string
 	// Incident is the kind of an incident mail (number_down, dead_letters,
-	// link_failing) and Resource what it is about (a number's name, a
-	// count of dead items, the Chatwoot address).
+	// link_failing, messages_over_limit, messages_near_limit) and Resource
+	// what it is about (a number's name, a count of dead items, the
+	// Chatwoot address, the month YYYY-MM).
 	Incident string
 	Resource string
+	// Used and Limit are the messages of the month and the plan's limit
+	// (the messages_* incidents).
+	Used, Limit int
 }
 
 type texts struct {
@@ -59,10 +63,17 @@ var catalog = map[string]map[string]texts{
 		},
 		KindIncident: {
 			subject: "{{if eq .Incident \"number_down\"}}Número {{.Resource}} desconectado{{else if eq .Incident \"dead_letters\"}}Mensagens não entregues" +
+				"{{else if eq .Incident \"messages_over_limit\"}}Limite mensal de mensagens atingido{{else if eq .Incident \"messages_near_limit\"}}80% do limite mensal de mensagens usado" +
 				"{{else}}Falha na conexão com o Chatwoot{{end}} em {{.AccountName}}",
 			greeting: "Olá,",
 			body: "{{if eq .Incident \"number_down\"}}O número {{.Resource}} da conta {{.AccountName}} foi desconectado do WhatsApp e não envia nem recebe mensagens." +
 				"{{else if eq .Incident \"dead_letters\"}}O gateway da conta {{.AccountName}} tem {{.Resource}} mensagem(ns) que não puderam ser entregues depois de várias tentativas." +
+				"{{else if eq .Incident \"messages_over_limit\"}}A conta {{.AccountName}} chegou ao limite do plano de {{.Limit}} mensagens por mês: {{.Used}} mensagens em {{.Resource}}. " +
+				"As mensagens dos clientes continuam chegando ao Chatwoot, mas as respostas dos agentes não são enviadas ao WhatsApp (cada uma recebe uma nota privada explicando o motivo). " +
+				"Para voltar a responder, aumente o limite do plano ou aguarde o início do próximo mês." +
+				"{{else if eq .Incident \"messages_near_limit\"}}A conta {{.AccountName}} já usou {{.Used}} das {{.Limit}} mensagens por mês que o plano permite em {{.Resource}}. " +
+				"Ao chegar ao limite, as mensagens dos clientes continuam chegando ao Chatwoot, mas as respostas dos agentes deixam de ser enviadas ao WhatsApp até o próximo mês. " +
+				"Para evitar, aumente o limite do plano." +
 				"{{else}}A conta {{.AccountName}} não consegue falar com o Chatwoot em {{.Resource}}.{{end}}",
 			action:   "Abra o console para ver e resolver:",
 			validity: "Avisamos uma vez por incidente; se voltar a acontecer depois de resolvido, você recebe outro aviso.",
@@ -91,10 +102,17 @@ var catalog = map[string]map[string]texts{
 		},
 		KindIncident: {
 			subject: "{{if eq .Incident \"number_down\"}}Number {{.Resource}} disconnected{{else if eq .Incident \"dead_letters\"}}Undelivered messages" +
+				"{{else if eq .Incident \"messages_over_limit\"}}Monthly message limit reached{{else if eq .Incident \"messages_near_limit\"}}80% of the monthly message limit used" +
 				"{{else}}The Chatwoot link is failing{{end}} on {{.AccountName}}",
 			greeting: "Hello,",
 			body: "{{if eq .Incident \"number_down\"}}The number {{.Resource}} of the account {{.AccountName}} was disconnected from WhatsApp: it neither sends nor receives messages." +
 				"{{else if eq .Incident \"dead_letters\"}}The gateway of the account {{.AccountName}} holds {{.Resource}} message(s) it could not deliver after several attempts." +
+				"{{else if eq .Incident \"messages_over_limit\"}}The account {{.AccountName}} reached its plan's limit of {{.Limit}} messages a month: {{.Used}} messages in {{.Resource}}. " +
+				"Customers' messages still reach Chatwoot, but agents' replies are not sent to WhatsApp (each gets a private note saying why). " +
+				"To reply again, raise the plan's limit or wait for the next month." +
+				"{{else if eq .Incident \"messages_near_limit\"}}The account {{.AccountName}} has used {{.Used}} of the {{.Limit}} messages a month its plan allows in {{.Resource}}. " +
+				"At the limit, customers' messages still reach Chatwoot, but agents' replies are no longer sent to WhatsApp until the next month. " +
+				"To avoid it, raise the plan's limit." +
 				"{{else}}The account {{.AccountName}} cannot reach Chatwoot at {{.Resource}}.{{end}}",
 			action:   "Open the console to see and fix it:",
 			validity: "We write once per incident; if it happens again after it was fixed, you get another e-mail.",

@@ -16,18 +16,12 @@ func count(query string) Counter {
 }
 
 // DefaultCounters measure the limits whose tables other packages do not
-// own; the Kanban adds max_boards (kanban.BoardCounter) when it is wired.
+// own; the Kanban adds max_boards (kanban.BoardCounter) and usage adds
+// max_messages_per_month (usage.MonthMessages) when they are wired.
 func DefaultCounters() map[string]Counter {
 	return map[string]Counter{
 		MaxInboxes:           count(`SELECT count(*) FROM inboxes WHERE account_id = $1 AND managed AND removed_at IS NULL`),
 		MaxProviderInstances: count(`SELECT count(*) FROM provider_instances WHERE account_id = $1`),
 		MaxAgents:            count(`SELECT count(*) FROM memberships WHERE account_id = $1 AND status = 'active'`),
-		MaxMessagesPerMonth: func(ctx context.Context, q db.Querier, accountID string, now time.Time) (int, error) {
-			var n int
-			first := now.UTC().Format("2006-01") + "-01"
-			err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(value), 0) FROM usage_daily
-				WHERE account_id = $1 AND day >= $2 AND metric IN ('messages_in', 'messages_out')`, accountID, first).Scan(&n)
-			return n, err
-		},
 	}
 }

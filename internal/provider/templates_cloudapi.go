@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"net/url"
 	"regexp"
 	"slices"
@@ -24,14 +23,20 @@ type Template struct {
 	Category string `json:"category"`
 	// ParameterFormat is POSITIONAL ({{1}}) or NAMED ({{first_name}}).
 	ParameterFormat string `json:"parameter_format"`
-	Header          string `json:"header"` // a TEXT header's text
-	Body            string `json:"body"`
-	Footer          string `json:"footer"`
+	// HeaderFormat is TEXT, IMAGE, VIDEO or DOCUMENT (empty: no header).
+	// A media header is filled at send time with a link.
+	HeaderFormat string `json:"header_format"`
+	Header       string `json:"header"` // a TEXT header's text
+	Body         string `json:"body"`
+	Footer       string `json:"footer"`
 	// HeaderParams and BodyParams name the variables to fill, in order.
 	HeaderParams []string `json:"header_parameters"`
 	BodyParams   []string `json:"body_parameters"`
-	// Unsupported says why the hub cannot send it (a media header, a
-	// button with a variable), empty when it can.
+	// Buttons are the template's buttons in their order; a URL button
+	// whose link ends in a variable takes its suffix at send time.
+	Buttons []TemplateButton `json:"buttons"`
+	// Unsupported says why the hub cannot send it (a location header, a
+	// button with a variable other than a URL's suffix), empty when it can.
 	Unsupported string `json:"unsupported"`
 }
 
@@ -40,6 +45,11 @@ type TemplateMessage struct {
 	Name, Language           string
 	NamedParams              bool
 	HeaderParams, BodyParams []TemplateParam
+	// MediaType (image, video, document) and HeaderMedia fill a media
+	// header; Buttons the URL buttons' suffixes.
+	MediaType   string
+	HeaderMedia *TemplateMedia
+	Buttons     []TemplateButtonParam
 }
 
 // TemplateParam is one variable's value.
@@ -147,6 +157,7 @@ type graphTemplate struct {
 		Text    string `json:"text"`
 		Buttons []struct {
 			Type string `json:"type"`
+			Text string `json:"text"`
 			URL  string `json:"url"`
 		} `json:"buttons"`
 	} `json:"components"`
@@ -184,118 +195,33 @@ func (c *cloudAPI) templates(ctx context.Context, t Target, inst *Instance) ([]T
 
 func fromGraph(g graphTemplate) Template {
 	tp := Template{ID: g.ID, Name: g.Name, Language: g.Language, Category: g.Category,
-		ParameterFormat: firstNonEmpty(g.ParameterFormat, "POSITIONAL")}
+		ParameterFormat: firstNonEmpty(g.ParameterFormat, "POSITIONAL"), Buttons: []TemplateButton{}}
 	for _, c := range g.Components {
 		switch strings.ToUpper(c.Type) {
 		case "HEADER":
-			if f := strings.ToUpper(firstNonEmpty(c.Format, "TEXT")); f != "TEXT" {
+			switch f := strings.ToUpper(firstNonEmpty(c.Format, "TEXT")); f {
+			case "TEXT":
+				tp.HeaderFormat, tp.Header, tp.HeaderParams = f, c.Text, vars(c.Text)
+			case "IMAGE", "VIDEO", "DOCUMENT":
+				tp.HeaderFormat = f
+			default:
 				tp.Unsupported = "its header is a " + strings.ToLower(f) + ", which the hub does not fill in"
-				continue
 			}
-			tp.Header, tp.HeaderParams = c.Text, vars(c.Text)
 		case "BODY":
 			tp.Body, tp.BodyParams = c.Text, vars(c.Text)
 		case "FOOTER":
 			tp.Footer = c.Text
 		case "BUTTONS":
-			for _, b := range c.Buttons {
-				if len(vars(b.URL)) > 0 {
-					tp.Unsupported = "a button's link has a variable, which the hub does not fill in"
+			for i, b := range c.Buttons {
+				tb, ok := readButton(i, b.Type, b.Text, b.URL)
+				if !ok {
+					tp.Unsupported = "a button's link has a variable the hub cannot fill in (only a URL's ending)"
 				}
+				tp.Buttons = append(tp.Buttons, tb)
 			}
 		}
 	}
 	return tp
-}
-
-// CheckParams validates the values an agent gave for a template's
-// variables.
-func (tp *Template) CheckParams(header, body []TemplateParam) error {
-	if tp.Unsupported != "" {
-		return errors.New("this template cannot be sent from the hub: " + tp.Unsupported)
-	}
-	check := func(where string, names []string, got []TemplateParam) error {
-		if len(got) != len(names) {
-			return errors.New("the " + where + " needs " + itoa(len(names)) + " values, got " + itoa(len(got)))
-		}
-		for i, p := range got {
-			if strings.TrimSpace(p.Text) == "" {
-				return errors.New("the " + where + " value for {{" + names[i] + "}} is empty")
-			}
-			if len(p.Text) > 1024 {
-				return errors.New("the " + where + " value for {{" + names[i] + "}} is over 1024 characters")
-			}
-			if strings.ContainsAny(p.Text, "\n\t") || strings.Contains(p.Text, "    ") {
-				// Meta refuses these with (#132018)
-				return errors.New("the " + where + " value for {{" + names[i] + "}} has a new line, a tab or four spaces")
-			}
-			if tp.ParameterFormat == "NAMED" && p.Name != "" && p.Name != names[i] {
-				return errors.New("the " + where + " value " + itoa(i+1) + " is for {{" + names[i] + "}}, not {{" + p.Name + "}}")
-			}
-		}
-		return nil
-	}
-	if err := check("header", tp.HeaderParams, header); err != nil {
-		return err
-	}
-	return check("body", tp.BodyParams, body)
-}
-
-// Message builds the send of the template with these values.
-func (tp *Template) Message(header, body []TemplateParam) *TemplateMessage {
-	named := tp.ParameterFormat == "NAMED"
-	name := func(names []string, in []TemplateParam) []TemplateParam {
-		out := make([]TemplateParam, len(in))
-		for i, p := range in {
-			out[i] = TemplateParam{Text: p.Text}
-			if named {
-				out[i].Name = names[i]
-			}
-		}
-		return out
-	}
-	return &TemplateMessage{Name: tp.Name, Language: tp.Language, NamedParams: named,
-		HeaderParams: name(tp.HeaderParams, header), BodyParams: name(tp.BodyParams, body)}
-}
-
-// Text is what the customer reads, as Chatwoot shows it.
-func (tp *Template) Text(header, body []TemplateParam) string {
-	var parts []string
-	if tp.Header != "" {
-		parts = append(parts, "*"+Render(tp.Header, tp.HeaderParams, header)+"*")
-	}
-	parts = append(parts, Render(tp.Body, tp.BodyParams, body))
-	if tp.Footer != "" {
-		parts = append(parts, "_"+tp.Footer+"_")
-	}
-	return strings.Join(parts, "\n\n")
-}
-
-// graphTemplateBody is the send's template object.
-func graphTemplateBody(m *TemplateMessage) map[string]any {
-	params := func(in []TemplateParam) []map[string]any {
-		out := make([]map[string]any, 0, len(in))
-		for _, p := range in {
-			v := map[string]any{"type": "text", "text": p.Text}
-			if m.NamedParams {
-				v["parameter_name"] = p.Name
-			}
-			out = append(out, v)
-		}
-		return out
-	}
-	comps := []map[string]any{}
-	if len(m.HeaderParams) > 0 {
-		comps = append(comps, map[string]any{"type": "header", "parameters": params(m.HeaderParams)})
-	}
-	if len(m.BodyParams) > 0 {
-		comps = append(comps, map[string]any{"type": "body", "parameters": params(m.BodyParams)})
-	}
-	t := map[string]any{"name": m.Name, "language": map[string]any{"code": m.Language}}
-	if len(comps) > 0 {
-		t["components"] = comps
-	}
-	return t
 }
 
 // Template finds one approved template by name and language.

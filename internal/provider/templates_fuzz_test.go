@@ -13,6 +13,7 @@ func FuzzTemplateRead(f *testing.F) {
 	f.Add(`{"name":"x","language":"pt_BR","status":"APPROVED","components":[{"type":"BODY","text":"Olá {{1}}, {{2}} {{1}}"}]}`, "Ana")
 	f.Add(`{"name":"y","language":"en_US","parameter_format":"NAMED","components":[{"type":"HEADER","format":"TEXT","text":"{{ a }}"},{"type":"BODY","text":"{{b}}"},{"type":"BUTTONS","buttons":[{"type":"URL","url":"https://x/{{1}}"}]}]}`, "v")
 	f.Add(`{"components":[{"type":"HEADER","format":"IMAGE"}]}`, "")
+	f.Add(`{"components":[{"type":"HEADER","format":"DOCUMENT"},{"type":"BODY","text":"x"},{"type":"BUTTONS","buttons":[{"type":"QUICK_REPLY","text":"ok"},{"type":"URL","text":"Ver","url":"https://x.test/p/{{1}}"}]}]}`, "abc")
 	f.Fuzz(func(t *testing.T, raw, value string) {
 		var g graphTemplate
 		if json.Unmarshal([]byte(raw), &g) != nil {
@@ -40,7 +41,15 @@ func FuzzTemplateRead(f *testing.F) {
 		if got := Render(tp.Body, tp.BodyParams, b); len(tp.BodyParams) > 0 && !strings.Contains(got, value) {
 			t.Fatalf("the value is not in %q (from %q)", got, tp.Body)
 		}
-		_ = tp.CheckParams(h, b)
-		_ = graphTemplateBody(tp.Message(h, b))
+		var buttons []TemplateButtonParam
+		for _, btn := range tp.Buttons {
+			if btn.Variable {
+				buttons = append(buttons, TemplateButtonParam{Index: btn.Index, Text: value})
+			}
+		}
+		v := TemplateValues{Header: h, Body: b, HeaderMedia: &TemplateMedia{Link: "https://cdn.example.test/" + value}, Buttons: buttons}
+		_ = tp.Check(v)
+		_ = tp.Text(v)
+		_ = graphTemplateBody(tp.Message(v))
 	})
 }

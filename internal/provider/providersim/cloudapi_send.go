@@ -25,10 +25,13 @@ type CloudSend struct {
 	Text          string         `json:"text,omitempty"`
 	Media         *CloudSentFile `json:"media,omitempty"`
 	Template      string         `json:"template,omitempty"` // name/language
-	Context       string         `json:"context,omitempty"`  // the wamid replied to
-	Status        string         `json:"status"`             // the last status sent for it: accepted, sent, delivered, read, failed
-	Error         int            `json:"error,omitempty"`    // the failed status's error code
-	At            string         `json:"at"`
+	// Components are a template send's components as the hub sent them
+	// (header media, body values, URL buttons' suffixes).
+	Components json.RawMessage `json:"components,omitempty"`
+	Context    string          `json:"context,omitempty"` // the wamid replied to
+	Status     string          `json:"status"`            // the last status sent for it: accepted, sent, delivered, read, failed
+	Error      int             `json:"error,omitempty"`   // the failed status's error code
+	At         string          `json:"at"`
 }
 
 // CloudSentFile is a media send's file: by link or by uploaded id.
@@ -145,12 +148,15 @@ func (a *CloudAPI) sendMessage(c *cloudCall, phoneID string) {
 		}
 		rec.Text, rec.Context = in.Reaction.Emoji, in.Reaction.MessageID
 	case "template":
-		text, gerr := a.checkTemplate(raw["template"])
+		got, gerr := a.checkTemplate(raw["template"])
 		if gerr != nil {
 			c.graphError(http.StatusBadRequest, *gerr)
 			return
 		}
-		rec.Template, rec.Text = in.Template.Name+"/"+in.Template.Language.Code, text
+		rec.Template, rec.Text, rec.Media = in.Template.Name+"/"+in.Template.Language.Code, got.Text, got.Media
+		if len(in.Template.Components) > 0 && string(in.Template.Components) != "null" {
+			rec.Components = in.Template.Components
+		}
 	case "location":
 		if in.Location == nil {
 			c.graphError(http.StatusBadRequest, invalidParam("The parameter location is required."))

@@ -1,6 +1,7 @@
 package providersim
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -27,6 +28,15 @@ type CloudTemplate struct {
 	HeaderFormat    string // TEXT (default when Header is set), IMAGE, VIDEO, DOCUMENT
 	Body            string
 	Footer          string
+	Buttons         []CloudButton
+}
+
+// CloudButton is one button of a template: a URL button's link may end
+// in {{1}}, the suffix the send gives.
+type CloudButton struct {
+	Type string // URL, QUICK_REPLY, PHONE_NUMBER
+	Text string
+	URL  string
 }
 
 // defaultTemplates are what a new account has: Meta's sample and a few
@@ -119,6 +129,8 @@ func (t CloudTemplate) node() object {
 			if ex := example("header", tplVars(t.Header), named); ex != nil {
 				c = append(c, kv{"example", ex})
 			}
+		} else {
+			c = append(c, kv{"example", object{{"header_handle", []string{"https://scontent.whatsapp.net/v/t61/sample-" + strings.ToLower(t.HeaderFormat)}}}})
 		}
 		comps = append(comps, c)
 	}
@@ -129,6 +141,20 @@ func (t CloudTemplate) node() object {
 	comps = append(comps, body)
 	if t.Footer != "" {
 		comps = append(comps, object{{"type", "FOOTER"}, {"text", t.Footer}})
+	}
+	if len(t.Buttons) > 0 {
+		var bs []object
+		for _, b := range t.Buttons {
+			n := object{{"type", b.Type}, {"text", b.Text}}
+			if b.URL != "" {
+				n = append(n, kv{"url", b.URL})
+				if len(tplVars(b.URL)) > 0 {
+					n = append(n, kv{"example", []string{tplVar.ReplaceAllString(b.URL, "exemplo")}})
+				}
+			}
+			bs = append(bs, n)
+		}
+		comps = append(comps, object{{"type", "BUTTONS"}, {"buttons", bs}})
 	}
 	return object{{"name", t.Name}, {"parameter_format", t.ParameterFormat}, {"components", comps}, {"language", t.Language},
 		{"status", t.Status}, {"category", t.Category}, {"id", t.ID}}
@@ -217,23 +243,69 @@ type templateSendBody struct {
 	Language *struct {
 		Code string `json:"code"`
 	} `json:"language"`
-	Components []struct {
-		Type       string `json:"type"`
-		Parameters []struct {
-			Type          string `json:"type"`
-			Text          string `json:"text"`
-			ParameterName string `json:"parameter_name"`
-		} `json:"parameters"`
-	} `json:"components"`
+	Components []templateSendComponent `json:"components"`
 }
 
-// checkTemplate validates a template send as Meta does and returns the
-// text the customer reads, or the Graph error.
-func (a *CloudAPI) checkTemplate(raw json.RawMessage) (string, *graphErr) {
+type templateSendComponent struct {
+	Type       string              `json:"type"`
+	SubType    string              `json:"sub_type"`
+	Index      json.RawMessage     `json:"index"` // "0" (Meta also takes 0)
+	Parameters []templateSendParam `json:"parameters"`
+}
+
+type templateSendParam struct {
+	Type          string         `json:"type"`
+	Text          string         `json:"text"`
+	ParameterName string         `json:"parameter_name"`
+	Image         *cloudMediaRef `json:"image"`
+	Video         *cloudMediaRef `json:"video"`
+	Document      *cloudMediaRef `json:"document"`
+}
+
+func (p templateSendParam) media(kind string) *cloudMediaRef {
+	switch kind {
+	case "image":
+		return p.Image
+	case "video":
+		return p.Video
+	case "document":
+		return p.Document
+	}
+	return nil
+}
+
+// templateSent is what a valid template send rendered: the text the
+// customer reads and a media header's file.
+type templateSent struct {
+	Text  string
+	Media *CloudSentFile
+}
+
+func countMismatch(where string, got, want int) *graphErr {
+	return &graphErr{Message: "(#132000) Number of parameters does not match the expected number of params", Type: "OAuthException",
+		Code: 132000, ErrorData: &graphErrData{MessagingProduct: "whatsapp",
+			Details: fmt.Sprintf("%s: number of localizable_params (%d) does not match the expected number of params (%d)", where, got, want)}}
+}
+
+func formatMismatch(details string) *graphErr {
+	return &graphErr{Message: "(#132012) Parameter format does not match format in the created template", Type: "OAuthException",
+		Code: 132012, ErrorData: &graphErrData{MessagingProduct: "whatsapp", Details: details}}
+}
+
+var badParamText = &graphErr{Message: "(#132018) There was an issue with the parameters in your template.", Type: "OAuthException",
+	Code: 132018, ErrorData: &graphErrData{MessagingProduct: "whatsapp", Details: "Param text cannot have new-line/tab characters or more than 4 consecutive spaces"}}
+
+func invalidParamErr(details string) *graphErr { e := invalidParam(details); return &e }
+
+// checkTemplate validates a template send as Meta does and returns what
+// the customer gets, or the Graph error: the template approved in that
+// language, exactly its parameters (132000), a media header by link or
+// id of the header's type (132012), each URL button with a variable
+// given its suffix by index.
+func (a *CloudAPI) checkTemplate(raw json.RawMessage) (*templateSent, *graphErr) {
 	var in templateSendBody
 	if err := json.Unmarshal(raw, &in); err != nil || in.Name == "" || in.Language == nil || in.Language.Code == "" {
-		e := invalidParam("The parameters template['name'] and template['language']['code'] are required.")
-		return "", &e
+		return nil, invalidParamErr("The parameters template['name'] and template['language']['code'] are required.")
 	}
 	a.mu.Lock()
 	var t *CloudTemplate
@@ -245,31 +317,54 @@ func (a *CloudAPI) checkTemplate(raw json.RawMessage) (string, *graphErr) {
 	}
 	a.mu.Unlock()
 	if t == nil || t.Status == "PENDING" || t.Status == "REJECTED" {
-		return "", &graphErr{Message: "(#132001) Template name does not exist in the translation", Type: "OAuthException", Code: 132001,
+		return nil, &graphErr{Message: "(#132001) Template name does not exist in the translation", Type: "OAuthException", Code: 132001,
 			ErrorData: &graphErrData{MessagingProduct: "whatsapp", Details: fmt.Sprintf("template name (%s) does not exist in %s", in.Name, in.Language.Code)}}
 	}
 	if t.Status == "PAUSED" {
-		return "", &graphErr{Message: "(#132015) Template is Paused", Type: "OAuthException", Code: 132015,
+		return nil, &graphErr{Message: "(#132015) Template is Paused", Type: "OAuthException", Code: 132015,
 			ErrorData: &graphErrData{MessagingProduct: "whatsapp", Details: "Cannot send message as the template is paused due to low quality."}}
 	}
 	if t.Status == "DISABLED" {
-		return "", &graphErr{Message: "(#132016) Template is Disabled", Type: "OAuthException", Code: 132016,
+		return nil, &graphErr{Message: "(#132016) Template is Disabled", Type: "OAuthException", Code: 132016,
 			ErrorData: &graphErrData{MessagingProduct: "whatsapp", Details: "Template has been paused too many times due to low quality and is now permanently disabled."}}
 	}
+	mediaKind := ""
+	if t.HeaderFormat != "" && t.HeaderFormat != "TEXT" {
+		mediaKind = strings.ToLower(t.HeaderFormat)
+	}
 	given := map[string][]string{}
+	var header []templateSendParam
+	buttons := map[int]string{}
 	for _, c := range in.Components {
 		kind := strings.ToLower(c.Type)
-		if kind != "header" && kind != "body" {
-			continue // buttons carry their own parameters
+		switch kind {
+		case "button":
+			i, gerr := a.checkButton(t, c)
+			if gerr != nil {
+				return nil, gerr
+			}
+			if _, dup := buttons[i]; dup {
+				return nil, invalidParamErr(fmt.Sprintf("The button at index %d is given twice.", i))
+			}
+			buttons[i] = c.Parameters[0].Text
+			continue
+		case "header", "body":
+		default:
+			continue
+		}
+		if kind == "header" && mediaKind != "" {
+			header = c.Parameters
+			continue
 		}
 		for i, p := range c.Parameters {
 			if p.Type != "text" {
-				e := invalidParam(fmt.Sprintf("Parameter %s['parameters'][%d]['type'] must be text for a text template.", kind, i))
-				return "", &e
+				if kind == "header" {
+					return nil, formatMismatch(fmt.Sprintf("header: parameter %d is a %s; the template's header is text", i, p.Type))
+				}
+				return nil, invalidParamErr(fmt.Sprintf("Parameter %s['parameters'][%d]['type'] must be text for a text template.", kind, i))
 			}
 			if strings.ContainsAny(p.Text, "\n\t") || strings.Contains(p.Text, "    ") {
-				return "", &graphErr{Message: "(#132018) There was an issue with the parameters in your template.", Type: "OAuthException",
-					Code: 132018, ErrorData: &graphErrData{MessagingProduct: "whatsapp", Details: "Param text cannot have new-line/tab characters or more than 4 consecutive spaces"}}
+				return nil, badParamText
 			}
 		}
 		given[kind] = nil
@@ -281,17 +376,14 @@ func (a *CloudAPI) checkTemplate(raw json.RawMessage) (string, *graphErr) {
 		names := tplVars(text)
 		vals := given[kind]
 		if len(vals) != len(names) {
-			return "", &graphErr{Message: "(#132000) Number of parameters does not match the expected number of params", Type: "OAuthException",
-				Code: 132000, ErrorData: &graphErrData{MessagingProduct: "whatsapp",
-					Details: fmt.Sprintf("%s: number of localizable_params (%d) does not match the expected number of params (%d)", kind, len(vals), len(names))}}
+			return "", countMismatch(kind, len(vals), len(names))
 		}
 		byName := map[string]string{}
 		for i, v := range vals {
 			pn, txt, _ := strings.Cut(v, "\x00")
 			if t.ParameterFormat == "NAMED" {
 				if !slices.Contains(names, pn) {
-					e := invalidParam(fmt.Sprintf("Parameter name %q is not in the template's %s.", pn, kind))
-					return "", &e
+					return "", invalidParamErr(fmt.Sprintf("Parameter name %q is not in the template's %s.", pn, kind))
 				}
 				byName[pn] = txt
 			} else {
@@ -300,23 +392,97 @@ func (a *CloudAPI) checkTemplate(raw json.RawMessage) (string, *graphErr) {
 		}
 		return tplVar.ReplaceAllStringFunc(text, func(m string) string { return byName[tplVar.FindStringSubmatch(m)[1]] }), nil
 	}
+	out := &templateSent{}
 	var parts []string
-	if t.HeaderFormat == "TEXT" {
+	switch {
+	case mediaKind != "":
+		f, gerr := a.checkHeaderMedia(mediaKind, header)
+		if gerr != nil {
+			return nil, gerr
+		}
+		out.Media = f
+	case t.HeaderFormat == "TEXT":
 		h, e := render("header", t.Header)
 		if e != nil {
-			return "", e
+			return nil, e
 		}
 		parts = append(parts, h)
 	}
 	b, e := render("body", t.Body)
 	if e != nil {
-		return "", e
+		return nil, e
 	}
 	parts = append(parts, b)
 	if t.Footer != "" {
 		parts = append(parts, t.Footer)
 	}
-	return strings.Join(parts, "\n"), nil
+	for i, btn := range t.Buttons {
+		if btn.Type != "URL" {
+			continue
+		}
+		link := btn.URL
+		if len(tplVars(link)) > 0 {
+			suffix, ok := buttons[i]
+			if !ok {
+				return nil, countMismatch(fmt.Sprintf("button at index %d", i), 0, 1)
+			}
+			link = tplVar.ReplaceAllLiteralString(link, suffix)
+		}
+		parts = append(parts, btn.Text+": "+link)
+	}
+	out.Text = strings.Join(parts, "\n")
+	return out, nil
+}
+
+// checkHeaderMedia checks a media header's one parameter.
+func (a *CloudAPI) checkHeaderMedia(kind string, params []templateSendParam) (*CloudSentFile, *graphErr) {
+	if len(params) != 1 {
+		return nil, countMismatch("header", len(params), 1)
+	}
+	p := params[0]
+	ref := p.media(kind)
+	if p.Type != kind || ref == nil {
+		return nil, formatMismatch(fmt.Sprintf("header: the parameter is a %s; the template's header is a %s", cmp.Or(p.Type, "text"), kind))
+	}
+	if (ref.ID == "") == (ref.Link == "") {
+		return nil, invalidParamErr("Please specify either an id or a link for header " + kind + ".")
+	}
+	if ref.ID != "" && a.mediaByID(ref.ID) == nil {
+		return nil, &graphErr{Message: "(#131053) Media upload error", Type: "OAuthException", Code: 131053,
+			ErrorData: &graphErrData{MessagingProduct: "whatsapp", Details: "Media id " + ref.ID + " does not exist."}}
+	}
+	if ref.Link != "" && !strings.HasPrefix(ref.Link, "https://") && !strings.HasPrefix(ref.Link, "http://") {
+		return nil, invalidParamErr("Parameter header " + kind + "['link'] is not a valid URL.")
+	}
+	return &CloudSentFile{ID: ref.ID, Link: ref.Link, Caption: ref.Caption, Filename: ref.Filename}, nil
+}
+
+// checkButton checks a button component and returns its index: a URL
+// button of the template whose link has a variable, with one text.
+func (a *CloudAPI) checkButton(t *CloudTemplate, c templateSendComponent) (int, *graphErr) {
+	idx := strings.Trim(string(c.Index), `"`)
+	i, err := strconv.Atoi(idx)
+	if err != nil || i < 0 || i >= len(t.Buttons) {
+		return 0, invalidParamErr(fmt.Sprintf("Parameter button['index'] (%s) is not a button of the template.", idx))
+	}
+	b := t.Buttons[i]
+	if !strings.EqualFold(c.SubType, b.Type) {
+		return 0, invalidParamErr(fmt.Sprintf("The button at index %d is a %s button, not %s.", i, strings.ToLower(b.Type), c.SubType))
+	}
+	want := len(tplVars(b.URL))
+	if want == 0 {
+		return 0, invalidParamErr(fmt.Sprintf("The button at index %d has no variable to fill.", i))
+	}
+	if len(c.Parameters) != want {
+		return 0, countMismatch(fmt.Sprintf("button at index %d", i), len(c.Parameters), want)
+	}
+	if c.Parameters[0].Type != "text" {
+		return 0, formatMismatch(fmt.Sprintf("button at index %d: the parameter is a %s; a URL button takes text", i, c.Parameters[0].Type))
+	}
+	if strings.ContainsAny(c.Parameters[0].Text, "\n\t") || strings.Contains(c.Parameters[0].Text, "    ") {
+		return 0, badParamText
+	}
+	return i, nil
 }
 
 // Graph's cursors are opaque base64 strings.

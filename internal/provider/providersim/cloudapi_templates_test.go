@@ -94,3 +94,69 @@ func TestCloudAPITemplateSend(t *testing.T) {
 		t.Errorf("template statuses = %v (outside the window, a template still goes)", got)
 	}
 }
+
+// A template with an image header and a URL button with a variable is
+// listed with both, and its send is checked as Meta does: the header's
+// media (missing or of another type: 132000, 132012), the button's suffix
+// by index (missing: 132000); the send is listed with its components.
+func TestCloudAPITemplateMediaAndButtons(t *testing.T) {
+	t.Parallel()
+	h := newCloudHook(t, Options{}, nil)
+	h.a.AddTemplate(CloudTemplate{Name: "pedido_enviado", Language: "pt_BR", HeaderFormat: "IMAGE", Body: "Olá {{1}}, o seu pedido saiu.",
+		Buttons: []CloudButton{{Type: "QUICK_REPLY", Text: "Falar com a loja"}, {Type: "URL", Text: "Rastrear", URL: "https://loja.example.com/r/{{1}}"}}})
+	h.a.AddTemplate(CloudTemplate{Name: "nota_fiscal", Language: "pt_BR", HeaderFormat: "DOCUMENT", Body: "A sua nota."})
+	_, raw := call(t, "GET", h.base+"/v21.0/"+h.a.WABAID()+"/message_templates?name=pedido_enviado", h.auth, "")
+	comps := decode(t, raw)["data"].([]any)[0].(map[string]any)["components"].([]any)
+	if hd := comps[0].(map[string]any); hd["format"] != "IMAGE" || dig(hd, "example", "header_handle") == nil {
+		t.Errorf("header = %v", hd)
+	}
+	if bs := comps[2].(map[string]any); bs["type"] != "BUTTONS" || dig(bs, "buttons").([]any)[1].(map[string]any)["url"] != "https://loja.example.com/r/{{1}}" {
+		t.Errorf("buttons = %v", bs)
+	}
+	send := func(tpl string) (int, map[string]any) {
+		status, raw := call(t, "POST", h.send, h.auth, `{"messaging_product":"whatsapp","to":"5511987654321","type":"template","template":`+tpl+`}`)
+		return status, decode(t, raw)
+	}
+	const (
+		body   = `{"type":"body","parameters":[{"type":"text","text":"Ana"}]}`
+		button = `{"type":"button","sub_type":"url","index":"1","parameters":[{"type":"text","text":"BR123"}]}`
+		image  = `{"type":"header","parameters":[{"type":"image","image":{"link":"https://cdn.example.com/p.jpg"}}]}`
+	)
+	tpl := func(comps ...string) string {
+		return `{"name":"pedido_enviado","language":{"code":"pt_BR"},"components":[` + strings.Join(comps, ",") + `]}`
+	}
+	for name, c := range map[string]struct {
+		tpl  string
+		code float64
+	}{
+		"no header":      {tpl(body, button), 132000},
+		"header empty":   {tpl(`{"type":"header","parameters":[]}`, body, button), 132000},
+		"text header":    {tpl(`{"type":"header","parameters":[{"type":"text","text":"x"}]}`, body, button), 132012},
+		"video header":   {tpl(`{"type":"header","parameters":[{"type":"video","video":{"link":"https://cdn.example.com/v.mp4"}}]}`, body, button), 132012},
+		"no link":        {tpl(`{"type":"header","parameters":[{"type":"image","image":{}}]}`, body, button), 100},
+		"no button":      {tpl(image, body), 132000},
+		"button no text": {tpl(image, body, `{"type":"button","sub_type":"url","index":"1","parameters":[]}`), 132000},
+		"quick reply":    {tpl(image, body, button, `{"type":"button","sub_type":"url","index":"0","parameters":[{"type":"text","text":"x"}]}`), 100},
+		"bad index":      {tpl(image, body, `{"type":"button","sub_type":"url","index":"7","parameters":[{"type":"text","text":"x"}]}`), 100},
+		"two bodies":     {tpl(image, `{"type":"body","parameters":[]}`, button), 132000},
+	} {
+		status, ans := send(c.tpl)
+		if e, _ := ans["error"].(map[string]any); status != 400 || e["code"] != c.code {
+			t.Errorf("%s: %d %v, want (#%v)", name, status, ans, c.code)
+		}
+	}
+	if status, ans := send(tpl(image, body, button)); status != 200 {
+		t.Fatalf("send = %d %v", status, ans)
+	}
+	doc := `{"name":"nota_fiscal","language":{"code":"pt_BR"},"components":[{"type":"header","parameters":[{"type":"document","document":{"link":"https://cdn.example.com/nf.pdf","filename":"NF 42.pdf"}}]}]}`
+	if status, ans := send(doc); status != 200 {
+		t.Fatalf("document send = %d %v", status, ans)
+	}
+	flush(t, h.a)
+	sent := h.a.Sent()
+	if len(sent) != 2 || sent[0].Media == nil || sent[0].Media.Link != "https://cdn.example.com/p.jpg" ||
+		sent[0].Text != "Olá Ana, o seu pedido saiu.\nRastrear: https://loja.example.com/r/BR123" ||
+		!strings.Contains(string(sent[0].Components), `"sub_type":"url"`) || sent[1].Media == nil || sent[1].Media.Filename != "NF 42.pdf" {
+		t.Errorf("sent = %+v", sent)
+	}
+}

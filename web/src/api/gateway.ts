@@ -80,12 +80,24 @@ export interface MessageTemplate {
   language: string
   category: string
   parameter_format: 'POSITIONAL' | 'NAMED'
+  /** TEXT, IMAGE, VIDEO or DOCUMENT ('' without a header); a media header takes a link at send time. */
+  header_format?: '' | 'TEXT' | 'IMAGE' | 'VIDEO' | 'DOCUMENT'
   header: string
   body: string
   footer: string
   header_parameters: string[] | null
   body_parameters: string[] | null
+  /** The buttons in order; a URL button with `variable` takes the ending of its link. */
+  buttons?: TemplateButton[] | null
   unsupported: string
+}
+
+export interface TemplateButton {
+  index: number
+  type: string
+  text: string
+  url?: string
+  variable: boolean
 }
 
 export interface TemplateList {
@@ -99,6 +111,16 @@ export interface TemplateParam {
   text: string
 }
 
+/** A template send: its variables, a media header's https link (a document may name its file), URL buttons' endings. */
+export interface TemplateSend {
+  name: string
+  language: string
+  header_parameters: TemplateParam[]
+  body_parameters: TemplateParam[]
+  header_media?: { link: string; filename?: string }
+  button_parameters?: { index: number; text: string }[]
+}
+
 /** The approved templates of a conversation's number (422 for a number not on the Cloud API). */
 export function conversationTemplates(accountId: string, conversationId: number, client: ApiClient = api): Promise<TemplateList> {
   return client.get(gatewayPath(accountId, `/conversations/${conversationId}/templates`))
@@ -108,7 +130,7 @@ export function conversationTemplates(accountId: string, conversationId: number,
 export function sendTemplate(
   accountId: string,
   conversationId: number,
-  body: { name: string; language: string; header_parameters: TemplateParam[]; body_parameters: TemplateParam[] },
+  body: TemplateSend,
   client: ApiClient = api,
 ): Promise<{ id: string; status: string; text: string }> {
   return client.post(gatewayPath(accountId, `/conversations/${conversationId}/templates`), body)

@@ -1,11 +1,17 @@
 /**
  * An account's open incidents: {base}api/v1/accounts/{accountID}/incidents (admins). A number
- * that dropped, dead gateway work or a failing Chatwoot link; the hub mails the admins once per
+ * that dropped, dead gateway work, a failing Chatwoot link, or the plan's monthly message limit
+ * used (or 80% of it: subject the month, detail "used/limit"); the hub mails the admins once per
  * incident and closes it when the subject is healthy again.
  */
 import { api, type ApiClient } from './client'
 
-export type IncidentKind = 'number_down' | 'dead_letters' | 'link_failing'
+export type IncidentKind =
+  | 'number_down'
+  | 'dead_letters'
+  | 'link_failing'
+  | 'messages_over_limit'
+  | 'messages_near_limit'
 
 export interface Incident {
   id: string

@@ -41,6 +41,30 @@ describe('incident banner', () => {
     wrapper.unmount()
   })
 
+  it('says when the monthly message limit is used or near, with the figures and a link to the plan', async () => {
+    const limits = {
+      ...routes('admin'),
+      [INCIDENTS]: () =>
+        json({
+          data: [
+            incident({ id: 'i3', kind: 'messages_over_limit', subject_id: '2026-03', subject_name: '2026-03', detail: '1000/1000' }),
+            incident({ id: 'i4', kind: 'messages_near_limit', subject_id: '2026-03', subject_name: '2026-03', detail: '800/1000' }),
+          ],
+        }),
+    }
+    for (const [locale, over, near] of [
+      ['en', "The plan's limit of 1000 messages a month is used (1000 in 2026-03)", '800 of the plan\'s 1000 messages a month'],
+      ['pt-BR', 'O limite do plano de 1000 mensagens por mês foi atingido (1000 em 2026-03)', 'Já foram usadas 800 das 1000 mensagens'],
+    ] as const) {
+      const { wrapper } = await mountApp('/accounts/A', limits, locale)
+      const rows = wrapper.get('[data-testid="incident-banner"]').findAll('[data-kind]')
+      expect(rows[0]!.text()).toContain(over)
+      expect(rows[1]!.text()).toContain(near)
+      expect(rows[0]!.get('a').attributes('href')).toContain('/accounts/A/plan')
+      wrapper.unmount()
+    }
+  })
+
   it('asks nothing for an agent and shows nothing', async () => {
     const { wrapper, hub } = await mountApp('/accounts/A', routes('agent'))
     expect(wrapper.find('[data-testid="incident-banner"]').exists()).toBe(false)

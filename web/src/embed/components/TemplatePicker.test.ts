@@ -72,6 +72,59 @@ describe('TemplatePicker', () => {
     expect(w.get('[data-testid="template-outcome"]').text()).toContain('is not approved')
   })
 
+  it('asks for the image link and the URL button ending, previews them and sends them', async () => {
+    const media = {
+      ...templates,
+      data: [
+        {
+          id: '3', name: 'pedido_enviado', language: 'pt_BR', category: 'UTILITY', parameter_format: 'POSITIONAL', header_format: 'IMAGE',
+          header: '', body: 'Olá {{1}}, o pedido saiu.', footer: '', header_parameters: null, body_parameters: ['1'], unsupported: '',
+          buttons: [
+            { index: 0, type: 'QUICK_REPLY', text: 'Falar', variable: false },
+            { index: 1, type: 'URL', text: 'Rastrear', url: 'https://loja.example.com/r/{{1}}', variable: true },
+          ],
+        },
+        {
+          id: '4', name: 'nota_fiscal', language: 'pt_BR', category: 'UTILITY', parameter_format: 'POSITIONAL', header_format: 'DOCUMENT',
+          header: '', body: 'A sua nota.', footer: '', header_parameters: null, body_parameters: null, buttons: [], unsupported: '',
+        },
+      ],
+    }
+    gateway.conversationTemplates.mockResolvedValue(media)
+    gateway.sendTemplate.mockResolvedValue({ id: 'r2', status: 'queued', text: 'x' })
+    const w = setup()
+    await flushPromises()
+    await w.get('[data-testid="template-select"]').setValue('pedido_enviado/pt_BR')
+    await w.get('[data-testid="template-body-value"]').setValue('Ana')
+    await w.get('[data-testid="template-button-value"]').setValue('BR123')
+    const send = () => w.get('[data-testid="template-send"]').attributes('disabled')
+    expect(send()).toBeDefined() // the image is missing
+    await w.get('[data-testid="template-media-link"]').setValue('http://cdn.example.com/p.jpg')
+    expect(w.get('[data-testid="template-media-error"]').text()).toContain('https://')
+    expect(send()).toBeDefined()
+    await w.get('[data-testid="template-media-link"]').setValue('https://cdn.example.com/p.jpg')
+    expect(w.find('[data-testid="template-media-error"]').exists()).toBe(false)
+    expect(w.find('[data-testid="template-media-filename"]').exists()).toBe(false)
+    expect(w.get('[data-testid="template-preview"]').text()).toBe(
+      '[image] https://cdn.example.com/p.jpg\n\nOlá Ana, o pedido saiu.\n\nRastrear: https://loja.example.com/r/BR123',
+    )
+    expect(send()).toBeUndefined()
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(gateway.sendTemplate).toHaveBeenCalledWith('acct_1', 9, {
+      name: 'pedido_enviado', language: 'pt_BR', header_parameters: [], body_parameters: [{ text: 'Ana' }],
+      header_media: { link: 'https://cdn.example.com/p.jpg' }, button_parameters: [{ index: 1, text: 'BR123' }],
+    })
+
+    // a document may name its file
+    await w.get('[data-testid="template-select"]').setValue('nota_fiscal/pt_BR')
+    await w.get('[data-testid="template-media-link"]').setValue('https://cdn.example.com/nf.pdf')
+    await w.get('[data-testid="template-media-filename"]').setValue('NF 42.pdf')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(gateway.sendTemplate.mock.calls[1]![2].header_media).toEqual({ link: 'https://cdn.example.com/nf.pdf', filename: 'NF 42.pdf' })
+  })
+
   it('hides itself for a number without templates (not on the Cloud API)', async () => {
     gateway.conversationTemplates.mockRejectedValue(new ApiError({ status: 422, code: 'UNPROCESSABLE', message: 'not cloud' }))
     const w = setup()

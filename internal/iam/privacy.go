@@ -25,7 +25,7 @@ func PrivacySections() []privacy.Section {
 // someone, now anonymous).
 func EraseUser(ctx context.Context, tx *sql.Tx, userID string, now time.Time) (int, error) {
 	n := 0
-	var email string
+	var email sql.NullString // a user who came through Chatwoot sign-in may have none
 	if err := tx.QueryRowContext(ctx, `SELECT email FROM users WHERE id = $1`, userID).Scan(&email); err != nil {
 		return 0, err
 	}
@@ -40,8 +40,8 @@ func EraseUser(ctx context.Context, tx *sql.Tx, userID string, now time.Time) (i
 		{`UPDATE sessions SET ip = '', user_agent = '' WHERE user_id = $1`, []any{userID}},
 		{`DELETE FROM user_tokens WHERE user_id = $1`, []any{userID}},
 		{`UPDATE memberships SET invited_name = '', status = 'removed', updated_at = $2 WHERE user_id = $1`, []any{userID, now}},
-		{`DELETE FROM login_attempts WHERE email = $1`, []any{email}},
-		{`DELETE FROM login_known_addresses WHERE email = $1`, []any{email}},
+		{`DELETE FROM login_attempts WHERE email = $1`, []any{email.String}},
+		{`DELETE FROM login_known_addresses WHERE email = $1`, []any{email.String}},
 	} {
 		res, err := tx.ExecContext(ctx, q.sql, q.args...)
 		if err != nil {

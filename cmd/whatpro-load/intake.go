@@ -10,7 +10,7 @@
 // worked. -compare runs the same measurement against another build's
 // whatpro-load first (say, one of main) and prints after/before ratios.
 //
-//	whatpro-load intake [-db sqlite|postgres] [-postgres-url URL] [-senders 32] [-duration 20s] [-workers 50] [-compare old/whatpro-load]
+//	whatpro-load intake [-db sqlite|postgres] [-postgres-url URL] [-senders 32] [-duration 20s] [-workers 50] [-compare old/whatpro-load] [-cpuprofile file]
 package main
 
 import (
@@ -39,6 +39,8 @@ type intakeOptions struct {
 	senders        int
 	duration       time.Duration
 	workers        int
+	profile        bool   // this run is the one to profile
+	cpuprofile     string // file for a CPU profile of this build's hub during the acknowledgement phase
 }
 
 type intakeResult struct {
@@ -61,6 +63,7 @@ func runIntake(args []string) error {
 	fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long events are sent")
 	fs.IntVar(&o.workers, "workers", 50, "job workers (WHATPRO_JOB_WORKERS)")
 	compare := fs.String("compare", "", "another build's whatpro-load binary, measured first with the same load")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of this build's hub during the acknowledgement phase to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -86,6 +89,7 @@ func runIntake(args []string) error {
 		}
 		fmt.Println("after (this build):")
 	}
+	o.profile = true
 	after, err := measureIntake(o, self)
 	if err != nil {
 		return err
@@ -149,6 +153,15 @@ func measureIntake(o intakeOptions, bin string) (*intakeResult, error) {
 	start := time.Now()
 	deadline := start.Add(o.duration)
 	var wg sync.WaitGroup
+	if o.profile && o.cpuprofile != "" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := hubProfile(base, max(o.duration-time.Second, time.Second), o.cpuprofile); err != nil {
+				fmt.Fprintf(os.Stderr, "cpuprofile: %v\n", err)
+			}
+		}()
+	}
 	for range o.senders {
 		wg.Add(1)
 		go func() {
@@ -247,6 +260,28 @@ func measureIntake(o intakeOptions, bin string) (*intakeResult, error) {
 	}
 	fmt.Printf("  stored exactly once and worked: %d\n", st.Stored)
 	return r, nil
+}
+
+// hubProfile saves a CPU profile of the intake child (its pprof route
+// on the loopback port) taken over d.
+func hubProfile(base string, d time.Duration, file string) error {
+	res, err := http.Get(base + "/debug/pprof/profile?seconds=" + strconv.Itoa(int(d/time.Second)))
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET /debug/pprof/profile: %d", res.StatusCode)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, res.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // intakeLink connects the hub to the simulator through the API, as an

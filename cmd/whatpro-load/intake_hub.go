@@ -56,12 +56,23 @@ func serveIntakeHub([]string) error {
 	}); err != nil {
 		return err
 	}
+	// The authorisation cache listens (PostgreSQL) while the jobs are
+	// stopped, as in a serving hub, until Start runs its own listener.
+	lctx, stopListen := context.WithCancel(ctx)
+	defer stopListen()
+	listening := make(chan struct{})
+	go func() { defer close(listening); a.AuthCache.Listen(lctx, a.DB, a.Log) }()
 	var startOnce sync.Once
 	var started atomic.Bool
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /load/intake/start", func(w http.ResponseWriter, r *http.Request) {
 		var err error
-		startOnce.Do(func() { err = a.Start(ctx); started.Store(err == nil) })
+		startOnce.Do(func() {
+			stopListen()
+			<-listening
+			err = a.Start(ctx)
+			started.Store(err == nil)
+		})
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return

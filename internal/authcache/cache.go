@@ -1,10 +1,10 @@
 // Package authcache keeps in memory what authorising a request reads
 // (sessions, users, API keys, instance tokens, accounts, memberships,
-// feature states) and forgets all of it as soon as any of those rows
-// changes, on any instance and from any process (the whatpro CLI
-// included).
+// feature states, the credentials of Chatwoot webhook links) and forgets
+// all of it as soon as any of those rows changes, on any instance and from
+// any process (the whatpro CLI included).
 //
-// Changes are seen through database triggers (migration auth_cache): on
+// Changes are seen through database triggers (migrations auth_cache and webhook_link_cache): on
 // PostgreSQL they NOTIFY the channel "whatpro_auth", which every hub
 // LISTENs to; on SQLite they bump the auth_epoch row, which the hub reads
 // again whenever PRAGMA data_version says another connection committed.

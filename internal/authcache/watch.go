@@ -31,6 +31,7 @@ type sqliteWatch struct {
 	mu      sync.Mutex
 	conn    *sql.Conn
 	pragma  *sql.Stmt // PRAGMA data_version, prepared once on conn
+	epochQ  *sql.Stmt // the epoch row, prepared once on conn: read after every commit under write load
 	version int64
 	epoch   int64
 
@@ -89,7 +90,14 @@ func (c *Cache) check() {
 			c.Changed()
 			return
 		}
-		w.conn, w.pragma = conn, st
+		eq, err := conn.PrepareContext(ctx, `SELECT n FROM auth_epoch WHERE id = 1`)
+		if err != nil {
+			_ = st.Close()
+			_ = conn.Close()
+			c.Changed()
+			return
+		}
+		w.conn, w.pragma, w.epochQ = conn, st, eq
 	}
 	var v int64
 	if err := w.pragma.QueryRowContext(ctx).Scan(&v); err != nil {
@@ -101,7 +109,7 @@ func (c *Cache) check() {
 		return
 	}
 	var e int64
-	if err := w.conn.QueryRowContext(ctx, `SELECT n FROM auth_epoch WHERE id = 1`).Scan(&e); err != nil {
+	if err := w.epochQ.QueryRowContext(ctx).Scan(&e); err != nil {
 		w.drop()
 		c.Changed()
 		return
@@ -115,8 +123,9 @@ func (c *Cache) check() {
 
 func (w *sqliteWatch) drop() {
 	_ = w.pragma.Close()
+	_ = w.epochQ.Close()
 	_ = w.conn.Close()
-	w.conn, w.pragma, w.version, w.epoch = nil, nil, -1, -1
+	w.conn, w.pragma, w.epochQ, w.version, w.epoch = nil, nil, nil, -1, -1
 }
 
 // Close releases the SQLite check connection.

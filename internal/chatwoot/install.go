@@ -63,7 +63,7 @@ func (s *Service) Install(w http.ResponseWriter, r *http.Request) error {
 		}
 		appID = app.ID
 	}
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.linkTx(ctx, func(tx *sql.Tx) error {
 		if hook.Secret != "" {
 			if l.webhookSecret, err = s.encrypt(l, "webhook_secret", hook.Secret); err != nil {
 				return err
@@ -105,7 +105,7 @@ func (s *Service) Unlink(w http.ResponseWriter, r *http.Request) error {
 			report["dashboard_app"] = outcome(s.Client.DeleteDashboardApp(ctx, l.BaseURL, l.ChatwootAccountID, token, *l.DashboardAppID))
 		}
 	}
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.linkTx(ctx, func(tx *sql.Tx) error {
 		if err := deleteLink(ctx, tx, accountID); err != nil {
 			return err
 		}

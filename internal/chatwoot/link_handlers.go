@@ -94,7 +94,7 @@ func (s *Service) PutLink(w http.ResponseWriter, r *http.Request) error {
 		return upstream(err)
 	}
 	var out *Link
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.linkTx(ctx, func(tx *sql.Tx) error {
 		if other, err := linkByInstallation(ctx, tx, origin, in.ChatwootAccountID); err == nil && other.AccountID != accountID {
 			return chatwootAccountTaken(in.ChatwootAccountID)
 		}
@@ -249,7 +249,7 @@ func (s *Service) PutWebhookSecret(w http.ResponseWriter, r *http.Request) error
 	}
 	ctx, now, accountID := r.Context(), s.now(), iam.AccessFrom(r.Context()).AccountID
 	var out *Link
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.linkTx(ctx, func(tx *sql.Tx) error {
 		l, err := linkByAccount(ctx, tx, accountID)
 		if err != nil {
 			return err

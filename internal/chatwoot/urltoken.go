@@ -21,7 +21,7 @@ func (s *Service) SetURLToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, now, accountID := r.Context(), s.now(), iam.AccessFrom(r.Context()).AccountID
 	var out map[string]any
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.linkTx(ctx, func(tx *sql.Tx) error {
 		l, err := linkByAccount(ctx, tx, accountID)
 		if err != nil {
 			return err

@@ -68,7 +68,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	// The writer's statement journals (a multi-row insert that may stop
+	// half-way keeps one) stay in memory instead of a temp file.
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=temp_store(MEMORY)")
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +87,12 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
+	// As many idle as open: database/sql keeps two idle by default and
+	// closes the rest, so under concurrency every read would open a new
+	// connection (SQLite reads its schema and runs the pragmas again) and
+	// prepare its statements on it again.
 	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
 	return &DB{Dialect: SQLite, W: w, R: r}, nil
 }
 

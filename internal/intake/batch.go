@@ -1,14 +1,14 @@
 package intake
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
+	"math/bits"
+	"strings"
 	"sync"
 	"time"
-
-	"bytes"
-	"fmt"
-	"strings"
 
 	"github.com/whatpro/hub/internal/db"
 )
@@ -136,7 +136,8 @@ func (s *Store) writeTx(ctx context.Context, tx *sql.Tx, group []*putReq) error 
 		}
 		rows = append(rows, row)
 	}
-	fresh, err := insertEvents(ctx, tx, rows, now)
+	q := s.DB.InTx(tx)
+	fresh, err := insertEvents(ctx, q, rows, now)
 	if err != nil {
 		return err
 	}
@@ -150,7 +151,7 @@ func (s *Store) writeTx(ctx context.Context, tx *sql.Tx, group []*putReq) error 
 			runs = append(runs, runRow{eventID: row.id, accountID: row.req.in.AccountID, consumer: c})
 		}
 	}
-	return insertRuns(ctx, tx, runs, now)
+	return insertRuns(ctx, q, runs, now)
 }
 
 // eventRow is one event about to be inserted.
@@ -201,26 +202,75 @@ func (s *Store) row(ctx context.Context, tx *sql.Tx, r *putReq, statuses map[str
 // limits on bound parameters.
 const rowsPerInsert = 64
 
+// partSize is how many of n rows the next statement takes: a power of two
+// up to rowsPerInsert, so a group of any size is written by a few
+// statement texts out of seven per table, each parsed once (db.InTx)
+// instead of one text per group size parsed on every group.
+func partSize(n int) int {
+	p := 1
+	for p*2 <= n && p*2 <= rowsPerInsert {
+		p *= 2
+	}
+	return p
+}
+
+// insertSQL is a table's multi-row INSERT text for n rows: head, then n
+// times the row (its placeholders numbered from 2, $1 being now), then
+// tail. Texts are built once per size.
+type insertSQL struct {
+	head, tail string
+	row        func(first int) string // the row whose first placeholder is $first
+	width      int                    // placeholders per row
+	once       sync.Once
+	texts      [7]string // by log2(n)
+}
+
+func (q *insertSQL) text(n int) string {
+	q.once.Do(func() {
+		for i := range q.texts {
+			var b strings.Builder
+			b.WriteString(q.head)
+			for r := range 1 << i {
+				if r > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(q.row(2 + r*q.width))
+			}
+			b.WriteString(q.tail)
+			q.texts[i] = b.String()
+		}
+	})
+	return q.texts[bits.Len(uint(n))-1]
+}
+
+var eventsInsert = &insertSQL{
+	head: `INSERT INTO event_executions
+			(id, account_id, source, source_id, event, delivery_header, delivery_id, payload, job_payload, status, attempts, last_error, received_at, updated_at)
+			VALUES `,
+	row: func(n int) string {
+		return fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, 0, $%d, $1, $1)",
+			n, n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10)
+	},
+	width: 11,
+	tail:  ` ON CONFLICT (source, source_id, delivery_id) DO NOTHING RETURNING id`,
+}
+
+var runsInsert = &insertSQL{
+	head:  `INSERT INTO event_runs (event_id, account_id, consumer, status, attempts, last_error, updated_at, run_at) VALUES `,
+	row:   func(n int) string { return fmt.Sprintf("($%d, $%d, $%d, 'received', 0, '', $1, $1)", n, n+1, n+2) },
+	width: 3,
+}
+
 // insertEvents inserts the rows whose dedupe key is new and returns the
 // ids it inserted.
-func insertEvents(ctx context.Context, tx *sql.Tx, rows []eventRow, now time.Time) (map[string]bool, error) {
+func insertEvents(ctx context.Context, q db.Querier, rows []eventRow, now time.Time) (map[string]bool, error) {
 	fresh := make(map[string]bool, len(rows))
+	args := make([]any, 0, 1+eventsInsert.width*partSize(len(rows)))
 	for len(rows) > 0 {
-		part := rows[:min(len(rows), rowsPerInsert)]
+		part := rows[:partSize(len(rows))]
 		rows = rows[len(part):]
-		var q strings.Builder
-		q.WriteString(`INSERT INTO event_executions
-			(id, account_id, source, source_id, event, delivery_header, delivery_id, payload, job_payload, status, attempts, last_error, received_at, updated_at)
-			VALUES `)
-		args := make([]any, 0, 1+11*len(part))
-		args = append(args, now)
-		for i, row := range part {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			n := len(args)
-			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, 0, $%d, $1, $1)",
-				n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10, n+11)
+		args = append(args[:0], now)
+		for _, row := range part {
 			in := row.req.in
 			var jobPayload any
 			if !bytes.Equal(row.req.display, row.req.job) {
@@ -229,8 +279,7 @@ func insertEvents(ctx context.Context, tx *sql.Tx, rows []eventRow, now time.Tim
 			args = append(args, row.id, in.AccountID, in.Source, in.SourceID, in.Event, in.DeliveryID, in.DedupeKey,
 				string(row.req.display), jobPayload, row.status, row.reason)
 		}
-		q.WriteString(` ON CONFLICT (source, source_id, delivery_id) DO NOTHING RETURNING id`)
-		res, err := tx.QueryContext(ctx, q.String(), args...)
+		res, err := q.QueryContext(ctx, eventsInsert.text(len(part)), args...)
 		if err != nil {
 			return nil, db.Translate(err)
 		}
@@ -254,23 +303,16 @@ func insertEvents(ctx context.Context, tx *sql.Tx, rows []eventRow, now time.Tim
 type runRow struct{ eventID, accountID, consumer string }
 
 // insertRuns inserts executions, due now.
-func insertRuns(ctx context.Context, tx *sql.Tx, runs []runRow, now time.Time) error {
+func insertRuns(ctx context.Context, q db.Querier, runs []runRow, now time.Time) error {
+	args := make([]any, 0, 1+runsInsert.width*partSize(len(runs)))
 	for len(runs) > 0 {
-		part := runs[:min(len(runs), rowsPerInsert)]
+		part := runs[:partSize(len(runs))]
 		runs = runs[len(part):]
-		var q strings.Builder
-		q.WriteString(`INSERT INTO event_runs (event_id, account_id, consumer, status, attempts, last_error, updated_at, run_at) VALUES `)
-		args := make([]any, 0, 1+3*len(part))
-		args = append(args, now)
-		for i, r := range part {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			n := len(args)
-			fmt.Fprintf(&q, "($%d, $%d, $%d, 'received', 0, '', $1, $1)", n+1, n+2, n+3)
+		args = append(args[:0], now)
+		for _, r := range part {
 			args = append(args, r.eventID, r.accountID, r.consumer)
 		}
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+		if _, err := q.ExecContext(ctx, runsInsert.text(len(part)), args...); err != nil {
 			return db.Translate(err)
 		}
 	}

@@ -51,13 +51,13 @@ func (h *Handler) ChatwootInboxWebhook(w http.ResponseWriter, r *http.Request) e
 // authenticated, only a failure to store answers 5xx.
 func (h *Handler) intake(w http.ResponseWriter, r *http.Request, source, linkID string,
 	lookup func(context.Context, string) (Link, error)) error {
-	ctx, log := r.Context(), httpx.Logger(r.Context())
+	ctx := r.Context() // its logger is built only when something is logged
 	budget := source + ":" + linkID
 	refuse := func(reason error) error {
 		if !h.Refusals.spend(budget) {
 			return errRefusedTooOften
 		}
-		log.Info("webhook refused", "source", source, "link_id", linkID, "reason", reason.Error())
+		httpx.Logger(ctx).Info("webhook refused", "source", source, "link_id", linkID, "reason", reason.Error())
 		return errUnauthorized
 	}
 	if linkID == "" || len(linkID) > 64 {
@@ -88,7 +88,7 @@ func (h *Handler) intake(w http.ResponseWriter, r *http.Request, source, linkID 
 				link, authErr = fresh, nil
 			}
 		} else {
-			log.Info("inbox secret not re-read", "link_id", linkID, "reason", err.Error())
+			httpx.Logger(ctx).Info("inbox secret not re-read", "link_id", linkID, "reason", err.Error())
 		}
 	}
 	if authErr != nil {
@@ -111,16 +111,27 @@ func (h *Handler) intake(w http.ResponseWriter, r *http.Request, source, linkID 
 		if errors.As(err, &he) {
 			return err
 		}
-		log.Error("authenticated webhook not stored", "source", source, "link_id", linkID, "error", err.Error())
+		httpx.Logger(ctx).Error("authenticated webhook not stored", "source", source, "link_id", linkID, "error", err.Error())
 		return err
 	}
 	if !st.Fresh {
-		httpx.WriteJSON(w, http.StatusOK, map[string]bool{"duplicate": true})
+		httpx.WriteJSON(w, http.StatusOK, duplicateAnswer{Duplicate: true})
 		return nil
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"received": true, "id": st.ID})
+	httpx.WriteJSON(w, http.StatusOK, receivedAnswer{ID: st.ID, Received: true})
 	return nil
 }
+
+// What a delivery is answered: typed, so each answer encodes without a map.
+type (
+	receivedAnswer struct { // fields in the order a map gave them before
+		ID       string `json:"id"`
+		Received bool   `json:"received"`
+	}
+	duplicateAnswer struct {
+		Duplicate bool `json:"duplicate"`
+	}
+)
 
 // chatwootDedupeKey is what makes a Chatwoot event count once. A created
 // message, conversation or contact exists once, so its id decides:

@@ -53,8 +53,8 @@ type receipt struct {
 // refused. An event for no number of the provider is stored ignored with
 // the reason and still answered 200.
 func (s *Service) Receive(w http.ResponseWriter, r *http.Request) error {
-	ctx, log := r.Context(), httpx.Logger(r.Context())
-	p, err := providerByID(ctx, s.DB.R, r.PathValue("providerID"))
+	ctx := r.Context()
+	p, err := providerByID(ctx, s.DB.Reads(), r.PathValue("providerID")) // every webhook: a prepared read
 	if errors.Is(err, db.ErrNotFound) {
 		return errWebhookAuth
 	} else if err != nil {
@@ -62,7 +62,7 @@ func (s *Service) Receive(w http.ResponseWriter, r *http.Request) error {
 	}
 	a, err := s.adapter(p)
 	if err != nil {
-		log.Warn("provider webhook refused", "provider_id", p.ID, "reason", err.Error())
+		httpx.Logger(ctx).Warn("provider webhook refused", "provider_id", p.ID, "reason", err.Error())
 		return errWebhookAuth
 	}
 	raw, err := io.ReadAll(r.Body)
@@ -107,7 +107,7 @@ func (s *Service) Receive(w http.ResponseWriter, r *http.Request) error {
 func (s *Service) storePart(r *http.Request, p *Provider, part Part) (receipt, error) {
 	ctx := r.Context()
 	if part.Ignore == "" {
-		_, err := instanceByKey(ctx, s.DB.R, p.ID, part.Key)
+		_, err := instanceByKey(ctx, s.DB.Reads(), p.ID, part.Key)
 		if errors.Is(err, db.ErrNotFound) {
 			part.Ignore = "no number of this provider is " + part.Key
 		} else if err != nil {

@@ -145,7 +145,18 @@ function chatwootPage(opts: {
 }
 
 const menu = (p: Page, feature: string) => p.doc.querySelector(`[data-testid="whatpro-menu-${feature}"]`)
-const settle = (ms = 50) => new Promise((r) => setTimeout(r, ms))
+/**
+ * Waits for the script's next pass over the sidebar, which must come after everything it queued
+ * before this call: a stray entry planted in the sidebar wakes its observer, and the pass it then
+ * schedules removes the entry (no menu is shown in the cases that use this). Tests proving that
+ * something did not happen wait for this instead of pausing.
+ */
+async function nextPass(p: Page) {
+  const probe = p.doc.createElement('li')
+  probe.setAttribute('data-whatpro-entry', 'probe')
+  p.doc.querySelector('aside nav ul')!.appendChild(probe)
+  await vi.waitFor(() => expect(probe.isConnected).toBe(false))
+}
 
 describe('the sidebar entries', () => {
   it('appear for the enabled features only, copied from a native entry without its state', async () => {
@@ -203,7 +214,7 @@ describe('the sidebar entries', () => {
   ])('are not added when %s, with exactly one console line', async (_name, opts, requests) => {
     const p = chatwootPage(opts)
     await vi.waitFor(() => expect(p.warn).toHaveBeenCalled())
-    await settle()
+    await nextPass(p)
     expect(p.doc.querySelector('[data-whatpro-entry]')).toBeNull()
     expect(p.warn).toHaveBeenCalledTimes(1)
     expect(String(p.warn.mock.calls[0]![0])).toMatch(/^\[whatpro\] /)
@@ -239,7 +250,7 @@ describe('the sidebar entries', () => {
 
   it('does nothing outside an account (the login page)', async () => {
     const p = chatwootPage({ path: '/app/login' })
-    await settle()
+    await nextPass(p)
     expect(p.calls).toHaveLength(0)
     expect(p.warn).not.toHaveBeenCalled()
   })
@@ -367,7 +378,7 @@ describe('the panel and the handshake', () => {
     const appWin = { postMessage: vi.fn() }
     Object.defineProperty(app, 'contentWindow', { value: appWin })
     message(p, { type: 'whatpro:hello', nonce: NONCE }, HUB, appWin)
-    await settle()
+    await nextPass(p)
     expect(appWin.postMessage).not.toHaveBeenCalled()
   })
 

@@ -27,7 +27,7 @@ func TestMigrationsAreNotDestructive(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if m := bad.FindString(string(b)); m != "" {
+		if m := bad.FindString(rebuilt(string(b))); m != "" {
 			t.Errorf("%s contains %q", p, m)
 		}
 		return nil
@@ -89,5 +89,22 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		if len(applied) != 0 {
 			t.Fatalf("second migrate applied %v", applied)
 		}
+	})
+}
+
+// rebuilt removes from a migration the SQLite table rebuilds that keep
+// every row (SQLite cannot change a CHECK constraint): a DROP TABLE t is
+// allowed only beside INSERT INTO t_new … SELECT … FROM t and
+// ALTER TABLE t_new RENAME TO t.
+func rebuilt(sqlText string) string {
+	drop := regexp.MustCompile(`(?i)\bDROP\s+TABLE\s+(\w+)\s*;`)
+	return drop.ReplaceAllStringFunc(sqlText, func(m string) string {
+		t := drop.FindStringSubmatch(m)[1]
+		copied := regexp.MustCompile(`(?is)\bINSERT\s+INTO\s+` + t + `_new\s*\([^)]*\)\s*SELECT\b[^;]*\bFROM\s+` + t + `\s*;`)
+		renamed := regexp.MustCompile(`(?i)\bALTER\s+TABLE\s+` + t + `_new\s+RENAME\s+TO\s+` + t + `\s*;`)
+		if copied.MatchString(sqlText) && renamed.MatchString(sqlText) {
+			return ""
+		}
+		return m
 	})
 }

@@ -114,8 +114,16 @@ func boardScope(b *Board) string {
 	return scope
 }
 
-// inScope reports whether the viewer is in a boardScope audience.
+// lostScope is the audience that saw a board under old and no longer does
+// under next (old and next are boardScopes, which never hold "|").
+func lostScope(old, next string) string { return "lost:" + old + "|" + next }
+
+// inScope reports whether the viewer is in a boardScope or lostScope audience.
 func (v *viewer) inScope(scope string) bool {
+	if rest, ok := strings.CutPrefix(scope, "lost:"); ok {
+		old, next, _ := strings.Cut(rest, "|")
+		return !v.all && v.inScope(old) && !v.inScope(next)
+	}
 	if v.all || scope == "all" {
 		return true
 	}

@@ -257,7 +257,7 @@ func (s *Service) UpdateBoard(w http.ResponseWriter, r *http.Request) error {
 		bt.emit("board.updated", boardTopic(b.ID), "", b)
 		if boardScope(cur) != boardScope(b) && boardScope(cur) != "all" {
 			// Viewers who lost the board hear that it is gone for them.
-			bt.emit("board.deleted", topicBoards, boardScope(cur), map[string]any{"board_id": b.ID, "hidden": true})
+			bt.emit("board.deleted", topicBoards, lostScope(boardScope(cur), boardScope(b)), map[string]any{"board_id": b.ID, "hidden": true})
 		}
 		return s.audit(ctx, tx, r, acc.AccountID, "kanban.board.updated", b.ID, map[string]any{"name": b.Name, "visibility": b.Visibility,
 			"visible_team_ids": b.VisibleTeamIDs})

@@ -124,3 +124,56 @@ func boardID(t testing.TB, m msg) string {
 	}
 	return b.ID
 }
+
+// Narrowing a board's audience tells only those who lost it that it is
+// gone: a person still listed hears board.updated and never board.deleted.
+func TestNarrowingABoardTellsOnlyThoseWhoLostIt(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, dialect string) {
+		t.Parallel()
+		e := setup(t, dialect)
+		tok := e.tenant.Admin.Token
+		def := e.defaultBoard(t, tok)
+		kept := e.h.NewMember(tok, e.tenant.ID, "agent")
+		lost := e.h.NewMember(tok, e.tenant.ID, "agent")
+		var b board
+		e.do(t, tok, "POST", e.path("/boards"), map[string]any{"name": "Dupla", "visibility": "selected",
+			"visible_user_ids": []string{kept.UserID, lost.UserID}}).Expect(t, 201).Decode(t, &b)
+		keptWS := connect(t, e.h, kept.Token, e.tenant.ID)
+		keptWS.subscribe([]string{"boards"}, nil)
+		lostWS := connect(t, e.h, lost.Token, e.tenant.ID)
+		lostWS.subscribe([]string{"boards"}, nil)
+
+		e.do(t, tok, "PATCH", e.path("/boards/"+b.ID), map[string]any{"visible_user_ids": []string{kept.UserID}}).Expect(t, 200)
+		// A later change every agent hears closes what each may have heard.
+		e.do(t, tok, "PATCH", e.path("/boards/"+def.ID), map[string]any{"description": "geral"}).Expect(t, 200)
+		heard := func(ws *socket) (updated, deleted bool) {
+			for {
+				m := ws.next()
+				if m.Type != "event" {
+					continue
+				}
+				if m.Event == "board.updated" && boardID(t, m) == def.ID {
+					return
+				}
+				var d struct {
+					ID      string `json:"id"`
+					BoardID string `json:"board_id"`
+				}
+				_ = json.Unmarshal(m.Data, &d)
+				switch {
+				case m.Event == "board.updated" && d.ID == b.ID:
+					updated = true
+				case m.Event == "board.deleted" && d.BoardID == b.ID:
+					deleted = true
+				}
+			}
+		}
+		if updated, deleted := heard(keptWS); !updated || deleted {
+			t.Fatalf("the person still listed heard updated=%v deleted=%v, want the update only", updated, deleted)
+		}
+		if updated, deleted := heard(lostWS); updated || !deleted {
+			t.Fatalf("the person taken off heard updated=%v deleted=%v, want that it is gone only", updated, deleted)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/whatpro/hub/internal/chatwoot"
 	"github.com/whatpro/hub/internal/db"
@@ -35,6 +36,11 @@ func (s *Service) runTemplate(ctx context.Context, w *work, ob *outbound) error 
 		} else if se != nil {
 			return s.templateFailed(ctx, acct, row, conv.ID, tw, se)
 		}
+		// paced as any send of the number: a template is a message too
+		pacing, err := s.pace(ctx, num, c)
+		if err != nil {
+			return err
+		}
 		if err := markAttempt(ctx, s.DB.W, w.AccountID, row.ID, s.now()); err != nil {
 			return err
 		}
@@ -48,6 +54,7 @@ func (s *Service) runTemplate(ctx context.Context, w *work, ob *outbound) error 
 		case err != nil:
 			return err
 		}
+		s.pacer.sent(paceKey(num, c), time.Now(), pacing.ChatGap)
 		if err := setSent(ctx, s.DB.W, w.AccountID, row.ID, sent.ID, s.now()); err != nil {
 			return err
 		}

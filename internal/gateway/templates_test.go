@@ -98,6 +98,10 @@ func TestTemplateOutsideTheWindow(t *testing.T) {
 			t.Fatalf("%d items queued by refused requests", n)
 		}
 
+		// the number's pacing covers templates too: the reply after it waits
+		// the gap (long enough that the steps between the two take less)
+		const gap = 4 * time.Second
+		b.do(t, "PUT", "/gateway/numbers/"+b.iid+"/settings", map[string]any{"send_gap_ms": gap.Milliseconds(), "send_typing": false}).Expect(t, 200)
 		ans := b.do(t, "POST", path, map[string]any{"name": "retomar_atendimento", "language": "pt_BR",
 			"body_parameters": []map[string]string{{"text": "Ana"}, {"text": "Loja Azul"}}}).Expect(t, 202).JSON(t)
 		want := "Olá Ana, aqui é da Loja Azul. Podemos continuar o seu atendimento?"
@@ -124,8 +128,14 @@ func TestTemplateOutsideTheWindow(t *testing.T) {
 		apptest.Eventually(t, "the answer", func() bool { return len(b.bySource(conv)) == 3 })
 		b.reply(t, conv, map[string]any{"content": "ótimo"})
 		apptest.Eventually(t, "the reply at Meta", func() bool { return len(b.meta.Sent()) >= 2 })
-		if s := b.meta.Sent(); len(s) != 2 || s[1].Text != "ótimo" {
+		s := b.meta.Sent()
+		if len(s) != 2 || s[1].Text != "ótimo" {
 			t.Fatalf("sent = %+v", s)
+		}
+		tplAt, _ := time.Parse(time.RFC3339Nano, s[0].At)
+		replyAt, _ := time.Parse(time.RFC3339Nano, s[1].At)
+		if replyAt.Sub(tplAt) < gap/2 {
+			t.Errorf("the reply came %s after the template, under the gap's lower bound %s", replyAt.Sub(tplAt), gap/2)
 		}
 		log := b.do(t, "GET", "/gateway/conversations/"+strconv.Itoa(conv)+"/log", nil).Expect(t, 200).JSON(t)["data"].([]any)
 		if e := log[1].(map[string]any); e["kind"] != "template" || e["provider_message_id"] != sent.ID || e["chatwoot_message_id"] != float64(m.ID) {

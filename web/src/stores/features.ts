@@ -1,8 +1,9 @@
 /**
  * The feature flags of the accounts the console looks at (GET /api/v1/features?account_id=),
  * for the sidebar and the route guard: a page whose feature is off is not offered, and a deep
- * link to it says the feature is off. The hub enforces the flags on every route; until an
- * account's flags are known (or when they cannot be read) nothing is hidden here.
+ * link to it says the feature is off. The hub enforces the flags on every route. While an
+ * account's flags are being read the sidebar offers none of its gated pages (an entry that
+ * appears and then vanishes would tell an untruth); when they cannot be read nothing is hidden.
  */
 import { defineStore } from 'pinia'
 import { shallowRef, watch } from 'vue'
@@ -13,12 +14,14 @@ export const useFeaturesStore = defineStore('features', () => {
   const auth = useAuthStore()
   const byAccount = shallowRef<Record<string, Record<string, boolean>>>({})
   const loading = new Map<string, Promise<void>>()
+  /** Accounts whose flags were asked for and answered, or could not be read. */
+  const settled = shallowRef<Record<string, true>>({})
 
   function set(accountId: string, features: Record<string, boolean>): void {
     byAccount.value = { ...byAccount.value, [accountId]: { ...features } }
   }
 
-  /** Loads the account's flags once (again after forget); a failure leaves them unknown. */
+  /** Loads the account's flags once; a failure leaves them unknown. */
   function ensure(accountId: string): Promise<void> {
     if (byAccount.value[accountId]) return Promise.resolve()
     let pending = loading.get(accountId)
@@ -26,7 +29,10 @@ export const useFeaturesStore = defineStore('features', () => {
       pending = fetchFeatures(accountId)
         .then((answer) => set(accountId, answer.features ?? {}))
         .catch(() => undefined)
-        .finally(() => loading.delete(accountId))
+        .finally(() => {
+          loading.delete(accountId)
+          settled.value = { ...settled.value, [accountId]: true }
+        })
       loading.set(accountId, pending)
     }
     return pending
@@ -39,15 +45,23 @@ export const useFeaturesStore = defineStore('features', () => {
     return !flags || flags[feature] === true
   }
 
-  /** Drops what is known of the account (its plan changed): the next ensure reads it again. */
-  function forget(accountId: string): void {
-    const rest = { ...byAccount.value }
-    delete rest[accountId]
-    byAccount.value = rest
+  /** What the sidebar offers: a gated page only once the account's flags have been read (or failed to be). */
+  function offers(accountId: string, feature: string | undefined): boolean {
+    if (!feature) return true
+    if (!byAccount.value[accountId] && !settled.value[accountId]) return false
+    return allows(accountId, feature)
+  }
+
+  /** Reads the account's flags again (its plan changed), keeping what is known until they answer. */
+  function refresh(accountId: string): Promise<void> {
+    return fetchFeatures(accountId)
+      .then((answer) => set(accountId, answer.features ?? {}))
+      .catch(() => undefined)
   }
 
   function reset(): void {
     byAccount.value = {}
+    settled.value = {}
     loading.clear()
   }
 
@@ -58,5 +72,5 @@ export const useFeaturesStore = defineStore('features', () => {
     },
   )
 
-  return { byAccount, ensure, allows, set, forget, reset }
+  return { byAccount, ensure, allows, offers, set, refresh, reset }
 })

@@ -105,6 +105,17 @@ func UserTeamIDs(ctx context.Context, q db.Querier, accountID, userID string) ([
 	})
 }
 
+// UserInboxIDs lists the Chatwoot inboxes the hub user belongs to (as
+// recorded at their last SSO), in ascending order.
+func UserInboxIDs(ctx context.Context, q db.Querier, accountID, userID string) ([]int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT inbox_id FROM chatwoot_inbox_members WHERE account_id = $1 AND user_id = $2 ORDER BY inbox_id`,
+		accountID, userID)
+	return db.Collect(rows, err, func(r interface{ Scan(...any) error }) (int, error) {
+		var id int
+		return id, r.Scan(&id)
+	})
+}
+
 // TeamRef is a team as the hub shows it (id and name).
 type TeamRef struct {
 	ID   int    `json:"id"`

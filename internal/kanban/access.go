@@ -60,16 +60,10 @@ func (s *Service) viewerFor(ctx context.Context, q db.Querier, acc *iam.Access, 
 	if v.all {
 		return v, nil
 	}
-	rows, err := q.QueryContext(ctx, `SELECT inbox_id FROM chatwoot_inbox_members WHERE account_id = $1 AND user_id = $2 ORDER BY inbox_id`,
-		acc.AccountID, userID)
-	ids, err := db.Collect(rows, err, func(r interface{ Scan(...any) error }) (int, error) {
-		var id int
-		return id, r.Scan(&id)
-	})
-	if err != nil {
+	var err error
+	if v.inboxes, err = chatwoot.UserInboxIDs(ctx, q, acc.AccountID, userID); err != nil {
 		return nil, err
 	}
-	v.inboxes = ids
 	if v.teams, err = chatwoot.UserTeamIDs(ctx, q, acc.AccountID, userID); err != nil {
 		return nil, err
 	}

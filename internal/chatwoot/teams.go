@@ -97,19 +97,18 @@ func forgetTeams(ctx context.Context, tx *sql.Tx, accountID string) error {
 // UserTeamIDs are the Chatwoot teams the user belonged to at their last
 // Chatwoot sign-in, in id order.
 func UserTeamIDs(ctx context.Context, q db.Querier, accountID, userID string) ([]int, error) {
-	rows, err := q.QueryContext(ctx, `SELECT team_id FROM chatwoot_team_members WHERE account_id = $1 AND user_id = $2 ORDER BY team_id`,
-		accountID, userID)
-	return db.Collect(rows, err, func(r interface{ Scan(...any) error }) (int, error) {
-		var id int
-		return id, r.Scan(&id)
-	})
+	return userIDs(ctx, q, `SELECT team_id FROM chatwoot_team_members WHERE account_id = $1 AND user_id = $2 ORDER BY team_id`, accountID, userID)
 }
 
-// UserInboxIDs lists the Chatwoot inboxes the hub user belongs to (as
-// recorded at their last SSO), in ascending order.
+// UserInboxIDs are the Chatwoot inboxes the user belonged to at their
+// last Chatwoot sign-in, in id order.
 func UserInboxIDs(ctx context.Context, q db.Querier, accountID, userID string) ([]int, error) {
-	rows, err := q.QueryContext(ctx, `SELECT inbox_id FROM chatwoot_inbox_members WHERE account_id = $1 AND user_id = $2 ORDER BY inbox_id`,
-		accountID, userID)
+	return userIDs(ctx, q, `SELECT inbox_id FROM chatwoot_inbox_members WHERE account_id = $1 AND user_id = $2 ORDER BY inbox_id`, accountID, userID)
+}
+
+// userIDs reads one integer column of the user's rows in the account.
+func userIDs(ctx context.Context, q db.Querier, query, accountID, userID string) ([]int, error) {
+	rows, err := q.QueryContext(ctx, query, accountID, userID)
 	return db.Collect(rows, err, func(r interface{ Scan(...any) error }) (int, error) {
 		var id int
 		return id, r.Scan(&id)

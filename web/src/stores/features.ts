@@ -21,18 +21,23 @@ export const useFeaturesStore = defineStore('features', () => {
     byAccount.value = { ...byAccount.value, [accountId]: { ...features } }
   }
 
+  /** Reads the account's flags into the store (again, as refresh, when its plan changed), keeping
+   * what is known until they answer; a failure leaves it as it was. */
+  function read(accountId: string): Promise<void> {
+    return fetchFeatures(accountId)
+      .then((answer) => set(accountId, answer.features ?? {}))
+      .catch(() => undefined)
+  }
+
   /** Loads the account's flags once; a failure leaves them unknown. */
   function ensure(accountId: string): Promise<void> {
     if (byAccount.value[accountId]) return Promise.resolve()
     let pending = loading.get(accountId)
     if (!pending) {
-      pending = fetchFeatures(accountId)
-        .then((answer) => set(accountId, answer.features ?? {}))
-        .catch(() => undefined)
-        .finally(() => {
-          loading.delete(accountId)
-          settled.value = { ...settled.value, [accountId]: true }
-        })
+      pending = read(accountId).finally(() => {
+        loading.delete(accountId)
+        settled.value = { ...settled.value, [accountId]: true }
+      })
       loading.set(accountId, pending)
     }
     return pending
@@ -52,13 +57,6 @@ export const useFeaturesStore = defineStore('features', () => {
     return allows(accountId, feature)
   }
 
-  /** Reads the account's flags again (its plan changed), keeping what is known until they answer. */
-  function refresh(accountId: string): Promise<void> {
-    return fetchFeatures(accountId)
-      .then((answer) => set(accountId, answer.features ?? {}))
-      .catch(() => undefined)
-  }
-
   function reset(): void {
     byAccount.value = {}
     settled.value = {}
@@ -72,5 +70,5 @@ export const useFeaturesStore = defineStore('features', () => {
     },
   )
 
-  return { byAccount, ensure, allows, offers, set, refresh, reset }
+  return { byAccount, ensure, allows, offers, set, refresh: read, reset }
 })

@@ -3,6 +3,8 @@ package authcache
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -25,13 +27,17 @@ func New(d *db.DB, log *slog.Logger) *Cache {
 
 // sqliteWatch notices commits of other connections (the hub's writer, a
 // CLI process) with PRAGMA data_version, which changes exactly then and
-// costs no read transaction; only then is the epoch row read.
+// costs no read transaction; only then is the epoch row read. Both
+// statements are prepared once on the driver connection of conn and run
+// there directly: the check runs before every request, and database/sql's
+// statement and row wrappers cost more than the pragma itself.
 type sqliteWatch struct {
 	r       *sql.DB
 	mu      sync.Mutex
 	conn    *sql.Conn
-	pragma  *sql.Stmt // PRAGMA data_version, prepared once on conn
-	epochQ  *sql.Stmt // the epoch row, prepared once on conn: read after every commit under write load
+	pragma  driver.Stmt // PRAGMA data_version, on conn's driver connection
+	epochQ  driver.Stmt // the epoch row: read after every commit under write load
+	dest    []driver.Value
 	version int64
 	epoch   int64
 
@@ -75,32 +81,16 @@ func (c *Cache) Sync(context.Context) {
 // check reads data_version, and the epoch when it moved; w.mu is held.
 // It runs on a context of its own: a request that ends must not
 // interrupt it half-way (an interrupted connection is lost to the pool),
-// and the requests waiting on it are others'.
+// and the requests waiting on it are others'. Any failure forgets the
+// cache and the connection, so the next check starts afresh.
 func (c *Cache) check() {
-	w, ctx := c.sqlite, context.Background()
-	if w.conn == nil {
-		conn, err := w.r.Conn(ctx)
-		if err != nil {
-			c.Changed()
-			return
-		}
-		st, err := conn.PrepareContext(ctx, `PRAGMA data_version`)
-		if err != nil {
-			_ = conn.Close()
-			c.Changed()
-			return
-		}
-		eq, err := conn.PrepareContext(ctx, `SELECT n FROM auth_epoch WHERE id = 1`)
-		if err != nil {
-			_ = st.Close()
-			_ = conn.Close()
-			c.Changed()
-			return
-		}
-		w.conn, w.pragma, w.epochQ = conn, st, eq
+	w := c.sqlite
+	if w.conn == nil && w.open() != nil {
+		c.Changed()
+		return
 	}
-	var v int64
-	if err := w.pragma.QueryRowContext(ctx).Scan(&v); err != nil {
+	v, err := w.scalar(w.pragma)
+	if err != nil {
 		w.drop()
 		c.Changed()
 		return
@@ -108,8 +98,8 @@ func (c *Cache) check() {
 	if v == w.version {
 		return
 	}
-	var e int64
-	if err := w.epochQ.QueryRowContext(ctx).Scan(&e); err != nil {
+	e, err := w.scalar(w.epochQ)
+	if err != nil {
 		w.drop()
 		c.Changed()
 		return
@@ -121,10 +111,73 @@ func (c *Cache) check() {
 	}
 }
 
+// open takes a connection of its own from the read pool and prepares the
+// two statements on its driver connection.
+func (w *sqliteWatch) open() error {
+	ctx := context.Background()
+	conn, err := w.r.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	err = conn.Raw(func(dc any) error {
+		pc, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return fmt.Errorf("authcache: the SQLite driver cannot prepare with a context")
+		}
+		var err error
+		if w.pragma, err = pc.PrepareContext(ctx, `PRAGMA data_version`); err != nil {
+			return err
+		}
+		w.epochQ, err = pc.PrepareContext(ctx, `SELECT n FROM auth_epoch WHERE id = 1`)
+		return err
+	})
+	w.conn, w.dest = conn, make([]driver.Value, 1)
+	if err != nil {
+		w.drop()
+	}
+	return err
+}
+
+// scalar runs st on the watch's connection and returns its one integer.
+func (w *sqliteWatch) scalar(st driver.Stmt) (int64, error) {
+	var v int64
+	err := w.conn.Raw(func(any) error {
+		q, ok := st.(driver.StmtQueryContext)
+		if !ok {
+			return fmt.Errorf("authcache: the SQLite driver cannot query with a context")
+		}
+		rows, err := q.QueryContext(context.Background(), nil)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if err := rows.Next(w.dest); err != nil {
+			return err // io.EOF included: the statement must answer a row
+		}
+		n, ok := w.dest[0].(int64)
+		if !ok {
+			return fmt.Errorf("authcache: %T where an integer was expected", w.dest[0])
+		}
+		v = n
+		return nil
+	})
+	return v, err
+}
+
+// drop closes the statements and the connection; the next check opens
+// them again.
 func (w *sqliteWatch) drop() {
-	_ = w.pragma.Close()
-	_ = w.epochQ.Close()
-	_ = w.conn.Close()
+	if w.conn != nil {
+		_ = w.conn.Raw(func(any) error {
+			for _, st := range []driver.Stmt{w.pragma, w.epochQ} {
+				if st != nil {
+					_ = st.Close()
+				}
+			}
+			return nil
+		})
+		_ = w.conn.Close()
+	}
 	w.conn, w.pragma, w.epochQ, w.version, w.epoch = nil, nil, nil, -1, -1
 }
 

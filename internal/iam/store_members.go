@@ -54,11 +54,13 @@ func member(ctx context.Context, q db.Querier, accountID, userID string) (*Membe
 // listMembers lists the account's members: with status "" those who are
 // in it or invited, else those of that status (removed members, to
 // invite them again).
+// listMembers pages by m.user_id, the membership key's second column, so
+// SQLite walks the key in order instead of sorting in a temporary B-tree.
 func listMembers(ctx context.Context, q db.Querier, accountID, status string, p httpx.PageParams) ([]*Member, error) {
 	rows, err := q.QueryContext(ctx, `SELECT u.id, COALESCE(u.email, ''), `+memberName+`, m.role, m.status, m.created_at
 		FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.account_id = $1 AND (($4 = '' AND m.status NOT IN ('removed', 'declined')) OR m.status = $4) AND u.id > $2
-		ORDER BY u.id LIMIT $3`, accountID, p.After, p.Limit+1, status)
+		WHERE m.account_id = $1 AND (($4 = '' AND m.status NOT IN ('removed', 'declined')) OR m.status = $4) AND m.user_id > $2
+		ORDER BY m.user_id LIMIT $3`, accountID, p.After, p.Limit+1, status)
 	if err != nil {
 		return nil, err
 	}

@@ -192,11 +192,12 @@ type templateWork struct {
 	Header   []provider.TemplateParam `json:"header,omitempty"`
 	Body     []provider.TemplateParam `json:"body,omitempty"`
 	Named    bool                     `json:"named,omitempty"`
-	// MediaType and Media fill a media header; Buttons URL buttons.
-	MediaType string                         `json:"media_type,omitempty"`
-	Media     *provider.TemplateMedia        `json:"media,omitempty"`
-	Buttons   []provider.TemplateButtonParam `json:"buttons,omitempty"`
-	Text      string                         `json:"text"` // what the customer reads
+	// MediaType and Media fill a media header; Buttons URL buttons and a
+	// copy-code button.
+	MediaType string                        `json:"media_type,omitempty"`
+	Media     *provider.TemplateMedia       `json:"media,omitempty"`
+	Buttons   []provider.TemplateButtonSend `json:"buttons,omitempty"`
+	Text      string                        `json:"text"` // what the customer reads
 }
 
 func (t *templateWork) message() *provider.TemplateMessage {

@@ -46,10 +46,11 @@ type TemplateMessage struct {
 	NamedParams              bool
 	HeaderParams, BodyParams []TemplateParam
 	// MediaType (image, video, document) and HeaderMedia fill a media
-	// header; Buttons the URL buttons' suffixes.
+	// header; Buttons the URL buttons' suffixes and a copy-code button's
+	// code.
 	MediaType   string
 	HeaderMedia *TemplateMedia
-	Buttons     []TemplateButtonParam
+	Buttons     []TemplateButtonSend
 }
 
 // TemplateParam is one variable's value.

@@ -6,13 +6,17 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // What an agent fills in a template, checked before anything is queued,
 // and the send Meta's Cloud API expects: a media header is one parameter
 // {"type":"image","image":{"link":…}} (video, document with an optional
 // filename alike), a URL button's dynamic suffix is a component
-// {"type":"button","sub_type":"url","index":"<position>","parameters":[{"type":"text","text":…}]}.
+// {"type":"button","sub_type":"url","index":"<position>","parameters":[{"type":"text","text":…}]},
+// a copy-code button's code (at most 15 characters, required: Meta refuses
+// the send without it) a component
+// {"type":"button","sub_type":"copy_code","index":"<position>","parameters":[{"type":"coupon_code","coupon_code":…}]}.
 
 // TemplateButton is one button of a template.
 type TemplateButton struct {
@@ -22,7 +26,13 @@ type TemplateButton struct {
 	URL   string `json:"url,omitempty"` // a URL button's link; a final {{1}} marks its suffix
 	// Variable says the send must give the URL's suffix.
 	Variable bool `json:"variable"`
+	// Coupon says it is a copy-code button: the send must give the code
+	// the customer copies.
+	Coupon bool `json:"coupon"`
 }
+
+// couponMax is the longest code a copy-code button takes.
+const couponMax = 15
 
 // TemplateMedia is the media of a header, by link.
 type TemplateMedia struct {
@@ -30,11 +40,23 @@ type TemplateMedia struct {
 	Filename string `json:"filename,omitempty"` // DOCUMENT only: the name the customer sees
 }
 
-// TemplateButtonParam is a URL button's suffix, by the button's index.
+// TemplateButtonParam is a URL button's suffix or a copy-code button's
+// code, by the button's index.
 type TemplateButtonParam struct {
 	Index int    `json:"index"`
 	Text  string `json:"text"`
 }
+
+// TemplateButtonSend is a button's value in a send; Coupon marks a
+// copy-code button's code.
+type TemplateButtonSend struct {
+	Index  int    `json:"index"`
+	Text   string `json:"text"`
+	Coupon bool   `json:"coupon,omitempty"`
+}
+
+// takesValue says the send gives this button a value.
+func (b TemplateButton) takesValue() bool { return b.Variable || b.Coupon }
 
 // TemplateValues are the values an agent gives.
 type TemplateValues struct {
@@ -52,6 +74,7 @@ func (e *ParamError) Error() string { return e.Msg }
 // variable the hub cannot fill (Meta allows one, at the end of a URL).
 func readButton(i int, kind, text, link string) (TemplateButton, bool) {
 	tb := TemplateButton{Index: i, Type: strings.ToUpper(kind), Text: text, URL: link}
+	tb.Coupon = tb.Type == "COPY_CODE"
 	n := len(vars(link))
 	if n == 0 {
 		return tb, true
@@ -140,24 +163,35 @@ func (tp *Template) checkMedia(m *TemplateMedia) error {
 func (tp *Template) checkButtons(given []TemplateButtonParam) error {
 	seen := map[int]bool{}
 	for _, p := range given {
-		i := slices.IndexFunc(tp.Buttons, func(b TemplateButton) bool { return b.Index == p.Index && b.Variable })
+		i := slices.IndexFunc(tp.Buttons, func(b TemplateButton) bool { return b.Index == p.Index && b.takesValue() })
 		if i < 0 {
-			return &ParamError{"button_parameters", "the template has no URL button with a variable at index " + itoa(p.Index)}
+			return &ParamError{"button_parameters", "the template has no URL button with a variable nor copy-code button at index " + itoa(p.Index)}
 		}
 		if seen[p.Index] {
 			return &ParamError{"button_parameters", "the button at index " + itoa(p.Index) + " is given twice"}
 		}
 		seen[p.Index] = true
-		if err := checkText(p.Text, 2000); err != "" {
-			return &ParamError{"button_parameters", "the link ending of the button " + strconv.Quote(tp.Buttons[i].Text) + " " + err}
+		b := tp.Buttons[i]
+		what, max := "the link ending of the button "+strconv.Quote(b.Text), 2000
+		if b.Coupon {
+			what, max = "the code of the button "+strconv.Quote(b.Text), couponMax
+		}
+		if err := checkText(p.Text, max); err != "" {
+			return &ParamError{"button_parameters", what + " " + err}
+		}
+		if b.Coupon && utf8.RuneCountInString(p.Text) > couponMax {
+			return &ParamError{"button_parameters", what + " is over " + itoa(couponMax) + " characters"}
 		}
 		if strings.ContainsFunc(p.Text, unicode.IsSpace) {
-			return &ParamError{"button_parameters", "the link ending of the button " + strconv.Quote(tp.Buttons[i].Text) + " has a space"}
+			return &ParamError{"button_parameters", what + " has a space"}
 		}
 	}
 	for _, b := range tp.Buttons {
-		if b.Variable && !seen[b.Index] {
+		switch {
+		case b.Variable && !seen[b.Index]:
 			return &ParamError{"button_parameters", "the button " + strconv.Quote(b.Text) + " needs the ending of its link"}
+		case b.Coupon && !seen[b.Index]:
+			return &ParamError{"button_parameters", "the button " + strconv.Quote(b.Text) + " needs the code the customer copies"}
 		}
 	}
 	return nil
@@ -182,13 +216,17 @@ func (tp *Template) Message(v TemplateValues) *TemplateMessage {
 		media := *v.HeaderMedia
 		m.MediaType, m.HeaderMedia = strings.ToLower(tp.HeaderFormat), &media
 	}
-	m.Buttons = slices.Clone(v.Buttons)
-	slices.SortFunc(m.Buttons, func(a, b TemplateButtonParam) int { return a.Index - b.Index })
+	for _, p := range v.Buttons {
+		coupon := slices.ContainsFunc(tp.Buttons, func(b TemplateButton) bool { return b.Index == p.Index && b.Coupon })
+		m.Buttons = append(m.Buttons, TemplateButtonSend{Index: p.Index, Text: p.Text, Coupon: coupon})
+	}
+	slices.SortFunc(m.Buttons, func(a, b TemplateButtonSend) int { return a.Index - b.Index })
 	return m
 }
 
 // Text is what the customer reads, as Chatwoot shows it: a media header
-// as its link, URL buttons as their label and link.
+// as its link, URL buttons as their label and link, a copy-code button as
+// its label and code.
 func (tp *Template) Text(v TemplateValues) string {
 	var parts []string
 	switch {
@@ -203,6 +241,14 @@ func (tp *Template) Text(v TemplateValues) string {
 	}
 	var links []string
 	for _, b := range tp.Buttons {
+		if b.Coupon {
+			for _, p := range v.Buttons {
+				if p.Index == b.Index {
+					links = append(links, b.Text+": "+p.Text)
+				}
+			}
+			continue
+		}
 		if b.Type != "URL" {
 			continue
 		}
@@ -250,8 +296,12 @@ func graphTemplateBody(m *TemplateMessage) map[string]any {
 		comps = append(comps, map[string]any{"type": "body", "parameters": params(m.BodyParams)})
 	}
 	for _, b := range m.Buttons {
-		comps = append(comps, map[string]any{"type": "button", "sub_type": "url", "index": strconv.Itoa(b.Index),
-			"parameters": []map[string]any{{"type": "text", "text": b.Text}}})
+		param, sub := map[string]any{"type": "text", "text": b.Text}, "url"
+		if b.Coupon {
+			param, sub = map[string]any{"type": "coupon_code", "coupon_code": b.Text}, "copy_code"
+		}
+		comps = append(comps, map[string]any{"type": "button", "sub_type": sub, "index": strconv.Itoa(b.Index),
+			"parameters": []map[string]any{param}})
 	}
 	t := map[string]any{"name": m.Name, "language": map[string]any{"code": m.Language}}
 	if len(comps) > 0 {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Message templates of the WhatsApp Business Account, as the Business
@@ -32,12 +33,18 @@ type CloudTemplate struct {
 }
 
 // CloudButton is one button of a template: a URL button's link may end
-// in {{1}}, the suffix the send gives.
+// in {{1}}, the suffix the send gives; a COPY_CODE button copies the code
+// the send gives (at most 15 characters), Example being the one shown at
+// review.
 type CloudButton struct {
-	Type string // URL, QUICK_REPLY, PHONE_NUMBER
-	Text string
-	URL  string
+	Type    string // URL, QUICK_REPLY, PHONE_NUMBER, COPY_CODE
+	Text    string
+	URL     string
+	Example string
 }
+
+// couponMax is the longest code a copy-code button takes.
+const couponMax = 15
 
 // defaultTemplates are what a new account has: Meta's sample and a few
 // Brazilian ones, one still pending review.
@@ -146,6 +153,9 @@ func (t CloudTemplate) node() object {
 		var bs []object
 		for _, b := range t.Buttons {
 			n := object{{"type", b.Type}, {"text", b.Text}}
+			if b.Type == "COPY_CODE" {
+				n = append(n, kv{"example", []string{cmp.Or(b.Example, "CODIGO10")}})
+			}
 			if b.URL != "" {
 				n = append(n, kv{"url", b.URL})
 				if len(tplVars(b.URL)) > 0 {
@@ -256,6 +266,7 @@ type templateSendComponent struct {
 type templateSendParam struct {
 	Type          string         `json:"type"`
 	Text          string         `json:"text"`
+	CouponCode    string         `json:"coupon_code"`
 	ParameterName string         `json:"parameter_name"`
 	Image         *cloudMediaRef `json:"image"`
 	Video         *cloudMediaRef `json:"video"`
@@ -346,7 +357,7 @@ func (a *CloudAPI) checkTemplate(raw json.RawMessage) (*templateSent, *graphErr)
 			if _, dup := buttons[i]; dup {
 				return nil, invalidParamErr(fmt.Sprintf("The button at index %d is given twice.", i))
 			}
-			buttons[i] = c.Parameters[0].Text
+			buttons[i] = cmp.Or(c.Parameters[0].CouponCode, c.Parameters[0].Text)
 			continue
 		case "header", "body":
 		default:
@@ -417,6 +428,14 @@ func (a *CloudAPI) checkTemplate(raw json.RawMessage) (*templateSent, *graphErr)
 		parts = append(parts, t.Footer)
 	}
 	for i, btn := range t.Buttons {
+		if btn.Type == "COPY_CODE" {
+			code, ok := buttons[i]
+			if !ok {
+				return nil, countMismatch(fmt.Sprintf("button at index %d", i), 0, 1)
+			}
+			parts = append(parts, btn.Text+": "+code)
+			continue
+		}
 		if btn.Type != "URL" {
 			continue
 		}
@@ -468,6 +487,19 @@ func (a *CloudAPI) checkButton(t *CloudTemplate, c templateSendComponent) (int, 
 	b := t.Buttons[i]
 	if !strings.EqualFold(c.SubType, b.Type) {
 		return 0, invalidParamErr(fmt.Sprintf("The button at index %d is a %s button, not %s.", i, strings.ToLower(b.Type), c.SubType))
+	}
+	if b.Type == "COPY_CODE" {
+		if len(c.Parameters) != 1 {
+			return 0, countMismatch(fmt.Sprintf("button at index %d", i), len(c.Parameters), 1)
+		}
+		p := c.Parameters[0]
+		if p.Type != "coupon_code" {
+			return 0, formatMismatch(fmt.Sprintf("button at index %d: the parameter is a %s; a copy code button takes coupon_code", i, cmp.Or(p.Type, "text")))
+		}
+		if p.CouponCode == "" || utf8.RuneCountInString(p.CouponCode) > couponMax {
+			return 0, invalidParamErr(fmt.Sprintf("Parameter button['parameters'][0]['coupon_code'] must be 1 to %d characters.", couponMax))
+		}
+		return i, nil
 	}
 	want := len(tplVars(b.URL))
 	if want == 0 {

@@ -1,6 +1,7 @@
 package providersim
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -157,6 +158,53 @@ func TestCloudAPITemplateMediaAndButtons(t *testing.T) {
 	if len(sent) != 2 || sent[0].Media == nil || sent[0].Media.Link != "https://cdn.example.com/p.jpg" ||
 		sent[0].Text != "Olá Ana, o seu pedido saiu.\nRastrear: https://loja.example.com/r/BR123" ||
 		!strings.Contains(string(sent[0].Components), `"sub_type":"url"`) || sent[1].Media == nil || sent[1].Media.Filename != "NF 42.pdf" {
+		t.Errorf("sent = %+v", sent)
+	}
+}
+
+// A coupon template lists its copy-code button with the example code and
+// takes the code at send as Meta does: missing (132000), not a
+// coupon_code parameter (132012), empty or over 15 characters (100).
+func TestCloudAPITemplateCopyCode(t *testing.T) {
+	t.Parallel()
+	h := newCloudHook(t, Options{}, nil)
+	h.a.AddTemplate(CloudTemplate{Name: "cupom_natal", Language: "pt_BR", Category: "MARKETING", Body: "Ganhe 10% no Natal.",
+		Buttons: []CloudButton{{Type: "COPY_CODE", Text: "Copiar código", Example: "NATAL10"}}})
+	_, raw := call(t, "GET", h.base+"/v21.0/"+h.a.WABAID()+"/message_templates?name=cupom_natal", h.auth, "")
+	comps := decode(t, raw)["data"].([]any)[0].(map[string]any)["components"].([]any)
+	if btn := dig(comps[1].(map[string]any), "buttons").([]any)[0].(map[string]any); btn["type"] != "COPY_CODE" ||
+		!reflect.DeepEqual(btn["example"], []any{"NATAL10"}) {
+		t.Errorf("button = %v", btn)
+	}
+	send := func(comps string) (int, map[string]any) {
+		status, raw := call(t, "POST", h.send, h.auth, `{"messaging_product":"whatsapp","to":"5511987654321","type":"template",`+
+			`"template":{"name":"cupom_natal","language":{"code":"pt_BR"},"components":[`+comps+`]}}`)
+		return status, decode(t, raw)
+	}
+	code := func(param string) string {
+		return `{"type":"button","sub_type":"copy_code","index":"0","parameters":[` + param + `]}`
+	}
+	for name, c := range map[string]struct {
+		comps string
+		code  float64
+	}{
+		"no code":  {"", 132000},
+		"no param": {code(""), 132000},
+		"as text":  {code(`{"type":"text","text":"NATAL10"}`), 132012},
+		"empty":    {code(`{"type":"coupon_code","coupon_code":""}`), 100},
+		"too long": {code(`{"type":"coupon_code","coupon_code":"NATAL10NATAL10NA"}`), 100},
+		"as url":   {`{"type":"button","sub_type":"url","index":"0","parameters":[{"type":"text","text":"x"}]}`, 100},
+	} {
+		status, ans := send(c.comps)
+		if e, _ := ans["error"].(map[string]any); status != 400 || e["code"] != c.code {
+			t.Errorf("%s: %d %v, want (#%v)", name, status, ans, c.code)
+		}
+	}
+	if status, ans := send(code(`{"type":"coupon_code","coupon_code":"NATAL10"}`)); status != 200 {
+		t.Fatalf("send = %d %v", status, ans)
+	}
+	flush(t, h.a)
+	if sent := h.a.Sent(); len(sent) != 1 || sent[0].Text != "Ganhe 10% no Natal.\nCopiar código: NATAL10" {
 		t.Errorf("sent = %+v", sent)
 	}
 }

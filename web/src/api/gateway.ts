@@ -87,7 +87,7 @@ export interface MessageTemplate {
   footer: string
   header_parameters: string[] | null
   body_parameters: string[] | null
-  /** The buttons in order; a URL button with `variable` takes the ending of its link. */
+  /** The buttons in order; a URL button with `variable` takes the ending of its link, a copy-code button (`coupon`) its code. */
   buttons?: TemplateButton[] | null
   unsupported: string
 }
@@ -98,6 +98,8 @@ export interface TemplateButton {
   text: string
   url?: string
   variable: boolean
+  /** A copy-code button: the send gives the code the customer copies (at most 15 characters). */
+  coupon?: boolean
 }
 
 export interface TemplateList {
@@ -111,7 +113,7 @@ export interface TemplateParam {
   text: string
 }
 
-/** A template send: its variables, a media header's https link (a document may name its file), URL buttons' endings. */
+/** A template send: its variables, a media header's https link (a document may name its file), URL buttons' endings, a copy-code button's code. */
 export interface TemplateSend {
   name: string
   language: string

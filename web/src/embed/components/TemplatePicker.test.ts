@@ -125,6 +125,35 @@ describe('TemplatePicker', () => {
     expect(gateway.sendTemplate.mock.calls[1]![2].header_media).toEqual({ link: 'https://cdn.example.com/nf.pdf', filename: 'NF 42.pdf' })
   })
 
+  it('asks for the code of a copy-code button, previews it and sends it', async () => {
+    gateway.conversationTemplates.mockResolvedValue({
+      ...templates,
+      data: [
+        {
+          id: '5', name: 'cupom_natal', language: 'pt_BR', category: 'MARKETING', parameter_format: 'POSITIONAL',
+          header: '', body: 'Ganhe 10% no Natal.', footer: '', header_parameters: null, body_parameters: null, unsupported: '',
+          buttons: [
+            { index: 0, type: 'COPY_CODE', text: 'Copiar código', variable: false, coupon: true },
+            { index: 1, type: 'QUICK_REPLY', text: 'Parar', variable: false, coupon: false },
+          ],
+        },
+      ],
+    })
+    gateway.sendTemplate.mockResolvedValue({ id: 'r3', status: 'queued', text: 'x' })
+    const w = setup()
+    await flushPromises()
+    await w.get('[data-testid="template-select"]').setValue('cupom_natal/pt_BR')
+    const input = w.get('[data-testid="template-button-value"]')
+    expect(input.attributes('maxlength')).toBe('15')
+    expect(w.text()).toContain('Code the button “Copiar código” copies')
+    expect(w.get('[data-testid="template-send"]').attributes('disabled')).toBeDefined() // the code is missing
+    await input.setValue('NATAL10')
+    expect(w.get('[data-testid="template-preview"]').text()).toBe('Ganhe 10% no Natal.\n\nCopiar código: NATAL10')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(gateway.sendTemplate.mock.calls[0]![2].button_parameters).toEqual([{ index: 0, text: 'NATAL10' }])
+  })
+
   it('hides itself for a number without templates (not on the Cloud API)', async () => {
     gateway.conversationTemplates.mockRejectedValue(new ApiError({ status: 422, code: 'UNPROCESSABLE', message: 'not cloud' }))
     const w = setup()

@@ -51,4 +51,21 @@ describe('features store', () => {
     await refreshing
     expect(flags.offers('acc-1', 'kanban')).toBe(false)
   })
+  it('keeps the newer answer when a first load answers after a plan change was read', async () => {
+    const answers: ((r: Response) => void)[] = []
+    const { fetch } = routeFetch({
+      '/api/v1/features?account_id=acc-1': () => new Promise<Response>((resolve) => answers.push(resolve)),
+    })
+    setupPlugins(fetch)
+    const flags = useFeaturesStore()
+    const first = flags.ensure('acc-1')
+    await vi.waitFor(() => expect(answers).toHaveLength(1))
+    const second = flags.refresh('acc-1')
+    await vi.waitFor(() => expect(answers).toHaveLength(2))
+    answers[1]!(json({ account_id: 'acc-1', features: { kanban: true } }))
+    await second
+    answers[0]!(json({ account_id: 'acc-1', features: { kanban: false } }))
+    await first
+    expect(flags.allows('acc-1', 'kanban')).toBe(true)
+  })
 })

@@ -16,6 +16,10 @@ export const useFeaturesStore = defineStore('features', () => {
   const loading = new Map<string, Promise<void>>()
   /** Accounts whose flags were asked for and answered, or could not be read. */
   const settled = shallowRef<Record<string, true>>({})
+  /** The latest read of each account: an older read that answers later (a first load overtaken
+   * by a plan change's refresh, or one begun before a sign-out) is dropped. */
+  const latest = new Map<string, number>()
+  let reads = 0
 
   function set(accountId: string, features: Record<string, boolean>): void {
     byAccount.value = { ...byAccount.value, [accountId]: { ...features } }
@@ -24,8 +28,12 @@ export const useFeaturesStore = defineStore('features', () => {
   /** Reads the account's flags into the store (again, as refresh, when its plan changed), keeping
    * what is known until they answer; a failure leaves it as it was. */
   function read(accountId: string): Promise<void> {
+    const ticket = ++reads
+    latest.set(accountId, ticket)
     return fetchFeatures(accountId)
-      .then((answer) => set(accountId, answer.features ?? {}))
+      .then((answer) => {
+        if (latest.get(accountId) === ticket) set(accountId, answer.features ?? {})
+      })
       .catch(() => undefined)
   }
 
@@ -61,6 +69,7 @@ export const useFeaturesStore = defineStore('features', () => {
     byAccount.value = {}
     settled.value = {}
     loading.clear()
+    latest.clear()
   }
 
   watch(

@@ -14,6 +14,7 @@ func FuzzTemplateRead(f *testing.F) {
 	f.Add(`{"name":"y","language":"en_US","parameter_format":"NAMED","components":[{"type":"HEADER","format":"TEXT","text":"{{ a }}"},{"type":"BODY","text":"{{b}}"},{"type":"BUTTONS","buttons":[{"type":"URL","url":"https://x/{{1}}"}]}]}`, "v")
 	f.Add(`{"components":[{"type":"HEADER","format":"IMAGE"}]}`, "")
 	f.Add(`{"components":[{"type":"HEADER","format":"DOCUMENT"},{"type":"BODY","text":"x"},{"type":"BUTTONS","buttons":[{"type":"QUICK_REPLY","text":"ok"},{"type":"URL","text":"Ver","url":"https://x.test/p/{{1}}"}]}]}`, "abc")
+	f.Add(`{"components":[{"type":"BODY","text":"Ganhe 10%"},{"type":"BUTTONS","buttons":[{"type":"COPY_CODE","text":"Copiar","example":["NATAL10"]}]}]}`, "NATAL10")
 	f.Fuzz(func(t *testing.T, raw, value string) {
 		var g graphTemplate
 		if json.Unmarshal([]byte(raw), &g) != nil {
@@ -43,7 +44,7 @@ func FuzzTemplateRead(f *testing.F) {
 		}
 		var buttons []TemplateButtonParam
 		for _, btn := range tp.Buttons {
-			if btn.Variable {
+			if btn.Variable || btn.Coupon {
 				buttons = append(buttons, TemplateButtonParam{Index: btn.Index, Text: value})
 			}
 		}

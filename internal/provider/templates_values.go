@@ -172,13 +172,14 @@ func (tp *Template) checkButtons(given []TemplateButtonParam) error {
 		}
 		seen[p.Index] = true
 		b := tp.Buttons[i]
-		what, max := "the link ending of the button "+strconv.Quote(b.Text), 2000
+		what := "the link ending of the button " + strconv.Quote(b.Text)
 		if b.Coupon {
-			what, max = "the code of the button "+strconv.Quote(b.Text), couponMax
+			what = "the code of the button " + strconv.Quote(b.Text)
 		}
-		if err := checkText(p.Text, max); err != "" {
+		if err := checkText(p.Text, 2000); err != "" {
 			return &ParamError{"button_parameters", what + " " + err}
 		}
+		// Meta counts a code's characters, not its bytes.
 		if b.Coupon && utf8.RuneCountInString(p.Text) > couponMax {
 			return &ParamError{"button_parameters", what + " is over " + itoa(couponMax) + " characters"}
 		}

@@ -1,12 +1,9 @@
 package gateway_test
 
 import (
-	"encoding/json"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/whatpro/hub/internal/apptest"
 	"github.com/whatpro/hub/internal/provider/providersim"
@@ -25,18 +22,8 @@ func TestTemplateCopyCodeButton(t *testing.T) {
 			Body: "Olá {{1}}, use o código abaixo e ganhe 10% no Natal.",
 			Buttons: []providersim.CloudButton{{Type: "COPY_CODE", Text: "Copiar código", Example: "NATAL10"},
 				{Type: "QUICK_REPLY", Text: "Parar promoções"}}})
-		b.sim(t, "POST", b.metaURL+"/_sim/messages", map[string]any{"from": "5521987650073", "text": "oi", "name": "Bia"}, 0)
-		apptest.Eventually(t, "the message", func() bool { return len(b.convs()) == 1 && len(b.bySource(b.convs()[0].DisplayID)) == 1 })
-		conv := b.onlyConversation(t).DisplayID
-		b.meta.OpenWindow(b.meta.PhoneNumberID(), "5521987650073", time.Now().AddDate(0, 0, -2))
-		path := "/gateway/conversations/" + strconv.Itoa(conv) + "/templates"
-
-		var tpl map[string]any
-		for _, d := range b.do(t, "GET", path, nil).Expect(t, 200).JSON(t)["data"].([]any) {
-			if m := d.(map[string]any); m["name"] == "cupom_natal" {
-				tpl = m
-			}
-		}
+		conv, path := b.closedWindow(t, "5521987650073", "Bia")
+		tpl := b.listedTemplate(t, path, "cupom_natal")
 		buttons, _ := tpl["buttons"].([]any)
 		if tpl == nil || tpl["unsupported"] != "" || len(buttons) != 2 ||
 			buttons[0].(map[string]any)["coupon"] != true || buttons[0].(map[string]any)["type"] != "COPY_CODE" ||
@@ -74,12 +61,7 @@ func TestTemplateCopyCodeButton(t *testing.T) {
 		if ans["text"] != want {
 			t.Fatalf("send = %v", ans)
 		}
-		apptest.Eventually(t, "the template at Meta", func() bool { return len(b.meta.Sent()) == 1 })
-		sent := b.meta.Sent()[0]
-		var comps []any
-		if err := json.Unmarshal(sent.Components, &comps); err != nil {
-			t.Fatalf("components %s: %v", sent.Components, err)
-		}
+		sent, comps := b.sentComponents(t)
 		wantComps := []any{
 			map[string]any{"type": "body", "parameters": []any{map[string]any{"type": "text", "text": "Bia"}}},
 			map[string]any{"type": "button", "sub_type": "copy_code", "index": "0",

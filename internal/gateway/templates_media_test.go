@@ -1,12 +1,9 @@
 package gateway_test
 
 import (
-	"encoding/json"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/whatpro/hub/internal/apptest"
 	"github.com/whatpro/hub/internal/provider/providersim"
@@ -25,18 +22,8 @@ func TestTemplateMediaHeaderAndURLButton(t *testing.T) {
 			Body: "Olá {{1}}, o seu pedido saiu para entrega.", Footer: "Loja Azul",
 			Buttons: []providersim.CloudButton{{Type: "QUICK_REPLY", Text: "Falar com a loja"},
 				{Type: "URL", Text: "Rastrear", URL: "https://loja.example.com/rastreio/{{1}}"}}})
-		b.sim(t, "POST", b.metaURL+"/_sim/messages", map[string]any{"from": "5521987650072", "text": "oi", "name": "Ana"}, 0)
-		apptest.Eventually(t, "the message", func() bool { return len(b.convs()) == 1 && len(b.bySource(b.convs()[0].DisplayID)) == 1 })
-		conv := b.onlyConversation(t).DisplayID
-		b.meta.OpenWindow(b.meta.PhoneNumberID(), "5521987650072", time.Now().AddDate(0, 0, -2))
-		path := "/gateway/conversations/" + strconv.Itoa(conv) + "/templates"
-
-		var tpl map[string]any
-		for _, d := range b.do(t, "GET", path, nil).Expect(t, 200).JSON(t)["data"].([]any) {
-			if m := d.(map[string]any); m["name"] == "pedido_enviado" {
-				tpl = m
-			}
-		}
+		conv, path := b.closedWindow(t, "5521987650072", "Ana")
+		tpl := b.listedTemplate(t, path, "pedido_enviado")
 		buttons, _ := tpl["buttons"].([]any)
 		if tpl == nil || tpl["unsupported"] != "" || tpl["header_format"] != "IMAGE" || len(buttons) != 2 ||
 			buttons[1].(map[string]any)["variable"] != true || buttons[1].(map[string]any)["index"] != float64(1) ||
@@ -76,12 +63,7 @@ func TestTemplateMediaHeaderAndURLButton(t *testing.T) {
 		if ans["text"] != want {
 			t.Fatalf("send = %v", ans)
 		}
-		apptest.Eventually(t, "the template at Meta", func() bool { return len(b.meta.Sent()) == 1 })
-		sent := b.meta.Sent()[0]
-		var comps []any
-		if err := json.Unmarshal(sent.Components, &comps); err != nil {
-			t.Fatalf("components %s: %v", sent.Components, err)
-		}
+		sent, comps := b.sentComponents(t)
 		wantComps := []any{
 			map[string]any{"type": "header", "parameters": []any{map[string]any{"type": "image", "image": map[string]any{"link": "https://cdn.example.com/pedido.jpg"}}}},
 			map[string]any{"type": "body", "parameters": []any{map[string]any{"type": "text", "text": "Ana"}}},

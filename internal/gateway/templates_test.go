@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
@@ -45,6 +46,43 @@ func newCloudBridge(t *testing.T, dialect string) *cloudBridge {
 	return b
 }
 
+// closedWindow has the customer at phone write once, waits for the
+// conversation, moves Meta's 24-hour window two days back and returns the
+// conversation's display id and its templates path.
+func (b *cloudBridge) closedWindow(t *testing.T, phone, name string) (int, string) {
+	t.Helper()
+	b.sim(t, "POST", b.metaURL+"/_sim/messages", map[string]any{"from": phone, "text": "oi", "name": name}, 0)
+	apptest.Eventually(t, "the message", func() bool { return len(b.convs()) == 1 && len(b.bySource(b.convs()[0].DisplayID)) == 1 })
+	conv := b.onlyConversation(t).DisplayID
+	b.meta.OpenWindow(b.meta.PhoneNumberID(), phone, time.Now().AddDate(0, 0, -2))
+	return conv, "/gateway/conversations/" + strconv.Itoa(conv) + "/templates"
+}
+
+// listedTemplate is the template of that name in the list at path (nil
+// when it is not listed).
+func (b *cloudBridge) listedTemplate(t *testing.T, path, name string) map[string]any {
+	t.Helper()
+	for _, d := range b.do(t, "GET", path, nil).Expect(t, 200).JSON(t)["data"].([]any) {
+		if m := d.(map[string]any); m["name"] == name {
+			return m
+		}
+	}
+	return nil
+}
+
+// sentComponents waits for Meta's one send and returns it with its
+// template components decoded.
+func (b *cloudBridge) sentComponents(t *testing.T) (providersim.CloudSend, []any) {
+	t.Helper()
+	apptest.Eventually(t, "the template at Meta", func() bool { return len(b.meta.Sent()) == 1 })
+	sent := b.meta.Sent()[0]
+	var comps []any
+	if err := json.Unmarshal(sent.Components, &comps); err != nil {
+		t.Fatalf("components %s: %v", sent.Components, err)
+	}
+	return sent, comps
+}
+
 // Outside the 24-hour window an agent lists the number's approved
 // templates and sends one: Meta gets it with its parameters, Chatwoot
 // shows it as the agent's outgoing message (source_id = the wamid, so its
@@ -54,11 +92,7 @@ func TestTemplateOutsideTheWindow(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, dialect string) {
 		t.Parallel()
 		b := newCloudBridge(t, dialect)
-		b.sim(t, "POST", b.metaURL+"/_sim/messages", map[string]any{"from": "5521987650070", "text": "oi", "name": "Ana"}, 0)
-		apptest.Eventually(t, "the message", func() bool { return len(b.convs()) == 1 && len(b.bySource(b.convs()[0].DisplayID)) == 1 })
-		conv := b.onlyConversation(t).DisplayID
-		b.meta.OpenWindow(b.meta.PhoneNumberID(), "5521987650070", time.Now().AddDate(0, 0, -2))
-		path := "/gateway/conversations/" + strconv.Itoa(conv) + "/templates"
+		conv, path := b.closedWindow(t, "5521987650070", "Ana")
 
 		list := b.do(t, "GET", path, nil).Expect(t, 200).JSON(t)
 		if list["instance_id"] != b.iid || list["last_inbound_at"] == nil {

@@ -218,6 +218,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	a.Inboxes = &inbox.Syncer{DB: a.DB, Chatwoot: a.Chatwoot, Log: a.Log}
 	river.AddWorker(workers, &inbox.SyncWorker{S: a.Inboxes})
 	river.AddWorker(workers, &inbox.SyncAllWorker{S: a.Inboxes})
+	river.AddWorker(workers, &chatwoot.MembersSyncWorker{S: a.Chatwoot})
 	hubURL := strings.TrimSuffix(a.Cfg.PublicURL.String(), "/")
 	a.Managed = &inbox.Managed{DB: a.DB, Keys: a.Keys, Chatwoot: a.Chatwoot, HubURL: hubURL,
 		Reserve: func(ctx context.Context, tx *sql.Tx, accountID string) error {
@@ -255,7 +256,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	q, err := jobs.New(a.DB, jobs.Config{
 		Workers: workers,
 		Periodic: []*river.PeriodicJob{idempotency.Periodic(), iam.PurgeAttemptsPeriodic(), intake.PurgePeriodic(time.Hour),
-			inbox.Periodic(a.Cfg.InboxSyncInterval), provider.HealthPeriodic(5 * time.Minute),
+			inbox.Periodic(a.Cfg.InboxSyncInterval), chatwoot.MembersPeriodic(a.Cfg.MembersSyncInterval), provider.HealthPeriodic(5 * time.Minute),
 			realtime.Periodic(10 * time.Minute), kanban.ReconcilePeriodic(a.Cfg.KanbanReconcileInterval),
 			chat.RetentionPeriodic(time.Hour), chat.PresencePeriodic(30 * time.Second), privacyPeriodic(),
 			gateway.SweepPeriodic(a.Cfg.GatewaySweepInterval), alerts.Periodic(alertsEvery)},

@@ -36,6 +36,9 @@ type Config struct {
 	AccountDeletionGrace time.Duration
 	// InboxSyncInterval is the period of the Chatwoot inbox sync.
 	InboxSyncInterval time.Duration
+	// MembersSyncInterval is the period of the Chatwoot team and inbox
+	// memberships sync.
+	MembersSyncInterval time.Duration
 	// Realtime replay window (age and events per account) and the Kanban's
 	// reconciliation period.
 	RealtimeWindow          time.Duration

@@ -137,6 +137,14 @@ var vars = map[string]variable{
 		c.InboxSyncInterval = d
 		return nil
 	}},
+	"WHATPRO_CHATWOOT_MEMBERS_SYNC_INTERVAL": {"5m", false, "how often every linked account's Chatwoot team and inbox memberships are read again, so access taken away in Chatwoot ends without a new sign-in (1s to 24h)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > 24*time.Hour {
+			return fmt.Errorf("%q is not a duration between 1s and 24h", v)
+		}
+		c.MembersSyncInterval = d
+		return nil
+	}},
 	"WHATPRO_REALTIME_WINDOW": {"24h", false, "how far back a reconnecting realtime client is replayed; older clients are told to resync", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < time.Minute {

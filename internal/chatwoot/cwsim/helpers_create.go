@@ -53,6 +53,18 @@ func (s *Sim) AddInboxMembers(accountID, inboxID int, userIDs ...int) error {
 	})
 }
 
+// RemoveInboxMembers takes users out of an inbox (DELETE …/inbox_members).
+func (s *Sim) RemoveInboxMembers(accountID, inboxID int, userIDs ...int) error {
+	return s.op(func(*outbox) error {
+		ib := s.inboxIn(accountID, inboxID)
+		if ib == nil {
+			return errNotFound()
+		}
+		ib.MemberIDs = slices.DeleteFunc(ib.MemberIDs, func(m int) bool { return slices.Contains(userIDs, m) })
+		return nil
+	})
+}
+
 func (s *Sim) addMembers(ib *inbox, ids []int) error {
 	for _, id := range ids {
 		if u := s.userByID(id); u == nil || u.member(ib.AccountID) == nil {

@@ -124,3 +124,13 @@ func Linked(ctx context.Context, q db.Querier, accountID string) (bool, error) {
 	}
 	return err == nil, err
 }
+
+// LinkedAccounts are the hub accounts with a Chatwoot link, in id order
+// (the periodic syncs of other packages walk them).
+func LinkedAccounts(ctx context.Context, q db.Querier) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT account_id FROM chatwoot_links ORDER BY account_id`)
+	return db.Collect(rows, err, func(r interface{ Scan(...any) error }) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	})
+}

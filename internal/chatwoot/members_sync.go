@@ -246,13 +246,12 @@ type MembersSyncWorker struct {
 	S *Service
 }
 
+// Timeout leaves room for many accounts.
+func (w *MembersSyncWorker) Timeout(*river.Job[MembersSyncArgs]) time.Duration { return 30 * time.Minute }
+
 // Work syncs every linked account.
 func (w *MembersSyncWorker) Work(ctx context.Context, _ *river.Job[MembersSyncArgs]) error {
-	rows, err := w.S.DB.R.QueryContext(ctx, `SELECT account_id FROM chatwoot_links ORDER BY account_id`)
-	ids, err := db.Collect(rows, err, func(r interface{ Scan(...any) error }) (string, error) {
-		var id string
-		return id, r.Scan(&id)
-	})
+	ids, err := LinkedAccounts(ctx, w.S.DB.R)
 	if err != nil {
 		return err
 	}

@@ -205,20 +205,10 @@ type SyncAllWorker struct {
 
 // Work enqueues the syncs.
 func (w *SyncAllWorker) Work(ctx context.Context, _ *river.Job[SyncAllArgs]) error {
-	rows, err := w.S.DB.R.QueryContext(ctx, `SELECT account_id FROM chatwoot_links ORDER BY account_id`)
+	ids, err := chatwoot.LinkedAccounts(ctx, w.S.DB.R)
 	if err != nil {
 		return err
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	for _, id := range ids {
 		if _, err := w.S.Enqueue(ctx, id, "periodic"); err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/whatpro/hub/internal/chatwoot"
 	"github.com/whatpro/hub/internal/db"
 )
 
@@ -37,11 +38,7 @@ func (w *ReconcileWorker) Timeout(*river.Job[ReconcileArgs]) time.Duration { ret
 // Work reconciles each account; one failing account does not stop the
 // others, and the job reports the first failure.
 func (w *ReconcileWorker) Work(ctx context.Context, _ *river.Job[ReconcileArgs]) error {
-	rows, err := w.S.DB.R.QueryContext(ctx, `SELECT account_id FROM chatwoot_links ORDER BY account_id`)
-	ids, err := db.Collect(rows, err, func(r interface{ Scan(...any) error }) (string, error) {
-		var id string
-		return id, r.Scan(&id)
-	})
+	ids, err := chatwoot.LinkedAccounts(ctx, w.S.DB.R)
 	if err != nil {
 		return err
 	}

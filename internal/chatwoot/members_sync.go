@@ -247,7 +247,9 @@ type MembersSyncWorker struct {
 }
 
 // Timeout leaves room for many accounts.
-func (w *MembersSyncWorker) Timeout(*river.Job[MembersSyncArgs]) time.Duration { return 30 * time.Minute }
+func (w *MembersSyncWorker) Timeout(*river.Job[MembersSyncArgs]) time.Duration {
+	return 30 * time.Minute
+}
 
 // Work syncs every linked account.
 func (w *MembersSyncWorker) Work(ctx context.Context, _ *river.Job[MembersSyncArgs]) error {

@@ -40,6 +40,26 @@ type Querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// Counts reads rows of (key, count) into a map, closing the rows; pass
+// the result of QueryContext straight in (SELECT account_id, count(*) …
+// GROUP BY account_id).
+func Counts(rows *sql.Rows, err error) (map[string]int, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var key string
+		var n int
+		if err := rows.Scan(&key, &n); err != nil {
+			return nil, err
+		}
+		out[key] = n
+	}
+	return out, rows.Err()
+}
+
 // Collect scans every row of a query with scan, closing the rows; pass the
 // result of QueryContext straight in.
 func Collect[T any](rows *sql.Rows, err error, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {

@@ -29,22 +29,8 @@ func MonthMessages(ctx context.Context, q db.Querier, accountID string, now time
 // monthlyMessages counts every account's messages this month (accounts
 // with none are left out).
 func monthlyMessages(ctx context.Context, q db.Querier, now time.Time) (map[string]int, error) {
-	rows, err := q.QueryContext(ctx, `SELECT account_id, SUM(value) FROM usage_daily
-		WHERE day >= $1 AND metric IN ('messages_in', 'messages_out') GROUP BY account_id`, monthStart(now))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var acct string
-		var n int
-		if err := rows.Scan(&acct, &n); err != nil {
-			return nil, err
-		}
-		out[acct] = n
-	}
-	return out, rows.Err()
+	return db.Counts(q.QueryContext(ctx, `SELECT account_id, SUM(value) FROM usage_daily
+		WHERE day >= $1 AND metric IN ('messages_in', 'messages_out') GROUP BY account_id`, monthStart(now)))
 }
 
 // MonthUse is an account's messages this month against its limit.

@@ -1,6 +1,7 @@
 package chatwoot_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/whatpro/hub/internal/chatwoot"
@@ -33,4 +34,29 @@ func TestCallbackOrderKey(t *testing.T) {
 			t.Errorf("%s %s: key %q, want %q", c.event, c.body, got, c.want)
 		}
 	}
+}
+
+// FuzzCallbackOrderKey: any callback body gives no key or "conv:" and a
+// positive decimal id, the same each time.
+func FuzzCallbackOrderKey(f *testing.F) {
+	f.Add("message_created", `{"id":9,"conversation":{"id":42}}`)
+	f.Add("message_updated", `{"conversation":{"id":"7"},"conversation_id":12345678901234567890}`)
+	f.Add("message_created", `{"conversation":[],"conversation_id":-0}`)
+	f.Fuzz(func(t *testing.T, event, body string) {
+		obj, err := intake.Decode([]byte(body))
+		if err != nil {
+			return
+		}
+		k := chatwoot.CallbackOrderKey(event, obj)
+		if k == "" {
+			return
+		}
+		id, ok := strings.CutPrefix(k, "conv:")
+		if !ok || id == "" || id[0] == '0' || len(id) > 19 || strings.Trim(id, "0123456789") != "" {
+			t.Fatalf("key %q from %s", k, body)
+		}
+		if again := chatwoot.CallbackOrderKey(event, obj); again != k {
+			t.Fatalf("key %q then %q", k, again)
+		}
+	})
 }

@@ -45,10 +45,40 @@ func phoneOrderKey(d string) string {
 	if len(d) < 8 || len(d) > 15 || strings.Trim(d, "0123456789") != "" {
 		return ""
 	}
-	if len(d) == 12 && strings.HasPrefix(d, "55") && d[2] != '0' && d[3] != '0' && d[4] >= '6' {
-		d = d[:4] + "9" + d[4:]
+	return "chat:" + PhoneKey(d)
+}
+
+// BrazilMobile reports whether d is a Brazilian mobile number in either
+// form and returns its 13-digit form (55 DD 9 XXXXXXXX). Landlines (local
+// part starting 2–5) are not mobiles and have no sibling.
+func BrazilMobile(d string) (string, bool) {
+	if !strings.HasPrefix(d, "55") {
+		return "", false
 	}
-	return "chat:" + d
+	ddd, local := d[2:min(4, len(d))], ""
+	if len(d) >= 4 {
+		local = d[4:]
+	}
+	if len(ddd) != 2 || strings.ContainsRune(ddd, '0') { // DDDs are 11–99 without a 0
+		return "", false
+	}
+	switch {
+	case len(local) == 9 && local[0] == '9':
+		return d, true
+	case len(local) == 8 && local[0] >= '6' && local[0] <= '9':
+		return "55" + ddd + "9" + local, true
+	}
+	return "", false
+}
+
+// PhoneKey normalizes a phone's digits to one form per phone: a Brazilian
+// mobile in its 13-digit form, anything else as given. The gateway keys
+// its identities with it, and the ordering keys here.
+func PhoneKey(d string) string {
+	if full, ok := BrazilMobile(d); ok {
+		return full
+	}
+	return d
 }
 
 // sameKey folds the keys of a body's items: their common key, or "" if

@@ -33,7 +33,9 @@ func (a *App) buildHTTP(extra []httpx.Route) error {
 		platform: &chatwoot.PlatformEvents{Svc: a.Chatwoot, Secrets: splitSecrets(a.Cfg.PlatformEventsSecret), Intake: a.Intake},
 		intake: &intake.Handler{DB: a.DB, Store: a.Intake, Consumers: a.Dispatcher,
 			Secrets: intakeSecrets{a.Chatwoot, a.Managed}, Now: a.IAM.Now, MaxBody: cfg.MaxBodyBytes, IAM: a.IAM,
-			Refusals: &intake.Refusals{}},
+			Refusals: &intake.Refusals{},
+			// An inbox callback is ordered within its conversation only.
+			OrderKeys: map[string]func(string, map[string]any) string{intake.SourceChatwootInbox: chatwoot.CallbackOrderKey}},
 		plans:    &plan.Handler{Catalog: a.Plans, IAM: a.IAM},
 		usage:    &usage.Handler{DB: a.DB},
 		inbox:    &inbox.Handler{S: a.Inboxes},

@@ -60,7 +60,7 @@ func (s *Service) onProvider(ctx context.Context, ex *intake.Execution) error {
 		raw, _ := json.Marshal(m)
 		items = append(items, &work{AccountID: ex.AccountID, InstanceID: num.Instance.ID, Lane: lane,
 			Seq: fmt.Sprintf("%012d:%s:%04d", max(m.Timestamp, 0), ex.ID, i), DedupeKey: "in:" + num.Instance.ID + ":" + m.ID, Kind: workInbound,
-			Payload: string(raw), NextAt: now.Add(s.Settle), CreatedAt: now, SourceID: ex.SourceID, ExecutionID: ex.ID})
+			Payload: string(raw), NextAt: now.Add(s.Settle), CreatedAt: now, SourceID: ex.SourceID, ExecutionID: ex.ID, OrderKey: ex.OrderKey})
 	}
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.enqueue(ctx, tx, items) })
 }
@@ -172,7 +172,7 @@ func (s *Service) onChatwoot(ctx context.Context, ex *intake.Execution) error {
 	// order) and waits the settle time for a late one.
 	w := &work{AccountID: ex.AccountID, InstanceID: num.Instance.ID, Seq: fmt.Sprintf("%012d:%s", m.ID, ex.ID),
 		Lane: "out:" + num.Instance.ID + ":" + strconv.Itoa(m.Conversation.ID), NextAt: s.now().Add(s.Settle), CreatedAt: s.now(),
-		SourceID: ex.SourceID, ExecutionID: ex.ID}
+		SourceID: ex.SourceID, ExecutionID: ex.ID, OrderKey: ex.OrderKey}
 	parts, err := byChatwootID(ctx, s.DB.R, ex.AccountID, m.ID)
 	if err != nil {
 		return err

@@ -44,11 +44,12 @@ type Enqueuer interface {
 }
 
 // Backlog tells whether a message event older than the given one, from
-// the same number (or API inbox), is stored but not handled yet: its
-// messages would join their lane after younger ones went on. (Wired by
-// the app on the intake's table; the intake's own API should answer it.)
+// the same number (or API inbox) and of the same order key or of none, is
+// stored but not handled yet: its messages would join their lane after
+// younger ones went on. An empty key asks about every older event of the
+// sender. (*intake.Store answers it.)
 type Backlog interface {
-	OlderPending(ctx context.Context, source, sourceID, executionID string) (bool, error)
+	OlderPending(ctx context.Context, source, sourceID, orderKey, executionID string) (bool, error)
 }
 
 // Quota says whether the plan's max_messages_per_month leaves room for

@@ -1,6 +1,10 @@
 package gateway
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/whatpro/hub/internal/provider"
+)
 
 // WhatsApp identities. A person reaches a number under several names: a
 // phone JID (in Brazil, with or without the mobile 9th digit), a privacy
@@ -60,42 +64,15 @@ func lidOfJID(jid string) string {
 	return d + jidLID
 }
 
-// brazilMobile reports whether d is a Brazilian mobile number in either
-// form and returns its 13-digit form (55 DD 9 XXXXXXXX). Landlines (local
-// part starting 2–5) are not mobiles and have no sibling.
-func brazilMobile(d string) (string, bool) {
-	if !strings.HasPrefix(d, "55") {
-		return "", false
-	}
-	ddd, local := d[2:min(4, len(d))], ""
-	if len(d) >= 4 {
-		local = d[4:]
-	}
-	if len(ddd) != 2 || strings.ContainsRune(ddd, '0') { // DDDs are 11–99 without a 0
-		return "", false
-	}
-	switch {
-	case len(local) == 9 && local[0] == '9':
-		return d, true
-	case len(local) == 8 && local[0] >= '6' && local[0] <= '9':
-		return "55" + ddd + "9" + local, true
-	}
-	return "", false
-}
-
 // phoneKey normalizes a phone's digits to the hub's key: a Brazilian
-// mobile in its 13-digit form, anything else as given.
-func phoneKey(d string) string {
-	if full, ok := brazilMobile(d); ok {
-		return full
-	}
-	return d
-}
+// mobile in its 13-digit form, anything else as given (provider.PhoneKey,
+// which the intake's ordering keys use too).
+func phoneKey(d string) string { return provider.PhoneKey(d) }
 
 // phoneVariants are the forms a phone may be saved under: for a Brazilian
 // mobile both the 13- and the 12-digit form, else the number itself.
 func phoneVariants(d string) []string {
-	full, ok := brazilMobile(d)
+	full, ok := provider.BrazilMobile(d)
 	if !ok {
 		return []string{d}
 	}

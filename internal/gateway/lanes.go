@@ -241,7 +241,9 @@ func (s *Service) drain(ctx context.Context, lane string) error {
 
 // gate keeps an item from overtaking a message stored before it whose
 // event is still being handled (concurrent jobs) or was left by a crash:
-// it waits briefly for a fresh one, then holds the lane.
+// it waits briefly for a fresh one, then holds the lane. Only events of
+// the item's order key (its event's chat or conversation) or of none
+// count, so one conversation's reply does not wait for another's events.
 //
 // Items join a lane when their event is handled, not when it arrived: a
 // job rescued after a crash, or one that simply ran slower, adds its
@@ -260,7 +262,7 @@ func (s *Service) gate(ctx context.Context, w *work) error {
 	}
 	deadline := time.Now().Add(staleAfter)
 	for {
-		pending, err := s.Backlog.OlderPending(ctx, source, w.SourceID, w.ExecutionID)
+		pending, err := s.Backlog.OlderPending(ctx, source, w.SourceID, w.OrderKey, w.ExecutionID)
 		if err != nil {
 			return err
 		}
@@ -268,7 +270,7 @@ func (s *Service) gate(ctx context.Context, w *work) error {
 			break
 		}
 		if time.Now().After(deadline) {
-			return hold(time.Second, "an older event of this number is not handled yet")
+			return hold(time.Second, "an older event of this chat or conversation is not handled yet")
 		}
 		select {
 		case <-ctx.Done():

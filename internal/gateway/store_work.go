@@ -11,19 +11,19 @@ import (
 // work is one gateway_work item: a step of one lane, done in seq order.
 type work struct {
 	ID, AccountID, InstanceID, Lane, Seq, DedupeKey, Kind, Payload, Status string
-	SourceID, ExecutionID                                                  string // the stored event it came from
+	SourceID, ExecutionID, OrderKey                                        string // the stored event it came from
 	Attempts                                                               int
 	LastError                                                              string
 	NextAt, CreatedAt, UpdatedAt                                           time.Time
 }
 
 const workCols = `id, account_id, instance_id, lane, seq, dedupe_key, kind, payload, status, attempts, last_error, next_at,
-	created_at, updated_at, source_id, execution_id`
+	created_at, updated_at, source_id, execution_id, order_key`
 
 func scanWork(row interface{ Scan(...any) error }) (*work, error) {
 	w := &work{}
 	err := row.Scan(&w.ID, &w.AccountID, &w.InstanceID, &w.Lane, &w.Seq, &w.DedupeKey, &w.Kind, &w.Payload, &w.Status,
-		&w.Attempts, &w.LastError, &w.NextAt, &w.CreatedAt, &w.UpdatedAt, &w.SourceID, &w.ExecutionID)
+		&w.Attempts, &w.LastError, &w.NextAt, &w.CreatedAt, &w.UpdatedAt, &w.SourceID, &w.ExecutionID, &w.OrderKey)
 	return w, db.Translate(err)
 }
 
@@ -31,10 +31,10 @@ func scanWork(row interface{ Scan(...any) error }) (*work, error) {
 // stored event handled again) and reports whether it was new.
 func addWork(ctx context.Context, tx *sql.Tx, w *work) (bool, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO gateway_work (id, account_id, instance_id, lane, seq, dedupe_key, kind, payload,
-			status, next_at, created_at, updated_at, source_id, execution_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9, $10, $10, $11, $12)
+			status, next_at, created_at, updated_at, source_id, execution_id, order_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9, $10, $10, $11, $12, $13)
 		ON CONFLICT (account_id, dedupe_key) DO NOTHING`,
-		db.NewID(), w.AccountID, w.InstanceID, w.Lane, w.Seq, w.DedupeKey, w.Kind, w.Payload, w.NextAt, w.CreatedAt, w.SourceID, w.ExecutionID)
+		db.NewID(), w.AccountID, w.InstanceID, w.Lane, w.Seq, w.DedupeKey, w.Kind, w.Payload, w.NextAt, w.CreatedAt, w.SourceID, w.ExecutionID, w.OrderKey)
 	if err != nil {
 		return false, err
 	}

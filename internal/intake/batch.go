@@ -245,13 +245,14 @@ func (q *insertSQL) text(n int) string {
 
 var eventsInsert = &insertSQL{
 	head: `INSERT INTO event_executions
-			(id, account_id, source, source_id, event, delivery_header, delivery_id, payload, job_payload, status, attempts, last_error, received_at, updated_at)
+			(id, account_id, source, source_id, event, delivery_header, delivery_id, payload, job_payload, status, attempts, last_error,
+			order_key, received_at, updated_at)
 			VALUES `,
 	row: func(n int) string {
-		return fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, 0, $%d, $1, $1)",
-			n, n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10)
+		return fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, 0, $%d, $%d, $1, $1)",
+			n, n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10, n+11)
 	},
-	width: 11,
+	width: 12,
 	tail:  ` ON CONFLICT (source, source_id, delivery_id) DO NOTHING RETURNING id`,
 }
 
@@ -277,7 +278,7 @@ func insertEvents(ctx context.Context, q db.Querier, rows []eventRow, now time.T
 				jobPayload = string(row.req.job)
 			}
 			args = append(args, row.id, in.AccountID, in.Source, in.SourceID, in.Event, in.DeliveryID, in.DedupeKey,
-				string(row.req.display), jobPayload, row.status, row.reason)
+				string(row.req.display), jobPayload, row.status, row.reason, in.OrderKey)
 		}
 		res, err := q.QueryContext(ctx, eventsInsert.text(len(part)), args...)
 		if err != nil {

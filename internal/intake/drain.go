@@ -354,6 +354,7 @@ func (d *Dispatcher) claimDue(ctx context.Context, n int) ([]*Execution, error) 
 				return errors.New("intake: a claimed execution has no event " + ex.ID)
 			}
 			ex.AccountID, ex.Source, ex.SourceID, ex.Event, ex.DeliveryID, ex.Payload = e.AccountID, e.Source, e.SourceID, e.Event, e.DeliveryID, e.Payload
+			ex.OrderKey = e.OrderKey
 		}
 		return summarizeMany(ctx, tx, ids, now)
 	})
@@ -369,7 +370,7 @@ func loadEvents(ctx context.Context, tx *sql.Tx, ids []string) (map[string]*Exec
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, account_id, source, source_id, event, delivery_header, COALESCE(job_payload, payload)
+	rows, err := tx.QueryContext(ctx, `SELECT id, account_id, source, source_id, event, delivery_header, order_key, COALESCE(job_payload, payload)
 		FROM event_executions WHERE id IN (`+placeholders(1, len(ids))+`)`, args...)
 	if err != nil {
 		return nil, err
@@ -379,7 +380,7 @@ func loadEvents(ctx context.Context, tx *sql.Tx, ids []string) (map[string]*Exec
 	for rows.Next() {
 		e := &Execution{}
 		var payload sql.NullString
-		if err := rows.Scan(&e.ID, &e.AccountID, &e.Source, &e.SourceID, &e.Event, &e.DeliveryID, &payload); err != nil {
+		if err := rows.Scan(&e.ID, &e.AccountID, &e.Source, &e.SourceID, &e.Event, &e.DeliveryID, &e.OrderKey, &payload); err != nil {
 			return nil, err
 		}
 		if payload.Valid {

@@ -107,6 +107,7 @@ type Execution struct {
 	SourceID   string
 	Event      string
 	DeliveryID string
+	OrderKey   string // what the event belongs to within its sender (Incoming.OrderKey)
 	Payload    []byte // the stored (redacted) JSON object
 	Attempts   int    // this consumer's, including the one running now
 	Consumer   string // the registered consumer this execution is for

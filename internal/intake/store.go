@@ -31,6 +31,12 @@ type Incoming struct {
 	// DeliveryID is the sender's delivery header, shown to admins; it
 	// never decides a duplicate (headers are not signed).
 	DeliveryID string
+	// OrderKey names what the event belongs to within its sender (a chat,
+	// a conversation), chosen by who knows the payload: events of the same
+	// Source, SourceID and OrderKey keep their order, events of different
+	// keys need not. Empty is unknown: the event orders against every
+	// event of its sender.
+	OrderKey string
 	// Payload is the JSON object as received (or this event's part of it).
 	// Object, when set, is that payload already decoded with UseNumber;
 	// the store redacts it in place.
@@ -164,6 +170,9 @@ func (in *Incoming) validate() error {
 	if in.DedupeKey == "" || len(in.DedupeKey) > maxDedupeKey || !printable(in.DedupeKey) {
 		bad = append(bad, httpx.FieldError{Field: "dedupe_key", Message: "must be 1 to 300 printable ASCII characters"})
 	}
+	if len(in.OrderKey) > 200 || !printable(in.OrderKey) {
+		in.OrderKey = "" // a key read from outside input that is not one orders as unknown: later, never lost
+	}
 	if len(in.DeliveryID) > 200 || !printable(in.DeliveryID) {
 		bad = append(bad, httpx.FieldError{Field: "delivery_id", Message: "must be at most 200 printable ASCII characters without spaces"})
 	}
@@ -212,18 +221,33 @@ func Decode(body []byte) (map[string]any, error) {
 // OlderPending tells the gateway's ordering gate whether a message event
 // of the same sender (source and source id: a number, or an API inbox),
 // stored before executionID, has a gateway execution not finished yet:
-// received, claimed (processing) or failed and due again. Another
-// consumer's pending execution of the same event never holds a lane.
-func (s *Store) OlderPending(ctx context.Context, source, sourceID, executionID string) (bool, error) {
+// received, claimed (processing) or failed and due again. With an order
+// key, only events of that key or of none count (another chat's event
+// does not hold this one); without one, every event of the sender does.
+// Another consumer's pending execution of the same event never holds a
+// lane.
+func (s *Store) OlderPending(ctx context.Context, source, sourceID, orderKey, executionID string) (bool, error) {
+	q, args := olderPendingAny, []any{source, sourceID, executionID}
+	if orderKey != "" {
+		q, args = olderPendingKey, append(args, orderKey)
+	}
 	var one int
-	err := s.DB.Reads().QueryRowContext(ctx, `SELECT 1 FROM event_executions e JOIN event_runs r ON r.event_id = e.id AND r.consumer = 'gateway'
-		WHERE e.source = $1 AND e.source_id = $2 AND e.id < $3
-		AND e.status IN ('received', 'processing', 'failed') AND r.status IN ('received', 'processing', 'failed')
-		AND e.event IN ('messages.upsert', 'send.message', 'messages.edited', 'messages.delete', 'messages',
-			'message_created', 'message_updated') LIMIT 1`,
-		source, sourceID, executionID).Scan(&one)
+	err := s.DB.Reads().QueryRowContext(ctx, q, args...).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	return err == nil, err
 }
+
+// The gate's two look-ups, on partial indexes of pending rows: the keyed
+// one reads two key ranges of event_executions_pending_key (migration
+// 0030), the keyless one event_executions_pending (0022).
+const (
+	olderPendingHead = `SELECT 1 FROM event_executions e JOIN event_runs r ON r.event_id = e.id AND r.consumer = 'gateway'
+		WHERE e.source = $1 AND e.source_id = $2 AND e.id < $3
+		AND e.status IN ('received', 'processing', 'failed') AND r.status IN ('received', 'processing', 'failed')
+		AND e.event IN ('messages.upsert', 'send.message', 'messages.edited', 'messages.delete', 'messages',
+			'message_created', 'message_updated')`
+	olderPendingAny = olderPendingHead + ` LIMIT 1`
+	olderPendingKey = olderPendingHead + ` AND e.order_key IN ($4, '') LIMIT 1`
+)

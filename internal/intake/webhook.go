@@ -30,6 +30,9 @@ type Handler struct {
 	IAM *iam.Service
 	// Refusals limits failed authentications per link (nil: unlimited).
 	Refusals *Refusals
+	// OrderKeys derives, per source, an event's Incoming.OrderKey from
+	// its decoded body; a source without one stores events unkeyed.
+	OrderKeys map[string]func(event string, obj map[string]any) string
 }
 
 var errUnauthorized = httpx.E(httpx.CodeUnauthorized, "the webhook could not be authenticated: unknown link, or a missing, wrong or stale signature or token")
@@ -105,6 +108,9 @@ func (h *Handler) intake(w http.ResponseWriter, r *http.Request, source, linkID 
 	in := Incoming{AccountID: link.AccountID, Source: source, SourceID: linkID, Event: event,
 		DedupeKey: chatwootDedupeKey(event, obj, ts, sig != "" && link.Secret != "", body), DeliveryID: delivery,
 		Payload: body, Object: obj}
+	if key := h.OrderKeys[source]; key != nil {
+		in.OrderKey = key(event, obj) // before Put, which redacts obj in place
+	}
 	st, err := h.Store.Put(ctx, in)
 	if err != nil {
 		var he *httpx.Error

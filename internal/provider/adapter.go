@@ -98,6 +98,9 @@ type Part struct {
 	Payload map[string]any // only this event's part of the body
 	// Ignore, when set, is why the part routes to no number.
 	Ignore string
+	// OrderKey is the chat the part belongs to (intake.Incoming.OrderKey),
+	// "" when it cannot be told.
+	OrderKey string
 }
 
 // Adapter speaks one provider's API.

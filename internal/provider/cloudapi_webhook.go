@@ -87,8 +87,8 @@ func splitChange(providerID string, entryID any, change, v map[string]any) []Par
 		}
 	}
 	contacts, _ := v["contacts"].([]any)
-	mk := func(event, dedupe string, value map[string]any) Part {
-		p := Part{SourceID: providerID + ":" + key, Key: key, Event: event, Dedupe: dedupe,
+	mk := func(event, dedupe, orderKey string, value map[string]any) Part {
+		p := Part{SourceID: providerID + ":" + key, Key: key, Event: event, Dedupe: dedupe, OrderKey: orderKey,
 			Payload: map[string]any{"object": "whatsapp_business_account", "entry": []any{map[string]any{
 				"id": entryID, "changes": []any{map[string]any{"field": change["field"], "value": value}}}}}}
 		if key == "" {
@@ -109,7 +109,7 @@ func splitChange(providerID string, entryID any, change, v map[string]any) []Par
 			value["contacts"] = cs
 		}
 		id, _ := mm["id"].(string)
-		parts = append(parts, mk("messages", prefixed("wamid:", id), value))
+		parts = append(parts, mk("messages", prefixed("wamid:", id), cloudOrderKey(mm["from"]), value))
 	}
 	sts, _ := v["statuses"].([]any)
 	for _, st := range sts {
@@ -122,7 +122,7 @@ func splitChange(providerID string, entryID any, change, v map[string]any) []Par
 		if id != "" && status != "" {
 			dedupe = "status:" + id + ":" + status
 		}
-		parts = append(parts, mk("statuses", dedupe, value))
+		parts = append(parts, mk("statuses", dedupe, cloudOrderKey(sm["recipient_id"]), value))
 	}
 	// Coexistence: messages the business sent from the WhatsApp Business
 	// app, echoed under field smb_message_echoes, one event each.
@@ -136,15 +136,29 @@ func splitChange(providerID string, entryID any, change, v map[string]any) []Par
 		if !plainName(event) {
 			event = "smb_message_echoes"
 		}
-		parts = append(parts, mk(event, prefixed("echo:", id), value))
+		parts = append(parts, mk(event, prefixed("echo:", id), cloudOrderKey(mm["to"]), value))
 	}
 	if len(parts) == 0 {
 		if field == "" {
 			field = "change"
 		}
-		parts = append(parts, mk(field, "", v))
+		parts = append(parts, mk(field, "", "", v))
 	}
 	return parts
+}
+
+// cloudOrderKey is the chat of a message (from), a status (recipient_id)
+// or an echo (to): the customer's phone, as the gateway reads it (its
+// digits). A hidden phone (only a user id) is not keyed.
+func cloudOrderKey(who any) string {
+	s, _ := who.(string)
+	var d []byte
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			d = append(d, s[i])
+		}
+	}
+	return phoneOrderKey(string(d))
 }
 
 // contactsOf keeps the contact that sent the message (Meta lists one per

@@ -39,6 +39,7 @@ func (e *evolution) Split(providerID string, raw []byte, obj map[string]any) []P
 		return []Part{checked(providerID, p)}
 	}
 	p.SourceID, p.Key, p.Event = providerID+":"+key, key, event
+	p.OrderKey = evolutionOrderKey(event, obj["data"])
 	if event == "messages.upsert" || event == "send.message" {
 		data, _ := obj["data"].(map[string]any)
 		k, _ := data["key"].(map[string]any)
@@ -47,4 +48,32 @@ func (e *evolution) Split(providerID string, raw []byte, obj map[string]any) []P
 		}
 	}
 	return []Part{checked(providerID, p)}
+}
+
+// evolutionOrderKey is the chat of a message event's items: data (one
+// object or an array) holds {key:{remoteJid,…}} for upserts, sends and
+// edits, and is the key itself for deletes and the {remoteJid, keyId,…}
+// of an update; either shape is read for every event.
+func evolutionOrderKey(event string, data any) string {
+	switch event {
+	case "messages.upsert", "send.message", "messages.edited", "messages.update", "messages.delete":
+	default:
+		return ""
+	}
+	items, ok := data.([]any)
+	if !ok {
+		items = []any{data}
+	}
+	keys := make([]string, 0, len(items))
+	for _, it := range items {
+		k, _ := it.(map[string]any)
+		if nested, ok := k["key"].(map[string]any); ok {
+			k = nested
+		}
+		jid, _ := k["remoteJid"].(string)
+		alt, _ := k["remoteJidAlt"].(string)
+		pn, _ := k["senderPn"].(string)
+		keys = append(keys, chatOrderKey(jid, alt, pn))
+	}
+	return sameKey(keys)
 }

@@ -118,7 +118,8 @@ func (s *Service) storePart(r *http.Request, p *Provider, part Part) (receipt, e
 	// Each part deduplicates on its own key (the wamid, the wamid and
 	// status), never on the whole POST's bytes.
 	st, err := s.Intake.Put(ctx, intake.Incoming{AccountID: p.AccountID, Source: intake.SourceProvider,
-		SourceID: part.SourceID, Event: part.Event, DedupeKey: part.Dedupe, Object: part.Payload, Ignored: part.Ignore})
+		SourceID: part.SourceID, Event: part.Event, DedupeKey: part.Dedupe, OrderKey: part.OrderKey, Object: part.Payload,
+		Ignored: part.Ignore})
 	if err != nil {
 		return receipt{}, err
 	}

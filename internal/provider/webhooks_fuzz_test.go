@@ -25,6 +25,9 @@ func FuzzProviderWebhook(f *testing.F) {
 	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[null,{"value":7},{"value":{"statuses":[1,{"id":"x"}]}}]}]}`), "sha256=zz")
 	f.Add([]byte(`[]`), "sha1=00")
 	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"smb_message_echoes","value":{"metadata":{"phone_number_id":"9"},"message_echoes":[{"id":"wamid.E1"},{"id":"wamid.E2"}]}}]}]}`), "")
+	f.Add([]byte(`{"event":"messages.upsert","instance":"v","data":{"key":{"remoteJid":"1234@lid","remoteJidAlt":"551187654321@s.whatsapp.net","id":"C"}}}`), "")
+	f.Add([]byte(`{"event":"messages.delete","instance":"v","data":[{"remoteJid":"5511987654321:3@s.whatsapp.net","id":"I"},{"key":{"remoteJid":"x@g.us"}}]}`), "")
+	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"9"},"statuses":[{"id":"w","status":"read","recipient_id":"+55 (11) 8765-4321"}]}}]}]}`), "")
 	adapters := map[string]Adapter{TypeCloudAPI: &cloudAPI{}, TypeEvolution: &evolution{}}
 	f.Fuzz(func(t *testing.T, body []byte, sig string) {
 		if obj, err := intake.Decode(body); err == nil {
@@ -63,6 +66,9 @@ func checkParts(t *testing.T, typ, providerID string, parts []Part) {
 		}
 		if p.Key != "" && !plainName(p.Key) {
 			t.Fatalf("%s: key %q is not plain", typ, p.Key)
+		}
+		if p.OrderKey != "" && (!strings.HasPrefix(p.OrderKey, "chat:") || len(p.OrderKey) > 200 || strings.ContainsAny(p.OrderKey, " \t\n")) {
+			t.Fatalf("%s: order key %q", typ, p.OrderKey)
 		}
 		if _, err := json.Marshal(p.Payload); err != nil {
 			t.Fatalf("%s: payload does not encode: %v", typ, err)

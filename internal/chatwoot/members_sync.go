@@ -25,7 +25,17 @@ import (
 
 // agentRef is the part of Chatwoot's agent JSON the sync reads.
 type agentRef struct {
-	ID int `json:"id"`
+	ID   int    `json:"id"`
+	Role string `json:"role"`
+}
+
+// Agents lists the account's users with their role (AgentsController#index).
+func (c *Client) Agents(ctx context.Context, base string, accountID int, hdr http.Header) ([]agentRef, error) {
+	var out []agentRef
+	if err := c.call(ctx, "GET", base, acctPath(accountID, "/agents"), hdr, nil, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // TeamMembers lists a team's agents (TeamMembersController#index).
@@ -115,6 +125,22 @@ func (s *Service) readMembers(ctx context.Context, l *Link, token string) (*chat
 		}
 		for _, u := range ids {
 			m.inboxOf[u] = append(m.inboxOf[u], in.ID)
+		}
+	}
+	// Chatwoot shows an administrator every inbox (the inbox policy's
+	// scope), and so does the sign-in's GET …/inboxes: they are recorded
+	// in all of them, members or not.
+	agents, err := s.Client.Agents(ctx, l.BaseURL, l.ChatwootAccountID, hdr)
+	if err != nil {
+		return nil, fmt.Errorf("agents: %w", err)
+	}
+	for _, a := range agents {
+		if a.Role != "administrator" {
+			continue
+		}
+		m.inboxOf[a.ID] = m.inboxOf[a.ID][:0]
+		for _, in := range inboxes {
+			m.inboxOf[a.ID] = append(m.inboxOf[a.ID], in.ID)
 		}
 	}
 	return m, nil

@@ -133,3 +133,32 @@ func TestMembersSyncChangesNothingOnAPartialAnswer(t *testing.T) {
 		}
 	})
 }
+
+// Chatwoot shows an administrator every inbox, members or not: the sign-in
+// records them in all, and the sync keeps them there instead of taking
+// them out of inboxes they were never added to.
+func TestMembersSyncKeepsAdministratorsInEveryInbox(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, dialect string) {
+		t.Parallel()
+		f := setupMembers(t, dialect)
+		eva := f.sso(t, "eva@example.test", 1, strings.TrimSuffix(f.simURL, "/")).Expect(t, 200).JSON(t)["user"].(map[string]any)["id"].(string)
+		inboxes := func() int {
+			return f.h.Count(`SELECT count(*) FROM chatwoot_inbox_members WHERE account_id = $1 AND user_id = $2`, f.tenant.ID, eva)
+		}
+		all := len(f.sim.Inboxes(1))
+		if n := inboxes(); n != all || all == 0 {
+			t.Fatalf("an administrator's inbox rows after SSO: %d of %d", n, all)
+		}
+		if err := f.h.App.Chatwoot.SyncMembers(context.Background(), f.tenant.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n := inboxes(); n != all {
+			t.Fatalf("an administrator's inbox rows after the sync: %d of %d", n, all)
+		}
+		// Bruno (an agent) keeps exactly his one inbox and team.
+		if n := f.memberships(); n != 2 {
+			t.Fatalf("Bruno's rows after the sync: %d", n)
+		}
+	})
+}

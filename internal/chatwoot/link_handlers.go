@@ -32,6 +32,10 @@ type LinkView struct {
 	DashboardAppInstalled bool       `json:"dashboard_app_installed"`
 	DashboardScriptURL    string     `json:"dashboard_script_url"`
 	LastCheckedAt         *time.Time `json:"last_checked_at,omitempty"`
+	// MembersSyncedAt is when team and inbox memberships were last read
+	// in full from Chatwoot; MembersSyncError why the last read failed.
+	MembersSyncedAt  *time.Time `json:"members_synced_at,omitempty"`
+	MembersSyncError string     `json:"members_sync_error,omitempty"`
 }
 
 func (s *Service) view(l *Link) LinkView {
@@ -42,6 +46,7 @@ func (s *Service) view(l *Link) LinkView {
 	v.Linked, v.ID, v.BaseURL, v.ChatwootAccountID = true, l.ID, l.BaseURL, l.ChatwootAccountID
 	v.AllowedOrigins = append([]string{l.Origin}, l.ExtraOrigins...)
 	v.Status, v.LastError, v.ChatwootVersion, v.LastCheckedAt = l.Status, l.LastError, l.ChatwootVersion, l.LastCheckedAt
+	v.MembersSyncedAt, v.MembersSyncError = l.MembersSyncedAt, l.MembersSyncError
 	v.WebhookURL = s.hubURL("/webhooks/chatwoot/" + l.ID)
 	v.WebhookSecretSet, v.URLTokenEnabled = l.webhookSecret != "", l.URLTokenEnabled
 	v.WebhookInstalled, v.DashboardAppInstalled = l.WebhookID != nil, l.DashboardAppID != nil

@@ -27,8 +27,12 @@ type Link struct {
 	DashboardAppID    *int
 	URLTokenEnabled   bool
 	LastCheckedAt     *time.Time
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// MembersSyncedAt is the last members sync that read everything;
+	// MembersSyncError why the last one could not ("" after a success).
+	MembersSyncedAt  *time.Time
+	MembersSyncError string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 
 	apiToken      string // ciphertext
 	webhookSecret string // ciphertext or ""
@@ -43,14 +47,15 @@ var EncryptedColumns = [][3]string{
 }
 
 const linkCols = `id, account_id, origin, base_url, chatwoot_account_id, extra_origins, status, last_error, chatwoot_version,
-	webhook_id, dashboard_app_id, url_token_enabled, last_checked_at, created_at, updated_at, api_token,
-	COALESCE(webhook_secret, ''), COALESCE(url_token, '')`
+	webhook_id, dashboard_app_id, url_token_enabled, last_checked_at, members_synced_at, members_sync_error, created_at, updated_at,
+	api_token, COALESCE(webhook_secret, ''), COALESCE(url_token, '')`
 
 func scanLink(row interface{ Scan(...any) error }) (*Link, error) {
 	l := &Link{}
 	var extra string
 	err := row.Scan(&l.ID, &l.AccountID, &l.Origin, &l.BaseURL, &l.ChatwootAccountID, &extra, &l.Status, &l.LastError,
-		&l.ChatwootVersion, &l.WebhookID, &l.DashboardAppID, &l.URLTokenEnabled, &l.LastCheckedAt, &l.CreatedAt, &l.UpdatedAt,
+		&l.ChatwootVersion, &l.WebhookID, &l.DashboardAppID, &l.URLTokenEnabled, &l.LastCheckedAt, &l.MembersSyncedAt, &l.MembersSyncError,
+		&l.CreatedAt, &l.UpdatedAt,
 		&l.apiToken, &l.webhookSecret, &l.urlToken)
 	if err != nil {
 		return nil, db.Translate(err)

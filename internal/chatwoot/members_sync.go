@@ -158,6 +158,14 @@ func (s *Service) SyncMembers(ctx context.Context, accountID string) error {
 	}
 	m, err := s.readMembers(ctx, l, token)
 	if err != nil {
+		if ctx.Err() == nil {
+			// Kept on the link for the console; the link may have moved.
+			if _, werr := s.DB.W.ExecContext(ctx, `UPDATE chatwoot_links SET members_sync_error = $1
+				WHERE account_id = $2 AND origin = $3 AND chatwoot_account_id = $4`,
+				clientSafe(err), accountID, l.Origin, l.ChatwootAccountID); werr != nil {
+				return errors.Join(err, werr)
+			}
+		}
 		return err
 	}
 	var changed int
@@ -174,6 +182,10 @@ func (s *Service) SyncMembers(ctx context.Context, accountID string) error {
 		}
 		now := s.now()
 		if err := saveTeams(ctx, tx, accountID, m.teams, now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE chatwoot_links SET members_synced_at = $1, members_sync_error = '' WHERE account_id = $2`,
+			now, accountID); err != nil {
 			return err
 		}
 		users, err := knownUsers(ctx, tx, accountID, l.Origin)

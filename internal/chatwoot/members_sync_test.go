@@ -117,6 +117,14 @@ func TestMembersSyncChangesNothingOnAPartialAnswer(t *testing.T) {
 			t.Fatalf("rows after a sync with an agent's token: %d", n)
 		}
 		f.h.Do(apptest.Req{Method: "GET", Path: f.board, Token: f.token}).Expect(t, 200)
+		// The console shows why: the link answers the last sync's error.
+		link := func() map[string]any {
+			return f.h.Do(apptest.Req{Method: "GET", Path: "/api/v1/accounts/" + f.tenant.ID + "/chatwoot", Token: f.tenant.Admin.Token}).
+				Expect(t, 200).JSON(t)
+		}
+		if got := link(); !strings.Contains(got["members_sync_error"].(string), "administrator") || got["members_synced_at"] != nil {
+			t.Fatalf("the link after a failed sync: %v", got)
+		}
 
 		f.sim.SetRole(ana, 1, cwsim.RoleAdministrator)
 		if err := f.h.App.Chatwoot.SyncMembers(ctx, f.tenant.ID); err != nil {
@@ -124,6 +132,9 @@ func TestMembersSyncChangesNothingOnAPartialAnswer(t *testing.T) {
 		}
 		if n := f.memberships(); n != 0 {
 			t.Fatalf("rows after a full sync: %d", n)
+		}
+		if got := link(); got["members_sync_error"] != nil || got["members_synced_at"] == nil {
+			t.Fatalf("the link after a full sync: %v", got)
 		}
 		f.h.Do(apptest.Req{Method: "GET", Path: f.board, Token: f.token}).ExpectError(t, 404, "NOT_FOUND")
 		// An account without a link has nothing to sync.

@@ -85,7 +85,7 @@ func forgetTeams(ctx context.Context, tx *sql.Tx, accountID string) error {
 	for _, q := range []string{
 		`DELETE FROM chatwoot_team_members WHERE account_id = $1`,
 		`DELETE FROM chatwoot_teams WHERE account_id = $1`,
-		`UPDATE chatwoot_links SET teams_synced_at = NULL WHERE account_id = $1`,
+		`UPDATE chatwoot_links SET teams_synced_at = NULL, members_synced_at = NULL, members_sync_error = '' WHERE account_id = $1`,
 	} {
 		if _, err := tx.ExecContext(ctx, q, accountID); err != nil {
 			return err

@@ -23,6 +23,10 @@ export interface ChatwootLink {
   dashboard_app_installed: boolean
   dashboard_script_url: string
   last_checked_at?: string | null
+  /** The last full read of team and inbox memberships from Chatwoot (the members sync). */
+  members_synced_at?: string | null
+  /** Why the last members sync failed (the memberships were kept); absent after a success. */
+  members_sync_error?: string
 }
 
 export interface ChatwootLinkInput {

@@ -131,6 +131,19 @@ describe('ChatwootPage', () => {
     expect(warning).toContain('4.14.1')
   })
 
+  it('shows when memberships were last synced, and why the last sync failed', async () => {
+    const never = await openChatwoot(linked())
+    expect(never.wrapper.get('[data-testid="chatwoot-members-synced"]').text()).toBe('—')
+    expect(never.wrapper.find('[data-testid="chatwoot-members-sync-error"]').exists()).toBe(false)
+    never.wrapper.unmount()
+    const { wrapper } = await openChatwoot(linked({ members_synced_at: '2026-12-03T10:00:00Z',
+      members_sync_error: "the link's access token is not an administrator's of Chatwoot account 1" }))
+    expect(wrapper.get('[data-testid="chatwoot-members-synced"]').text()).not.toBe('—')
+    const error = wrapper.get('[data-testid="chatwoot-members-sync-error"]').text()
+    expect(error).toContain('kept the ones it had')
+    expect(error).toContain('not an administrator')
+  })
+
   it('says clearly when the connection needs attention', async () => {
     // The page re-checks the link against Chatwoot when it opens: the first check finds it fine.
     let checks = 0

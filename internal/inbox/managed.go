@@ -9,7 +9,6 @@ import (
 
 	"github.com/whatpro/hub/internal/chatwoot"
 	"github.com/whatpro/hub/internal/db"
-	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/intake"
 	"github.com/whatpro/hub/internal/secret"
 )
@@ -254,14 +253,9 @@ func (m *Managed) ChatwootInboxLink(ctx context.Context, id string) (intake.Link
 
 // Get returns one inbox of the account.
 func Get(ctx context.Context, q db.Querier, accountID, id string) (*Inbox, error) {
-	list, err := List(ctx, q, accountID, Filter{ID: id}, httpx.PageParams{Limit: 1})
+	in, err := scanInbox(q.QueryRowContext(ctx, `SELECT `+inboxCols+` FROM inboxes i WHERE i.account_id = $1 AND i.id = $2`, accountID, id))
 	if err != nil {
-		return nil, err
+		return nil, db.Translate(err)
 	}
-	for _, in := range list {
-		if in.ID == id {
-			return in, nil
-		}
-	}
-	return nil, db.ErrNotFound
+	return in, nil
 }

@@ -38,10 +38,7 @@ type Filter struct {
 
 // List returns the account's inboxes by id (cursor), newest mirror last.
 func List(ctx context.Context, q db.Querier, accountID string, f Filter, p httpx.PageParams) ([]*Inbox, error) {
-	query := `SELECT i.id, i.chatwoot_inbox_id, i.name, i.channel_type, i.webhook_url, i.avatar_url, i.managed, i.state,
-		(SELECT pi.id FROM provider_instances pi WHERE pi.account_id = i.account_id AND pi.inbox_id = i.id),
-		i.first_seen_at, i.last_seen_at, i.removed_at
-		FROM inboxes i WHERE i.account_id = $1 AND i.id > $2
+	query := `SELECT ` + inboxCols + ` FROM inboxes i WHERE i.account_id = $1 AND i.id > $2
 		AND ($3 = '' OR i.channel_type = $3)
 		AND ($4 = -1 OR i.managed = ($4 = 1))
 		AND ($5 = -1 OR (i.removed_at IS NOT NULL) = ($5 = 1))
@@ -54,14 +51,24 @@ func List(ctx context.Context, q db.Querier, accountID string, f Filter, p httpx
 	defer rows.Close()
 	var out []*Inbox
 	for rows.Next() {
-		in := &Inbox{}
-		if err := rows.Scan(&in.ID, &in.ChatwootInboxID, &in.Name, &in.ChannelType, &in.WebhookURL, &in.AvatarURL, &in.Managed,
-			&in.State, &in.ProviderInstanceID, &in.FirstSeenAt, &in.LastSeenAt, &in.RemovedAt); err != nil {
+		in, err := scanInbox(rows)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, in)
 	}
 	return out, rows.Err()
+}
+
+const inboxCols = `i.id, i.chatwoot_inbox_id, i.name, i.channel_type, i.webhook_url, i.avatar_url, i.managed, i.state,
+	(SELECT pi.id FROM provider_instances pi WHERE pi.account_id = i.account_id AND pi.inbox_id = i.id),
+	i.first_seen_at, i.last_seen_at, i.removed_at`
+
+func scanInbox(row interface{ Scan(...any) error }) (*Inbox, error) {
+	in := &Inbox{}
+	err := row.Scan(&in.ID, &in.ChatwootInboxID, &in.Name, &in.ChannelType, &in.WebhookURL, &in.AvatarURL, &in.Managed,
+		&in.State, &in.ProviderInstanceID, &in.FirstSeenAt, &in.LastSeenAt, &in.RemovedAt)
+	return in, err
 }
 
 func tri(b *bool) int {

@@ -121,7 +121,7 @@ func (n *Number) Delete(ctx context.Context, chat, messageID string, fromMe bool
 }
 
 func (s *Service) number(ctx context.Context, inst *Instance) (*Number, error) {
-	p, err := getProvider(ctx, s.DB.R, inst.AccountID, inst.ProviderID)
+	p, err := getProvider(ctx, s.DB.Reads(), inst.AccountID, inst.ProviderID)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func (s *Service) number(ctx context.Context, inst *Instance) (*Number, error) {
 		return nil, fmt.Errorf("provider type %q cannot send", p.Type)
 	}
 	if inst.InboxID != nil {
-		ib, err := inbox.Get(ctx, s.DB.R, inst.AccountID, *inst.InboxID)
+		ib, err := inbox.Get(ctx, s.DB.Reads(), inst.AccountID, *inst.InboxID)
 		if err == nil && ib.ChatwootInboxID != nil {
 			n.ChatwootInboxID, n.HubInboxID = *ib.ChatwootInboxID, ib.ID
 		}
@@ -151,7 +151,7 @@ func (s *Service) number(ctx context.Context, inst *Instance) (*Number, error) {
 // ("<provider id>:<instance key>") to its number.
 func (s *Service) NumberBySource(ctx context.Context, accountID, sourceID string) (*Number, error) {
 	providerID, key, _ := strings.Cut(sourceID, ":")
-	inst, err := instanceByKey(ctx, s.DB.R, providerID, key)
+	inst, err := instanceByKey(ctx, s.DB.Reads(), providerID, key)
 	if err != nil {
 		return nil, err
 	}

@@ -170,15 +170,16 @@ func (s *Service) SyncMembers(ctx context.Context, accountID string) error {
 	}
 	var changed int
 	err = s.IAM.WriteTx(ctx, func(tx *sql.Tx) error {
-		// The link may have moved to another installation meanwhile.
+		// The link may have been removed, or moved to another
+		// installation, meanwhile: then what was read is not its.
 		var origin string
 		var cwAccount int
-		if err := tx.QueryRowContext(ctx, `SELECT origin, chatwoot_account_id FROM chatwoot_links WHERE account_id = $1`, accountID).
-			Scan(&origin, &cwAccount); err != nil {
-			return db.Translate(err)
-		}
-		if origin != l.Origin || cwAccount != l.ChatwootAccountID {
+		err := tx.QueryRowContext(ctx, `SELECT origin, chatwoot_account_id FROM chatwoot_links WHERE account_id = $1`, accountID).
+			Scan(&origin, &cwAccount)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && (origin != l.Origin || cwAccount != l.ChatwootAccountID)) {
 			return nil
+		} else if err != nil {
+			return err
 		}
 		now := s.now()
 		if err := saveTeams(ctx, tx, accountID, m.teams, now); err != nil {

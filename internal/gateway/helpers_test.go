@@ -123,6 +123,21 @@ func (b *bridge) reply(t testing.TB, conv int, body map[string]any) int {
 	return int(out["id"].(float64))
 }
 
+// replyStored is reply, returning once the hub has stored the message's
+// callback. Chatwoot's callbacks race each other and the settle time that
+// orders them can be exceeded on a loaded machine: a test that needs a
+// burst in order writes each reply after the one before is stored (the
+// burst still queues in its lane together, well inside any send gap).
+func (b *bridge) replyStored(t testing.TB, conv int, body map[string]any) int {
+	t.Helper()
+	id := b.reply(t, conv, body)
+	apptest.Eventually(t, "the callback of message "+strconv.Itoa(id), func() bool {
+		return b.h.Count(`SELECT count(*) FROM event_executions WHERE source = 'chatwoot_inbox' AND delivery_id = $1`,
+			"message_created:"+strconv.Itoa(id)) == 1
+	})
+	return id
+}
+
 // messages are the Chatwoot conversation's messages with a source_id
 // prefix (the hub's) or all of them.
 func (b *bridge) convs() []cwsim.Conversation { return b.cw.Conversations(1) }

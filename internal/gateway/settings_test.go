@@ -95,7 +95,7 @@ func TestNumberPacingSettings(t *testing.T) {
 		conv := b.onlyConversation(t).DisplayID
 		texts := []string{"um", "dois", "três"}
 		for _, s := range texts {
-			b.reply(t, conv, map[string]any{"content": s})
+			b.replyStored(t, conv, map[string]any{"content": s})
 		}
 		apptest.Eventually(t, "three sends", func() bool { return len(b.evo.Sent("vendas")) == 3 })
 		sent := b.evo.Sent("vendas")

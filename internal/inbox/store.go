@@ -30,7 +30,6 @@ type Inbox struct {
 
 // Filter narrows a list.
 type Filter struct {
-	ID          string
 	ChannelType string
 	Managed     *bool
 	Removed     *bool
@@ -42,9 +41,8 @@ func List(ctx context.Context, q db.Querier, accountID string, f Filter, p httpx
 		AND ($3 = '' OR i.channel_type = $3)
 		AND ($4 = -1 OR i.managed = ($4 = 1))
 		AND ($5 = -1 OR (i.removed_at IS NOT NULL) = ($5 = 1))
-		AND ($7 = '' OR i.id = $7)
 		ORDER BY i.id LIMIT $6`
-	rows, err := q.QueryContext(ctx, query, accountID, p.After, f.ChannelType, tri(f.Managed), tri(f.Removed), p.Limit+1, f.ID)
+	rows, err := q.QueryContext(ctx, query, accountID, p.After, f.ChannelType, tri(f.Managed), tri(f.Removed), p.Limit+1)
 	if err != nil {
 		return nil, err
 	}

@@ -94,8 +94,17 @@ func (c *Client) Version(ctx context.Context, base string) (string, error) {
 
 // Profile validates a browser session server-side.
 func (c *Client) Profile(ctx context.Context, base string, s Session) (*Profile, error) {
+	return c.profile(ctx, base, s.header())
+}
+
+// TokenProfile is the profile of an access token's user.
+func (c *Client) TokenProfile(ctx context.Context, base, token string) (*Profile, error) {
+	return c.profile(ctx, base, tokenHeader(token))
+}
+
+func (c *Client) profile(ctx context.Context, base string, hdr http.Header) (*Profile, error) {
 	var p Profile
-	if err := c.call(ctx, "GET", base, "/api/v1/profile", s.header(), nil, &p); err != nil {
+	if err := c.call(ctx, "GET", base, "/api/v1/profile", hdr, nil, &p); err != nil {
 		return nil, err
 	}
 	return &p, nil

@@ -59,15 +59,6 @@ func (c *Client) InboxMembers(ctx context.Context, base string, accountID, inbox
 	return agentIDs(out.Payload), nil
 }
 
-// TokenProfile is the profile of an access token's user.
-func (c *Client) TokenProfile(ctx context.Context, base, token string) (*Profile, error) {
-	var p Profile
-	if err := c.call(ctx, "GET", base, "/api/v1/profile", tokenHeader(token), nil, &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
-}
-
 func agentIDs(list []agentRef) []int {
 	ids := make([]int, 0, len(list))
 	for _, a := range list {
@@ -134,13 +125,13 @@ func (s *Service) readMembers(ctx context.Context, l *Link, token string) (*chat
 	if err != nil {
 		return nil, fmt.Errorf("agents: %w", err)
 	}
+	every := make([]int, 0, len(inboxes))
+	for _, in := range inboxes {
+		every = append(every, in.ID)
+	}
 	for _, a := range agents {
-		if a.Role != "administrator" {
-			continue
-		}
-		m.inboxOf[a.ID] = m.inboxOf[a.ID][:0]
-		for _, in := range inboxes {
-			m.inboxOf[a.ID] = append(m.inboxOf[a.ID], in.ID)
+		if a.Role == "administrator" {
+			m.inboxOf[a.ID] = every
 		}
 	}
 	return m, nil
@@ -193,12 +184,20 @@ func (s *Service) SyncMembers(ctx context.Context, accountID string) error {
 		if err != nil {
 			return err
 		}
+		haveTeams, err := teamMembers.all(ctx, tx, accountID)
+		if err != nil {
+			return err
+		}
+		haveInboxes, err := inboxMembers.all(ctx, tx, accountID)
+		if err != nil {
+			return err
+		}
 		for cwID, userID := range users {
-			n, err := replaceIDs(ctx, tx, "chatwoot_team_members", "team_id", accountID, userID, m.teamsOf[cwID], now)
+			n, err := teamMembers.set(ctx, tx, accountID, userID, haveTeams[userID], m.teamsOf[cwID], now)
 			if err != nil {
 				return err
 			}
-			k, err := replaceIDs(ctx, tx, "chatwoot_inbox_members", "inbox_id", accountID, userID, m.inboxOf[cwID], now)
+			k, err := inboxMembers.set(ctx, tx, accountID, userID, haveInboxes[userID], m.inboxOf[cwID], now)
 			if err != nil {
 				return err
 			}
@@ -231,44 +230,6 @@ func knownUsers(ctx context.Context, tx *sql.Tx, accountID, origin string) (map[
 		out[cw] = user
 	}
 	return out, rows.Err()
-}
-
-// replaceIDs makes the user's rows of a membership table (team_id or
-// inbox_id) exactly want, writing only the difference; it reports how
-// many rows it added or removed.
-func replaceIDs(ctx context.Context, tx *sql.Tx, table, col, accountID, userID string, want []int, now time.Time) (int, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+col+` FROM `+table+` WHERE account_id = $1 AND user_id = $2`, accountID, userID)
-	have, err := db.Collect(rows, err, func(r interface{ Scan(...any) error }) (int, error) {
-		var id int
-		return id, r.Scan(&id)
-	})
-	if err != nil {
-		return 0, err
-	}
-	wanted := map[int]bool{}
-	for _, id := range want {
-		wanted[id] = true
-	}
-	n := 0
-	for _, id := range have {
-		if wanted[id] {
-			delete(wanted, id)
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE account_id = $1 AND user_id = $2 AND `+col+` = $3`,
-			accountID, userID, id); err != nil {
-			return 0, err
-		}
-		n++
-	}
-	for id := range wanted {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (account_id, user_id, `+col+`, synced_at) VALUES ($1, $2, $3, $4)`,
-			accountID, userID, id, now); err != nil {
-			return 0, err
-		}
-		n++
-	}
-	return n, nil
 }
 
 // MembersSyncArgs is the periodic members sync of every linked account.

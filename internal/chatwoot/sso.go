@@ -205,14 +205,8 @@ func (s *Service) signIn(ctx context.Context, tx *sql.Tx, r *http.Request, l *Li
 			return nil, db.Translate(err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM chatwoot_inbox_members WHERE account_id = $1 AND user_id = $2`, l.AccountID, userID); err != nil {
+	if err := inboxMembers.replace(ctx, tx, l.AccountID, userID, e.inboxes, now); err != nil {
 		return nil, err
-	}
-	for _, id := range e.inboxes {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO chatwoot_inbox_members (account_id, user_id, inbox_id, synced_at) VALUES ($1, $2, $3, $4)`,
-			l.AccountID, userID, id, now); err != nil {
-			return nil, err
-		}
 	}
 	// Team memberships follow the same rule; when Chatwoot would not list
 	// the teams the user is in none (fail closed).

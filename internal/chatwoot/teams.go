@@ -62,21 +62,15 @@ func saveTeams(ctx context.Context, tx *sql.Tx, accountID string, teams []Team, 
 }
 
 // saveTeamMembers records the teams the user belongs to, as inbox
-// memberships are recorded: replaced at every sign-in.
+// memberships are recorded at every sign-in.
 func saveTeamMembers(ctx context.Context, tx *sql.Tx, accountID, userID string, teams []Team, now time.Time) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM chatwoot_team_members WHERE account_id = $1 AND user_id = $2`, accountID, userID); err != nil {
-		return err
-	}
+	var ids []int
 	for _, t := range teams {
-		if !t.IsMember {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO chatwoot_team_members (account_id, user_id, team_id, synced_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (account_id, user_id, team_id) DO NOTHING`, accountID, userID, t.ID, now); err != nil {
-			return err
+		if t.IsMember {
+			ids = append(ids, t.ID)
 		}
 	}
-	return nil
+	return teamMembers.replace(ctx, tx, accountID, userID, ids, now)
 }
 
 // forgetTeams drops what the hub knew of the previous Chatwoot account's
@@ -94,25 +88,16 @@ func forgetTeams(ctx context.Context, tx *sql.Tx, accountID string) error {
 	return nil
 }
 
-// UserTeamIDs are the Chatwoot teams the user belonged to at their last
-// Chatwoot sign-in, in id order.
+// UserTeamIDs are the Chatwoot teams the user belongs to (at their last
+// sign-in or members sync), in id order.
 func UserTeamIDs(ctx context.Context, q db.Querier, accountID, userID string) ([]int, error) {
-	return userIDs(ctx, q, `SELECT team_id FROM chatwoot_team_members WHERE account_id = $1 AND user_id = $2 ORDER BY team_id`, accountID, userID)
+	return teamMembers.of(ctx, q, accountID, userID)
 }
 
-// UserInboxIDs are the Chatwoot inboxes the user belonged to at their
-// last Chatwoot sign-in, in id order.
+// UserInboxIDs are the Chatwoot inboxes the user belongs to (at their last
+// sign-in or members sync), in id order.
 func UserInboxIDs(ctx context.Context, q db.Querier, accountID, userID string) ([]int, error) {
-	return userIDs(ctx, q, `SELECT inbox_id FROM chatwoot_inbox_members WHERE account_id = $1 AND user_id = $2 ORDER BY inbox_id`, accountID, userID)
-}
-
-// userIDs reads one integer column of the user's rows in the account.
-func userIDs(ctx context.Context, q db.Querier, query, accountID, userID string) ([]int, error) {
-	rows, err := q.QueryContext(ctx, query, accountID, userID)
-	return db.Collect(rows, err, func(r interface{ Scan(...any) error }) (int, error) {
-		var id int
-		return id, r.Scan(&id)
-	})
+	return inboxMembers.of(ctx, q, accountID, userID)
 }
 
 // TeamRef is a team as the hub shows it (id and name).

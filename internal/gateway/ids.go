@@ -20,16 +20,8 @@ const (
 	jidBroadcast = "status@broadcast"
 )
 
-// digits keeps the ASCII digits of s.
-func digits(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			b.WriteByte(s[i])
-		}
-	}
-	return b.String()
-}
+// digits keeps the ASCII digits of s (provider.Digits).
+func digits(s string) string { return provider.Digits(s) }
 
 // jidUserPart is the part of a JID before '@' and any ':device' suffix.
 func jidUserPart(jid string) string {

@@ -152,13 +152,7 @@ func splitChange(providerID string, entryID any, change, v map[string]any) []Par
 // digits). A hidden phone (only a user id) is not keyed.
 func cloudOrderKey(who any) string {
 	s, _ := who.(string)
-	var d []byte
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			d = append(d, s[i])
-		}
-	}
-	return phoneOrderKey(string(d))
+	return phoneOrderKey(Digits(s))
 }
 
 // contactsOf keeps the contact that sent the message (Meta lists one per

@@ -94,3 +94,14 @@ func sameKey(keys []string) string {
 	}
 	return keys[0]
 }
+
+// Digits keeps the ASCII digits of s (a phone as Meta or a JID writes it).
+func Digits(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}

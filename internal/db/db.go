@@ -38,6 +38,7 @@ type DB struct {
 	Pool    *pgxpool.Pool
 	stmts   stmts
 	txStmts txStmts
+	group   group
 }
 
 // Open connects to PostgreSQL when url is set, otherwise to the SQLite file

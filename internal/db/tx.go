@@ -9,23 +9,22 @@ import (
 
 // Tx runs fn in a write transaction, committing when fn returns nil. On
 // SQLite the transaction takes the single writer connection, so fn must use
-// tx, never d.W, or it would wait for itself.
+// tx, never d.W, or it would wait for itself; and concurrent transactions
+// share one commit (group, in group.go), so fn reads through tx what it
+// needs to see of other writes, never through d.R.
 func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if d.Dialect == SQLite {
+		return d.groupTx(ctx, fn)
+	}
 	tx, err := d.W.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	err = func() error {
-		defer tx.Rollback() //nolint:errcheck // rollback after commit is a no-op
-		if err := fn(tx); err != nil {
-			return err
-		}
-		return tx.Commit()
-	}()
-	if d.Dialect == SQLite {
-		d.preparePending(ctx)
+	defer tx.Rollback() //nolint:errcheck // rollback after commit is a no-op
+	if err := fn(tx); err != nil {
+		return err
 	}
-	return err
+	return tx.Commit()
 }
 
 // NewID returns a new resource id: a UUIDv7 string, time-ordered so that

@@ -20,7 +20,7 @@ func (a *App) buildRealtime(workers *river.Workers) error {
 	}, a.Registry)
 	a.Realtime.Origins = a.Origins.ForAccount
 	a.Realtime.HubOrigin = a.Chatwoot.HubOrigin()
-	a.Events = &realtime.Log{DB: a.DB, Waker: a.Realtime.Wake}
+	a.Events = &realtime.Log{DB: a.DB, Waker: a.Realtime.Committed}
 	a.Plans.Counters[plan.MaxBoards] = kanban.BoardCounter
 	a.Kanban = &kanban.Service{DB: a.DB, Events: a.Events, Plans: a.Plans, IAM: a.IAM, Chatwoot: a.Chatwoot, Log: a.Log, Now: a.IAM.Now}
 	a.Realtime.Register("board", iam.PermKanbanRead, a.Kanban)
@@ -35,11 +35,12 @@ func (a *App) buildRealtime(workers *river.Workers) error {
 }
 
 // startRealtime runs the hub's recheck loop and, on PostgreSQL, its
-// listener until Stop.
+// listener and its announcer until Stop.
 func (a *App) startRealtime() {
 	ctx, cancel := context.WithCancel(context.Background())
 	go a.Realtime.Run(ctx)
 	go a.Realtime.Listen(ctx)
+	go a.Realtime.Announce(ctx)
 	a.onStop = append(a.onStop, func() {
 		cancel()
 		a.Realtime.Stop()

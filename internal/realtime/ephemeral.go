@@ -46,7 +46,7 @@ func (h *Hub) EphemeralScoped(ctx context.Context, accountID, topic, scope, even
 		return errors.New("realtime: invalid ephemeral event")
 	}
 	if h.DB.Dialect == db.Postgres {
-		_, err := h.DB.W.ExecContext(ctx, `SELECT pg_notify('`+EphemeralChannel+`', $1)`, string(msg))
+		_, err := h.DB.W.ExecContext(ctx, notifyQuickly, EphemeralChannel, string(msg))
 		return err
 	}
 	h.deliverEphemeral(msg)

@@ -115,6 +115,7 @@ type Hub struct {
 	perms    []string
 	stopped  chan struct{}
 	stopOnce sync.Once
+	announce announcer
 	wg       sync.WaitGroup
 
 	sockets prometheus.Gauge
@@ -131,7 +132,7 @@ type Hub struct {
 func NewHub(d *db.DB, log *slog.Logger, p Principals, cfg Config, reg prometheus.Registerer) *Hub {
 	cfg.defaults(d.Dialect)
 	h := &Hub{DB: d, Log: log, Principals: p, Cfg: cfg, streams: map[string]*stream{}, authz: map[string]Authorizer{},
-		stopped: make(chan struct{}),
+		stopped: make(chan struct{}), announce: announcer{ready: make(chan struct{}, 1)},
 		sockets: prometheus.NewGauge(prometheus.GaugeOpts{Name: "whatpro_realtime_sockets", Help: "Open realtime WebSockets."}),
 		slow: prometheus.NewCounter(prometheus.CounterOpts{Name: "whatpro_realtime_slow_disconnects_total",
 			Help: "Sockets closed because they could not keep up."})}
@@ -170,8 +171,8 @@ func (h *Hub) TicketPermissions() []string {
 	return append([]string(nil), h.perms...)
 }
 
-// Wake tells the hub that an account has new events (after a local commit
-// or a NOTIFY from another instance).
+// Wake tells this instance's streams that an account has new events (a
+// NOTIFY from another instance, or Committed here).
 func (h *Hub) Wake(accountID string) {
 	h.mu.Lock()
 	s := h.streams[accountID]

@@ -53,15 +53,15 @@ type New struct {
 // stays locked from then until commit), then Wake after commit.
 type Log struct {
 	DB *db.DB
-	// Wake is told after a commit that an account has new events (the
-	// local hub); NOTIFY tells the other instances on PostgreSQL.
+	// Waker is told after a commit that an account has new events
+	// (Hub.Committed: this instance's sockets, and the other instances on
+	// PostgreSQL).
 	Waker func(accountID string)
 }
 
 // Append stores events for one account in tx and returns the sequence of
 // the last. On PostgreSQL one statement per event locks the head row,
-// takes the next number, stores the row and queues the NOTIFY that is sent
-// at commit.
+// takes the next number and stores the row.
 func (l *Log) Append(ctx context.Context, tx *sql.Tx, accountID string, evs ...New) (int64, error) {
 	if accountID == "" {
 		return 0, fmt.Errorf("%w: no account", ErrInvalidEvent)
@@ -112,7 +112,8 @@ func (l *Log) appendOne(ctx context.Context, rawTx *sql.Tx, accountID string, e 
 
 // appendSQL takes the head row (UPDATE locks it until commit, so numbers
 // are handed out in commit order and a reader that sees N sees every row
-// below it), stores the event and, on PostgreSQL, queues the notification.
+// below it) and stores the event. The other instances are told after
+// commit (Hub.Committed, announce.go), never from inside the transaction.
 //
 // The price: one account's writers queue on its head row from their
 // append to their commit, WAL flush included, so an account's events are
@@ -124,14 +125,14 @@ var appendSQL = map[db.Dialect]string{
 	db.Postgres: `WITH h AS (UPDATE event_heads SET seq = seq + 1, updated_at = $2 WHERE account_id = $1 RETURNING seq),
 		e AS (INSERT INTO events (account_id, seq, type, topic, scope, data, created_at)
 			SELECT $1, h.seq, $3, $4, $5, $6, $2 FROM h RETURNING seq)
-		SELECT e.seq, pg_notify('` + NotifyChannel + `', $1 || ':' || e.seq::text)::text FROM e`,
+		SELECT e.seq, ''::text FROM e`,
 	db.SQLite: `INSERT INTO events (account_id, seq, type, topic, scope, data, created_at)
 		SELECT $1, h.seq + 1, $3, $4, $5, $6, $2 FROM event_heads h WHERE h.account_id = $1
 		RETURNING seq, ''`,
 }
 
-// Wake tells the local hub (and nothing else) that accounts have new
-// events; call it after the transaction that appended commits.
+// Wake tells the hub that accounts have new events; call it after the
+// transaction that appended commits.
 func (l *Log) Wake(accountIDs ...string) {
 	if l.Waker == nil {
 		return

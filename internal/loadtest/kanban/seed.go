@@ -62,5 +62,14 @@ func Seed(ctx context.Context, d *db.DB, accountID, boardID string, stageIDs, ki
 			return nil, err
 		}
 	}
+	// A bulk insert leaves PostgreSQL without statistics until autovacuum
+	// analyses the table (a minute or more later); meanwhile its planner may
+	// take a board's index for a card lookup by id and scan the whole board
+	// (10,000 rows for each move). Analyse now, as autovacuum soon would.
+	if d.Dialect == db.Postgres {
+		if _, err := d.W.ExecContext(ctx, `ANALYZE kanban_cards`); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }

@@ -72,7 +72,7 @@ func (s *Service) viewerFor(ctx context.Context, q db.Querier, acc *iam.Access, 
 
 func (s *Service) viewerOf(ctx context.Context) (*viewer, error) {
 	acc, p := iam.AccessFrom(ctx), iam.PrincipalFrom(ctx)
-	return s.viewerFor(ctx, s.DB.R, acc, p.UserID)
+	return s.viewerFor(ctx, s.DB.Reads(), acc, p.UserID)
 }
 
 // Topics of the Kanban.

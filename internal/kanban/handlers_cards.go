@@ -59,7 +59,7 @@ func (s *Service) ListCardsHandler(w http.ResponseWriter, r *http.Request) error
 	}
 	// The same answer for the same sequence, viewer scope and query is
 	// served from the cache for a moment.
-	seq, err := realtime.Head(r.Context(), s.DB.R, v.accountID)
+	seq, err := realtime.Head(r.Context(), s.DB.Reads(), v.accountID)
 	if err != nil {
 		return err
 	}

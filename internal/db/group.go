@@ -206,17 +206,18 @@ func (d *DB) lead(first *member) (err error) {
 // writes rolled back), txerr a failure of the group's transaction itself.
 func (d *DB) runTurn(tx *sql.Tx, m *member, done chan error) (ferr, txerr error) {
 	ctx := context.WithoutCancel(m.ctx)
-	if _, err := tx.ExecContext(ctx, "SAVEPOINT grp"); err != nil {
+	q := d.InTx(tx) // parsed once
+	if _, err := q.ExecContext(ctx, "SAVEPOINT grp"); err != nil {
 		return nil, err
 	}
 	m.msg <- signal{tx: tx, done: done}
 	ferr = <-done
 	if ferr != nil {
-		if _, err := tx.ExecContext(ctx, "ROLLBACK TO grp"); err != nil {
+		if _, err := q.ExecContext(ctx, "ROLLBACK TO grp"); err != nil {
 			return ferr, err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, "RELEASE grp"); err != nil {
+	if _, err := q.ExecContext(ctx, "RELEASE grp"); err != nil {
 		return ferr, err
 	}
 	return ferr, nil

@@ -104,7 +104,7 @@ func (s *Service) moveLocked(ctx context.Context, tx *sql.Tx, bt *batch, v *view
 		}
 		next.Status = st.Kind
 	}
-	if err := saveCard(ctx, s.DB.InTx(tx), v.accountID, &next); err != nil {
+	if err := savePlacement(ctx, s.DB.InTx(tx), v.accountID, &next); err != nil {
 		return nil, duplicateOpen(err)
 	}
 	if rebalanced {

@@ -126,6 +126,17 @@ func saveCard(ctx context.Context, tx db.Querier, accountID string, c *Card) err
 	return db.Translate(err)
 }
 
+// savePlacement writes what a move changes (stage, status, position and
+// their times), so SQLite leaves the card's other indexes (contact,
+// conversation) alone: it rewrites every index on a column the SET names.
+func savePlacement(ctx context.Context, tx db.Querier, accountID string, c *Card) error {
+	_, err := tx.ExecContext(ctx, `UPDATE kanban_cards SET stage_id = $3, status = $4, position = $5, version = $6,
+		stage_entered_at = $7, closed_reason = $8, closed_at = $9, updated_at = $10
+		WHERE account_id = $1 AND id = $2`,
+		accountID, c.ID, c.StageID, c.Status, c.Position, c.Version, c.StageEnteredAt, c.ClosedReason, c.ClosedAt, c.UpdatedAt)
+	return db.Translate(err)
+}
+
 // actor names who changed a card in its history.
 type actor struct{ Type, ID string }
 

@@ -86,6 +86,7 @@ func (a *App) Start(ctx context.Context) error {
 	if err := a.Jobs.Start(ctx); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
+	a.Gateway.StartQuickDrains(a.Cfg.JobWorkers, a.Cfg.JobTimeout)
 	if err := a.Dispatcher.Start(ctx); err != nil {
 		return fmt.Errorf("start webhook events: %w", err)
 	}
@@ -101,6 +102,7 @@ func (a *App) Stop(soft time.Duration) error {
 	if err := a.Dispatcher.Stop(soft, 5*time.Second); err != nil {
 		errs = append(errs, fmt.Errorf("webhook events stop: %w", err))
 	}
+	a.Gateway.StopQuickDrains(soft)
 	if err := a.Jobs.Stop(soft, 5*time.Second); err != nil {
 		errs = append(errs, fmt.Errorf("jobs stop: %w", err))
 	}

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,7 +61,7 @@ func (s *Service) onProvider(ctx context.Context, ex *intake.Execution) error {
 			Seq: fmt.Sprintf("%012d:%s:%04d", max(m.Timestamp, 0), ex.ID, i), DedupeKey: "in:" + num.Instance.ID + ":" + m.ID, Kind: workInbound,
 			Payload: string(raw), NextAt: now.Add(s.Settle), CreatedAt: now, SourceID: ex.SourceID, ExecutionID: ex.ID, OrderKey: ex.OrderKey})
 	}
-	return s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.enqueue(ctx, tx, items) })
+	return s.enqueueNow(ctx, items)
 }
 
 // inboundLane is the lane of a chat: a known alias names its chat, so a
@@ -216,7 +215,7 @@ func (s *Service) onChatwoot(ctx context.Context, ex *intake.Execution) error {
 	}
 	raw, _ := json.Marshal(outbound{Message: *m, Retry: w.DedupeKey != "send:"+strconv.Itoa(m.ID)})
 	w.Payload = string(raw)
-	return s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.enqueue(ctx, tx, []*work{w}) })
+	return s.enqueueNow(ctx, []*work{w})
 }
 
 func anyFailed(parts []*mapped) bool {

@@ -96,6 +96,7 @@ type Service struct {
 	Metrics *Metrics
 
 	pacer pacer
+	quick quickDrains
 
 	idents sync.Map // "<chatwoot account>:<inbox id>" → inbox_identifier
 }

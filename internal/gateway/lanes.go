@@ -86,13 +86,15 @@ func SweepPeriodic(every time.Duration) *river.PeriodicJob {
 	}, &river.PeriodicJobOpts{RunOnStart: true})
 }
 
-// enqueue adds items to their lanes and arms each lane, in tx.
-func (s *Service) enqueue(ctx context.Context, tx *sql.Tx, items []*work) error {
+// enqueue adds items to their lanes and arms each lane, in tx; it
+// reports the lanes it armed (those that gained an item).
+func (s *Service) enqueue(ctx context.Context, tx *sql.Tx, items []*work) ([]string, error) {
 	armed := map[string]bool{}
+	var lanes []string
 	for _, w := range items {
 		fresh, err := addWork(ctx, tx, w)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !fresh && (w.Kind == workInbound || w.Kind == workOutbound) {
 			s.Metrics.count(directionOf(w.Kind), "duplicate")
@@ -101,11 +103,12 @@ func (s *Service) enqueue(ctx context.Context, tx *sql.Tx, items []*work) error 
 			continue
 		}
 		armed[w.Lane] = true
+		lanes = append(lanes, w.Lane)
 		if _, err := s.Jobs.InsertTx(ctx, tx, LaneArgs{AccountID: w.AccountID, Lane: w.Lane}, nil); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return lanes, nil
 }
 
 // kick arms a lane outside any other write.

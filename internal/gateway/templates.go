@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -253,7 +252,7 @@ func (s *Service) SendTemplate(w http.ResponseWriter, r *http.Request) error {
 	item := &work{AccountID: inst.AccountID, InstanceID: inst.ID, Lane: "out:" + inst.ID + ":" + strconv.Itoa(cv.conv.ID),
 		Seq: fmt.Sprintf("%012d:~%s", last, tw.Ref), DedupeKey: "tpl:" + tw.Ref, Kind: workOutbound, Payload: string(raw),
 		NextAt: now, CreatedAt: now}
-	if err := s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.enqueue(ctx, tx, []*work{item}) }); err != nil {
+	if err := s.enqueueNow(ctx, []*work{item}); err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusAccepted, map[string]any{"id": tw.Ref, "status": "queued", "text": tw.Text})

@@ -220,7 +220,7 @@ func (a *App) routes(h handlers) []httpx.Route {
 		wa("POST", "/provider-instances/{instanceID}/logout", h.provider.Logout, iam.PermProvidersWrite),
 		wa("POST", "/provider-instances/{instanceID}/inbox", h.provider.CreateInbox, iam.PermProvidersWrite),
 		{Method: "GET", Pattern: "/webhooks/providers/{providerID}", Handler: httpx.HandlerFunc(h.provider.Verify), RateLimit: 600},
-		{Method: "POST", Pattern: "/webhooks/providers/{providerID}", Handler: httpx.HandlerFunc(h.provider.Receive), RateLimit: 6000},
+		{Method: "POST", Pattern: "/webhooks/providers/{providerID}", Handler: httpx.HandlerFunc(h.provider.Receive), RateLimit: -1}, // limited per provider, failures only
 
 		// Plans, entitlements and usage
 		user("GET", "/api/v1/plans", h.plans.List, iam.PermPlatform),

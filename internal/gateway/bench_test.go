@@ -117,10 +117,12 @@ func BenchmarkGatewayAck(b *testing.B) {
 						b.Error(err)
 						return
 					}
-					io.Copy(io.Discard, res.Body)
+					msg, _ := io.ReadAll(res.Body)
 					res.Body.Close()
 					if res.StatusCode != 200 {
-						refused.Add(1)
+						if refused.Add(1) == 1 {
+							b.Logf("first refusal: %d %s", res.StatusCode, msg)
+						}
 						continue
 					}
 					mine = append(mine, time.Since(t0))

@@ -9,10 +9,11 @@ import (
 	"github.com/whatpro/hub/internal/httpx"
 )
 
-// Refusals limits failed deliveries per link, before authentication only:
-// Chatwoot sends every tenant's webhooks from one address and never
-// retries, so a per-address limit would drop authenticated events of busy
-// tenants. An authenticated delivery never spends or waits for budget;
+// Refusals limits failed deliveries per link (or provider), before
+// authentication only: Chatwoot sends every tenant's webhooks from one
+// address and never retries, and one Evolution server sends every number's
+// from one too, so a per-address limit would drop authenticated events of
+// busy tenants. An authenticated delivery never spends or waits for budget;
 // only a link that keeps failing authentication is answered 429 (and
 // logged less) instead of 401. Unknown and malformed link ids share one
 // budget per source.
@@ -26,8 +27,9 @@ const maxRefusalBuckets = 10000
 
 var errRefusedTooOften = httpx.E(httpx.CodeRateLimited, "too many deliveries to this link failed authentication; retry in a minute")
 
-// spend takes one refusal from key's budget and reports whether it had any.
-func (f *Refusals) spend(key string) bool {
+// Spend takes one refusal from key's budget and reports whether it had
+// any: false means answer 429 instead of 401.
+func (f *Refusals) Spend(key string) bool {
 	if f == nil {
 		return true
 	}

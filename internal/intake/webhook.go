@@ -57,7 +57,7 @@ func (h *Handler) intake(w http.ResponseWriter, r *http.Request, source, linkID 
 	ctx := r.Context() // its logger is built only when something is logged
 	budget := source + ":" + linkID
 	refuse := func(reason error) error {
-		if !h.Refusals.spend(budget) {
+		if !h.Refusals.Spend(budget) {
 			return errRefusedTooOften
 		}
 		httpx.Logger(ctx).Info("webhook refused", "source", source, "link_id", linkID, "reason", reason.Error())

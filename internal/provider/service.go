@@ -36,7 +36,10 @@ type Service struct {
 	Inboxes *inbox.Managed
 	// Intake stores each authenticated event (the hub's event spine).
 	Intake EventStore
-	Jobs   Enqueuer // set once the job queue exists
+	// Refusals limits webhooks that fail authentication, per provider
+	// (nil: unlimited); an authenticated one is never limited.
+	Refusals *intake.Refusals
+	Jobs     Enqueuer // set once the job queue exists
 	HubURL string
 	Log    *slog.Logger
 	Now    func() time.Time

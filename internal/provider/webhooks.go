@@ -10,7 +10,20 @@ import (
 	"github.com/whatpro/hub/internal/intake"
 )
 
-var errWebhookAuth = httpx.E(httpx.CodeUnauthorized, "the webhook could not be authenticated")
+var (
+	errWebhookAuth     = httpx.E(httpx.CodeUnauthorized, "the webhook could not be authenticated")
+	errRefusedTooOften = httpx.E(httpx.CodeRateLimited, "too many deliveries to this provider failed authentication; retry in a minute")
+)
+
+// refuse answers a webhook that failed authentication: 401, or 429 once
+// the provider's budget of refusals is spent (key "unknown" for ids that
+// name no provider).
+func (s *Service) refuse(key string) error {
+	if !s.Refusals.Spend("provider:" + key) {
+		return errRefusedTooOften
+	}
+	return errWebhookAuth
+}
 
 // Verify answers a provider's subscription check through its adapter
 // (Meta's hub.challenge); a provider whose type has none is refused.
@@ -56,14 +69,14 @@ func (s *Service) Receive(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p, err := providerByID(ctx, s.DB.Reads(), r.PathValue("providerID")) // every webhook: a prepared read
 	if errors.Is(err, db.ErrNotFound) {
-		return errWebhookAuth
+		return s.refuse("unknown")
 	} else if err != nil {
 		return err
 	}
 	a, err := s.adapter(p)
 	if err != nil {
 		httpx.Logger(ctx).Warn("provider webhook refused", "provider_id", p.ID, "reason", err.Error())
-		return errWebhookAuth
+		return s.refuse(p.ID)
 	}
 	raw, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -74,7 +87,7 @@ func (s *Service) Receive(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !a.Authenticate(r, raw, sec) {
-		return errWebhookAuth
+		return s.refuse(p.ID)
 	}
 	obj, err := intake.Decode(raw)
 	if err != nil {

@@ -40,9 +40,9 @@ type Service struct {
 	// (nil: unlimited); an authenticated one is never limited.
 	Refusals *intake.Refusals
 	Jobs     Enqueuer // set once the job queue exists
-	HubURL string
-	Log    *slog.Logger
-	Now    func() time.Time
+	HubURL   string
+	Log      *slog.Logger
+	Now      func() time.Time
 }
 
 // Enqueuer inserts a River job inside the caller's transaction;

@@ -48,6 +48,7 @@ test-web: web-deps
 # Acknowledgements for 5 s (300 requests measured mostly the warm-up), then
 # 300 messages each way at WHATPRO_LOAD_RATE for the latency.
 load-gateway:
+	$(GO) run ./cmd/whatpro-load intake -source cloud_api -duration 10s
 	$(GO) test -count=1 -run '^$$' -bench 'BenchmarkGatewayAck' -benchtime 5s -timeout 30m ./internal/gateway
 	$(GO) test -count=1 -run '^$$' -bench 'BenchmarkGatewayLatency' -benchtime 300x -timeout 30m ./internal/gateway
 

@@ -32,10 +32,12 @@ import (
 
 	"github.com/whatpro/hub/internal/chatwoot/cwsim"
 	"github.com/whatpro/hub/internal/intake"
+	"github.com/whatpro/hub/internal/provider/providersim"
 )
 
 type intakeOptions struct {
 	dialect, pgURL string
+	source         string // chatwoot (account webhooks) or cloud_api (Meta's webhooks)
 	senders        int
 	duration       time.Duration
 	workers        int
@@ -58,6 +60,7 @@ func runIntake(args []string) error {
 	fs := flag.NewFlagSet("intake", flag.ContinueOnError)
 	var o intakeOptions
 	fs.StringVar(&o.dialect, "db", "sqlite", "sqlite or postgres")
+	fs.StringVar(&o.source, "source", "chatwoot", "chatwoot (signed message_created account webhooks) or cloud_api (signed Meta messages webhooks to a number)")
 	fs.StringVar(&o.pgURL, "postgres-url", os.Getenv("WHATPRO_TEST_POSTGRES_URL"), "PostgreSQL server to create a throwaway database on")
 	fs.IntVar(&o.senders, "senders", 32, "concurrent senders")
 	fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long events are sent")
@@ -72,6 +75,8 @@ func runIntake(args []string) error {
 		return fmt.Errorf("-postgres-url (or WHATPRO_TEST_POSTGRES_URL) is required for -db postgres")
 	case o.dialect != "sqlite" && o.dialect != "postgres":
 		return fmt.Errorf("-db must be sqlite or postgres")
+	case loadEvents[o.source] == [2]string{}:
+		return fmt.Errorf("-source must be chatwoot or cloud_api")
 	case o.senders < 1 || o.senders > 4096 || o.duration <= 0 || o.duration > time.Hour || o.workers < 1:
 		return fmt.Errorf("need 1 to 4096 senders, a duration up to 1h and at least one worker")
 	}
@@ -80,7 +85,7 @@ func runIntake(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("intake: db=%s senders=%d duration=%s workers=%d\n", o.dialect, o.senders, o.duration, o.workers)
+	fmt.Printf("intake: db=%s source=%s senders=%d duration=%s workers=%d\n", o.dialect, o.source, o.senders, o.duration, o.workers)
 	var before *intakeResult
 	if *compare != "" {
 		fmt.Printf("before (%s):\n", *compare)
@@ -131,7 +136,7 @@ func measureIntake(o intakeOptions, bin string) (*intakeResult, error) {
 			xacts = pgXacts(o.pgURL, name)
 		}
 	}
-	linkID, secret, err := intakeLink(ctx, base, simSrv.URL, sim)
+	request, err := loadRequests(ctx, o.source, base, simSrv.URL, sim)
 	if err != nil {
 		return nil, err
 	}
@@ -168,14 +173,7 @@ func measureIntake(o intakeOptions, bin string) (*intakeResult, error) {
 			defer wg.Done()
 			var mine []time.Duration
 			for time.Now().Before(deadline) {
-				n := next.Add(1)
-				body := []byte(`{"event":"message_created","id":` + strconv.FormatInt(n, 10) + `,"content":"load","message_type":"outgoing",` +
-					`"private":false,"account":{"id":1,"name":"Acme"},"inbox":{"id":1,"name":"WA"},"conversation":{"id":1}}`)
-				ts := strconv.FormatInt(time.Now().Unix(), 10)
-				req, _ := http.NewRequest("POST", base+"/webhooks/chatwoot/"+linkID, bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("X-Chatwoot-Timestamp", ts)
-				req.Header.Set("X-Chatwoot-Signature", intake.Sign(secret, ts, body))
+				req := request(next.Add(1))
 				t0 := time.Now()
 				res, err := client.Do(req)
 				if err != nil {
@@ -218,7 +216,7 @@ func measureIntake(o intakeOptions, bin string) (*intakeResult, error) {
 
 	// Phase 2: work what was stored.
 	var st intakeStats
-	if err := callJSON(ctx, base, "", "", "GET", "/load/intake/stats?stored=1", nil, &st); err != nil {
+	if err := callJSON(ctx, base, "", "", "GET", "/load/intake/stats?stored=1&source="+o.source, nil, &st); err != nil {
 		return nil, err
 	}
 	cpu1 := procCPU(pid)
@@ -241,7 +239,7 @@ func measureIntake(o intakeOptions, bin string) (*intakeResult, error) {
 	// Every acknowledged event stored once (an event whose sender gave up
 	// may be stored too) and worked.
 	for t2 := time.Now(); ; {
-		if err := callJSON(ctx, base, "", "", "GET", "/load/intake/stats?stored=1", nil, &st); err != nil {
+		if err := callJSON(ctx, base, "", "", "GET", "/load/intake/stats?stored=1&source="+o.source, nil, &st); err != nil {
 			return nil, err
 		}
 		if st.Done >= st.Stored || time.Since(t2) > time.Minute {
@@ -282,6 +280,29 @@ func hubProfile(base string, d time.Duration, file string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// loadRequests sets the hub up for source and returns what builds the
+// n-th webhook (each a new message).
+func loadRequests(ctx context.Context, source, base, simURL string, sim *cwsim.Sim) (func(n int64) *http.Request, error) {
+	if source == "cloud_api" {
+		meta := providersim.NewCloudAPI(providersim.Options{})
+		metaSrv := httptest.NewServer(meta.Handler())
+		meta.SetBaseURL(metaSrv.URL) // lives as long as the load (the hub calls it only while setting up)
+		c, err := cloudLink(ctx, base, metaSrv.URL, meta)
+		return c.request, err
+	}
+	linkID, secret, err := intakeLink(ctx, base, simURL, sim)
+	return func(n int64) *http.Request {
+		body := []byte(`{"event":"message_created","id":` + strconv.FormatInt(n, 10) + `,"content":"load","message_type":"outgoing",` +
+			`"private":false,"account":{"id":1,"name":"Acme"},"inbox":{"id":1,"name":"WA"},"conversation":{"id":1}}`)
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		req, _ := http.NewRequest("POST", base+"/webhooks/chatwoot/"+linkID, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Chatwoot-Timestamp", ts)
+		req.Header.Set("X-Chatwoot-Signature", intake.Sign(secret, ts, body))
+		return req
+	}, err
 }
 
 // intakeLink connects the hub to the simulator through the API, as an

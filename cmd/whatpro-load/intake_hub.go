@@ -31,6 +31,13 @@ type intakeStats struct {
 	Done     int64 `json:"done"`
 }
 
+// loadEvents are the events the load consumer takes, by -source: the
+// intake's (source, event) of each kind of webhook the load sends.
+var loadEvents = map[string][2]string{
+	"chatwoot":  {intake.SourceChatwoot, "message_created"},
+	"cloud_api": {intake.SourceProvider, "messages"},
+}
+
 // serveIntakeHub is the child of mode intake: a hub from the environment
 // with a consumer of Chatwoot message_created that does nothing, whose
 // jobs stay stopped until POST /load/intake/start, and GET
@@ -50,11 +57,13 @@ func serveIntakeHub([]string) error {
 	}
 	defer a.Close()
 	var worked atomic.Int64
-	if err := a.Dispatcher.Register("load", intake.SourceChatwoot, "message_created", func(context.Context, *intake.Execution) error {
-		worked.Add(1)
-		return nil
-	}); err != nil {
-		return err
+	for _, se := range loadEvents {
+		if err := a.Dispatcher.Register("load", se[0], se[1], func(context.Context, *intake.Execution) error {
+			worked.Add(1)
+			return nil
+		}); err != nil {
+			return err
+		}
 	}
 	// The authorisation cache listens (PostgreSQL) while the jobs are
 	// stopped, as in a serving hub, until Start runs its own listener.
@@ -82,10 +91,11 @@ func serveIntakeHub([]string) error {
 	mux.HandleFunc("GET /load/intake/stats", func(w http.ResponseWriter, r *http.Request) {
 		st := intakeStats{Worked: worked.Load()}
 		if r.URL.Query().Get("stored") != "" {
+			se := loadEvents[r.URL.Query().Get("source")]
 			err := a.DB.R.QueryRowContext(r.Context(), `SELECT
-				(SELECT count(*) FROM event_executions WHERE source = 'chatwoot' AND event = 'message_created'),
-				(SELECT count(DISTINCT delivery_id) FROM event_executions WHERE source = 'chatwoot' AND event = 'message_created'),
-				(SELECT count(*) FROM event_runs WHERE consumer = 'load' AND status = 'done')`).Scan(&st.Stored, &st.Distinct, &st.Done)
+				(SELECT count(*) FROM event_executions WHERE source = $1 AND event = $2),
+				(SELECT count(DISTINCT delivery_id) FROM event_executions WHERE source = $1 AND event = $2),
+				(SELECT count(*) FROM event_runs WHERE consumer = 'load' AND status = 'done')`, se[0], se[1]).Scan(&st.Stored, &st.Distinct, &st.Done)
 			if err != nil {
 				http.Error(w, err.Error(), http.StatusInternalServerError)
 				return

@@ -205,9 +205,15 @@ func TestProviderWebhookFailsClosed(t *testing.T) {
 
 		// The row's type is one the hub does not speak (a newer hub's, or a
 		// damaged row): nothing is accepted, even with the right token.
+		// The row changes behind the hub's back: on PostgreSQL the cached
+		// provider is forgotten once the notification arrives, a moment
+		// after the commit (on SQLite, at the next delivery).
 		if _, err := f.h.App.DB.W.Exec(`UPDATE providers SET type = 'zapi' WHERE id = $1`, pid); err != nil {
 			t.Fatal(err)
 		}
+		apptest.Eventually(t, "the change to be heard", func() bool {
+			return f.h.Do(apptest.Req{Method: "POST", Path: path, Body: `{"event":"connection.update","instance":"vendas","data":{"state":"close"}}`}).Status == 401
+		})
 		before := f.h.Count(`SELECT count(*) FROM event_executions`)
 		f.h.Do(apptest.Req{Method: "POST", Path: path, Body: `{"event":"connection.update","instance":"vendas","data":{"state":"open"}}`}).
 			ExpectError(t, 401, "UNAUTHORIZED")

@@ -67,26 +67,22 @@ type receipt struct {
 // the reason and still answered 200.
 func (s *Service) Receive(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	p, err := providerByID(ctx, s.DB.Reads(), r.PathValue("providerID")) // every webhook: a prepared read
-	if errors.Is(err, db.ErrNotFound) {
+	ha, err := s.webhookAuth(ctx, r.PathValue("providerID"))
+	switch {
+	case errors.Is(err, db.ErrNotFound):
 		return s.refuse("unknown")
-	} else if err != nil {
+	case errors.Is(err, errUnsupportedType):
+		httpx.Logger(ctx).Warn("provider webhook refused", "provider_id", ha.p.ID, "reason", "unsupported provider type "+ha.p.Type)
+		return s.refuse(ha.p.ID)
+	case err != nil:
 		return err
 	}
-	a, err := s.adapter(p)
-	if err != nil {
-		httpx.Logger(ctx).Warn("provider webhook refused", "provider_id", p.ID, "reason", err.Error())
-		return s.refuse(p.ID)
-	}
+	p, a := ha.p, ha.a
 	raw, err := io.ReadAll(r.Body)
 	if err != nil {
 		return httpx.E(httpx.CodeTooLarge, "the body is too large")
 	}
-	sec, err := s.webhookSecrets(p)
-	if err != nil {
-		return err
-	}
-	if !a.Authenticate(r, raw, sec) {
+	if !a.Authenticate(r, raw, ha.sec) {
 		return s.refuse(p.ID)
 	}
 	obj, err := intake.Decode(raw)
@@ -120,11 +116,10 @@ func (s *Service) Receive(w http.ResponseWriter, r *http.Request) error {
 func (s *Service) storePart(r *http.Request, p *Provider, part Part) (receipt, error) {
 	ctx := r.Context()
 	if part.Ignore == "" {
-		_, err := instanceByKey(ctx, s.DB.Reads(), p.ID, part.Key)
-		if errors.Is(err, db.ErrNotFound) {
-			part.Ignore = "no number of this provider is " + part.Key
-		} else if err != nil {
+		if ok, err := s.routes(ctx, p.ID, part.Key); err != nil {
 			return receipt{}, err
+		} else if !ok {
+			part.Ignore = "no number of this provider is " + part.Key
 		}
 	}
 	rc := receipt{Event: part.Event, Ignored: part.Ignore}

@@ -294,8 +294,12 @@ func loadRequests(ctx context.Context, source, base, simURL string, sim *cwsim.S
 	}
 	linkID, secret, err := intakeLink(ctx, base, simURL, sim)
 	return func(n int64) *http.Request {
+		// Message#webhook_data's shape (ISO created_at, the conversation
+		// with its inbox), which every consumer of message_created reads.
 		body := []byte(`{"event":"message_created","id":` + strconv.FormatInt(n, 10) + `,"content":"load","message_type":"outgoing",` +
-			`"private":false,"account":{"id":1,"name":"Acme"},"inbox":{"id":1,"name":"WA"},"conversation":{"id":1}}`)
+			`"content_type":"text","private":false,"source_id":null,"created_at":"` + time.Now().UTC().Format("2006-01-02T15:04:05.000Z") + `",` +
+			`"sender":{"id":1,"name":"Ana","type":"user"},"account":{"id":1,"name":"Acme"},"inbox":{"id":1,"name":"WA"},` +
+			`"conversation":{"id":1,"inbox_id":1,"status":"open","meta":{"sender":{"id":7,"name":"Maria","phone_number":"+5511987650001"}}}}`)
 		ts := strconv.FormatInt(time.Now().Unix(), 10)
 		req, _ := http.NewRequest("POST", base+"/webhooks/chatwoot/"+linkID, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -324,6 +328,11 @@ func intakeLink(ctx context.Context, base, simURL string, sim *cwsim.Sim) (strin
 		ID string `json:"id"`
 	}
 	if err := callJSON(ctx, base, root.AccessToken, "", "POST", "/api/v1/accounts", map[string]string{"name": "Load"}, &acct); err != nil {
+		return "", "", err
+	}
+	// The Kanban also consumes message_created: off, it returns at once,
+	// so only the spine and the consumer that does nothing are measured.
+	if err := callJSON(ctx, base, root.AccessToken, "", "PUT", "/api/v1/accounts/"+acct.ID+"/features", map[string]bool{"kanban": false}, nil); err != nil {
 		return "", "", err
 	}
 	path := "/api/v1/accounts/" + acct.ID + "/chatwoot"

@@ -276,16 +276,10 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	a.Dispatcher.Meter = ops.Meter{Reg: a.Registry, Subsystem: "intake"}
 	writers := 1
 	if a.DB.Dialect == db.Postgres {
-		writers = 4
+		writers = 2
 	}
 	a.Intake = &intake.Store{DB: a.DB, Consumers: a.Dispatcher, Now: a.IAM.Now, Writers: writers,
-		AccountStatus: func(ctx context.Context, tx *sql.Tx, accountID string) (string, error) {
-			acc, err := a.IAM.GetAccountTx(ctx, tx, accountID)
-			if err != nil {
-				return "", err
-			}
-			return acc.Status, nil
-		},
+		AccountStatus: a.IAM.AccountStatus,
 		OnStored: func(accountID string) { a.Usage.Add(accountID, usage.WebhookEvents, 1) }}
 	a.Provider.Intake = a.Intake
 	// The gateway's ordering gate asks the intake about older events.

@@ -107,6 +107,22 @@ func (s *Service) accessRow(ctx context.Context, accountID, userID string) (*acc
 	return a, nil
 }
 
+// AccountStatus is the account's status (active, suspended) from the
+// cache: the webhook intake asks for every group of events it stores.
+func (s *Service) AccountStatus(ctx context.Context, accountID string) (string, error) {
+	key := "as:" + accountID
+	if st, ok := authcache.Get[string](s.Cache, key); ok {
+		return st, nil
+	}
+	gen := s.Cache.Gen()
+	acc, err := getAccount(ctx, s.DB.Reads(), accountID)
+	if err != nil {
+		return "", err // not found is not kept
+	}
+	s.Cache.Put(gen, key, acc.Status)
+	return acc.Status, nil
+}
+
 // tx runs fn in a write transaction and, once it committed, forgets the
 // cached authorisation rows: this instance's next request sees the change
 // at once (others hear of it from the database's triggers).

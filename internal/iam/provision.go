@@ -96,7 +96,7 @@ func (s *Service) RemoveUserByEmail(r *http.Request, tx *sql.Tx, accountID, emai
 
 // GetAccountTx reads an account inside a transaction.
 func (s *Service) GetAccountTx(ctx context.Context, tx *sql.Tx, accountID string) (*Account, error) {
-	return getAccount(ctx, s.DB.InTx(tx), accountID) // every intake group asks: parsed once on SQLite
+	return getAccount(ctx, s.DB.InTx(tx), accountID)
 }
 
 // TransferMemberships gives `to` every active membership of `from` (keeping

@@ -172,7 +172,7 @@ func (s *Store) row(ctx context.Context, tx *sql.Tx, r *putReq, statuses map[str
 		st, ok := statuses[in.AccountID]
 		if !ok {
 			var err error
-			if st, err = s.AccountStatus(ctx, tx, in.AccountID); err != nil {
+			if st, err = s.AccountStatus(ctx, in.AccountID); err != nil {
 				return eventRow{}, fmt.Errorf("intake: account status: %w", err)
 			}
 			statuses[in.AccountID] = st

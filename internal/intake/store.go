@@ -70,9 +70,11 @@ type Consumers interface {
 type Store struct {
 	DB        *db.DB
 	Consumers Consumers
-	// AccountStatus reads the account's status inside the store's
-	// transaction; a suspended account's events are stored ignored.
-	AccountStatus func(ctx context.Context, tx *sql.Tx, accountID string) (string, error)
+	// AccountStatus tells the account's status (asked once per account
+	// and group commit, outside its transaction: the hub answers from the
+	// authorisation cache); a suspended account's events are stored
+	// ignored.
+	AccountStatus func(ctx context.Context, accountID string) (string, error)
 	Now           func() time.Time
 	// OnStored, when set, is told of every newly stored event (usage).
 	OnStored func(accountID string)

@@ -2,7 +2,6 @@ package intake_test
 
 import (
 	"context"
-	"database/sql"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,9 +18,9 @@ func TestSuspendedAccountEventsStoredIgnored(t *testing.T) {
 		t.Parallel()
 		e := setup(t, dialect)
 		e.sink()
-		e.store.AccountStatus = func(ctx context.Context, tx *sql.Tx, accountID string) (string, error) {
+		e.store.AccountStatus = func(ctx context.Context, accountID string) (string, error) {
 			var s string
-			err := tx.QueryRowContext(ctx, `SELECT status FROM accounts WHERE id = $1`, accountID).Scan(&s)
+			err := e.store.DB.R.QueryRowContext(ctx, `SELECT status FROM accounts WHERE id = $1`, accountID).Scan(&s)
 			return s, err
 		}
 		e.exec(`UPDATE accounts SET status = 'suspended' WHERE id = $1`, e.accA)

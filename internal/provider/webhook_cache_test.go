@@ -8,10 +8,11 @@ import (
 	"github.com/whatpro/hub/internal/provider/providersim"
 )
 
-// What authenticates and routes a provider webhook is cached, and
-// forgotten on the very next delivery after this hub changed it (a new
-// app secret, a removed number) and once the notification arrives when
-// another process did (a provider deleted straight in the database).
+// What authenticates and routes a provider webhook (and the account's
+// status the intake checks) is cached, and forgotten on the very next
+// delivery after this hub changed it (a new app secret, a suspension, a
+// removed number) and once the notification arrives when another process
+// did (a provider deleted straight in the database).
 func TestProviderWebhookCacheForgets(t *testing.T) {
 	t.Parallel()
 	apptest.Each(t, func(t *testing.T, dialect string) {
@@ -43,6 +44,23 @@ func TestProviderWebhookCacheForgets(t *testing.T) {
 			Expect(t, 200)
 		post(meta.AppSecret()).ExpectError(t, 401, "UNAUTHORIZED")
 		post("a-new-app-secret").Expect(t, 200)
+
+		// The account's status is cached for the intake too: suspended,
+		// its next event is stored ignored; active again, worked again.
+		super := f.h.LoginSuper()
+		suspended := func() int {
+			return f.h.Count(`SELECT count(*) FROM event_executions WHERE status = 'ignored' AND last_error = 'the account is suspended'`)
+		}
+		f.h.Do(apptest.Req{Method: "PATCH", Path: "/api/v1/accounts/" + f.ten.ID, Token: super.Token, Body: map[string]string{"status": "suspended"}}).Expect(t, 200)
+		post("a-new-app-secret").Expect(t, 200)
+		if n := suspended(); n != 1 {
+			t.Fatalf("%d events stored ignored for the suspension, want 1", n)
+		}
+		f.h.Do(apptest.Req{Method: "PATCH", Path: "/api/v1/accounts/" + f.ten.ID, Token: super.Token, Body: map[string]string{"status": "active"}}).Expect(t, 200)
+		post("a-new-app-secret").Expect(t, 200)
+		if n := suspended(); n != 1 {
+			t.Fatalf("%d events stored ignored after the account was active again, want 1", n)
+		}
 
 		f.do(t, "DELETE", "/provider-instances/"+iid, nil).Expect(t, 204)
 		if r := post("a-new-app-secret").Expect(t, 200); ignored(r) != "no number of this provider is "+meta.PhoneNumberID() {

@@ -88,7 +88,12 @@ func (s *Store) writeGroup(group []*putReq) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.writeTx(ctx, tx, live) })
+	var err error
+	if s.DB.Dialect == db.Postgres {
+		err = s.writeGroupPG(ctx, live) // one statement, its own transaction
+	} else {
+		err = s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.writeTx(ctx, tx, live) })
+	}
 	if err != nil && len(live) > 1 {
 		for _, r := range live {
 			r.err = s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.writeTx(ctx, tx, []*putReq{r}) })
@@ -120,21 +125,9 @@ func (s *Store) wake() {
 
 func (s *Store) writeTx(ctx context.Context, tx *sql.Tx, group []*putReq) error {
 	now := nowOf(s.Now)
-	statuses := map[string]string{}
-	keys := make(map[[3]string]bool, len(group))
-	rows := make([]eventRow, 0, len(group))
-	for _, r := range group {
-		r.out = Stored{}
-		k := [3]string{r.in.Source, r.in.SourceID, r.in.DedupeKey}
-		if keys[k] {
-			continue // a duplicate of an event of this group
-		}
-		keys[k] = true
-		row, err := s.row(ctx, tx, r, statuses)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, row)
+	rows, err := s.rows(ctx, group)
+	if err != nil {
+		return err
 	}
 	q := s.DB.InTx(tx)
 	fresh, err := insertEvents(ctx, q, rows, now)
@@ -154,6 +147,29 @@ func (s *Store) writeTx(ctx context.Context, tx *sql.Tx, group []*putReq) error 
 	return insertRuns(ctx, q, runs, now)
 }
 
+// rows decides the status and consumers of each event of the group; a
+// duplicate of an earlier event of the group is left out (its request
+// stays unanswered as stored, so it reads as a duplicate).
+func (s *Store) rows(ctx context.Context, group []*putReq) ([]eventRow, error) {
+	statuses := map[string]string{}
+	keys := make(map[[3]string]bool, len(group))
+	rows := make([]eventRow, 0, len(group))
+	for _, r := range group {
+		r.out = Stored{}
+		k := [3]string{r.in.Source, r.in.SourceID, r.in.DedupeKey}
+		if keys[k] {
+			continue
+		}
+		keys[k] = true
+		row, err := s.row(ctx, r, statuses)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
 // eventRow is one event about to be inserted.
 type eventRow struct {
 	req       *putReq
@@ -163,9 +179,9 @@ type eventRow struct {
 	consumers []string
 }
 
-// row decides an event's status and consumers; statuses caches account
-// statuses within the transaction.
-func (s *Store) row(ctx context.Context, tx *sql.Tx, r *putReq, statuses map[string]string) (eventRow, error) {
+// row decides an event's status and consumers; statuses keeps the account
+// statuses read for the group.
+func (s *Store) row(ctx context.Context, r *putReq, statuses map[string]string) (eventRow, error) {
 	in := r.in
 	reason := in.Ignored
 	if reason == "" && !in.Applied && s.AccountStatus != nil {

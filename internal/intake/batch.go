@@ -13,9 +13,10 @@ import (
 	"github.com/whatpro/hub/internal/db"
 )
 
-// Group commit: concurrent Puts are written in one transaction (the
-// events in one multi-row insert, their executions in another), so a busy
-// intake pays one commit for many events. Every caller still
+// Group commit: concurrent Puts are written in one transaction (on
+// SQLite the events in multi-row inserts, their executions in others; on
+// PostgreSQL both in one statement, batch_pg.go), so a busy intake pays
+// one commit for many events. Every caller still
 // gets its answer only after the transaction holding its event committed:
 // acknowledged means stored.
 

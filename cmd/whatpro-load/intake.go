@@ -318,6 +318,34 @@ func intakeLink(ctx context.Context, base, simURL string, sim *cwsim.Sim) (strin
 			token = u.APIAccessToken
 		}
 	}
+	root, accountID, err := loadAccount(ctx, base)
+	if err != nil {
+		return "", "", err
+	}
+	// The Kanban also consumes message_created: off, it returns at once,
+	// so only the spine and the consumer that does nothing are measured.
+	if err := callJSON(ctx, base, root, "", "PUT", "/api/v1/accounts/"+accountID+"/features", map[string]bool{"kanban": false}, nil); err != nil {
+		return "", "", err
+	}
+	path := "/api/v1/accounts/" + accountID + "/chatwoot"
+	if err := callJSON(ctx, base, root, "", "PUT", path, map[string]any{"base_url": simURL, "chatwoot_account_id": 1, "api_access_token": token}, nil); err != nil {
+		return "", "", err
+	}
+	secret := "load-webhook-secret-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if err := callJSON(ctx, base, root, "", "PUT", path+"/webhook-secret", map[string]string{"secret": secret}, nil); err != nil {
+		return "", "", err
+	}
+	var link struct {
+		WebhookURL string `json:"webhook_url"`
+	}
+	if err := callJSON(ctx, base, root, "", "GET", path, nil, &link); err != nil {
+		return "", "", err
+	}
+	return link.WebhookURL[strings.LastIndex(link.WebhookURL, "/")+1:], secret, nil
+}
+
+// loadAccount signs the super admin in and creates the load's account.
+func loadAccount(ctx context.Context, base string) (token, accountID string, err error) {
 	var root struct {
 		AccessToken string `json:"access_token"`
 	}
@@ -330,24 +358,5 @@ func intakeLink(ctx context.Context, base, simURL string, sim *cwsim.Sim) (strin
 	if err := callJSON(ctx, base, root.AccessToken, "", "POST", "/api/v1/accounts", map[string]string{"name": "Load"}, &acct); err != nil {
 		return "", "", err
 	}
-	// The Kanban also consumes message_created: off, it returns at once,
-	// so only the spine and the consumer that does nothing are measured.
-	if err := callJSON(ctx, base, root.AccessToken, "", "PUT", "/api/v1/accounts/"+acct.ID+"/features", map[string]bool{"kanban": false}, nil); err != nil {
-		return "", "", err
-	}
-	path := "/api/v1/accounts/" + acct.ID + "/chatwoot"
-	if err := callJSON(ctx, base, root.AccessToken, "", "PUT", path, map[string]any{"base_url": simURL, "chatwoot_account_id": 1, "api_access_token": token}, nil); err != nil {
-		return "", "", err
-	}
-	secret := "load-webhook-secret-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	if err := callJSON(ctx, base, root.AccessToken, "", "PUT", path+"/webhook-secret", map[string]string{"secret": secret}, nil); err != nil {
-		return "", "", err
-	}
-	var link struct {
-		WebhookURL string `json:"webhook_url"`
-	}
-	if err := callJSON(ctx, base, root.AccessToken, "", "GET", path, nil, &link); err != nil {
-		return "", "", err
-	}
-	return link.WebhookURL[strings.LastIndex(link.WebhookURL, "/")+1:], secret, nil
+	return root.AccessToken, acct.ID, nil
 }

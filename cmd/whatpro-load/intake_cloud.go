@@ -25,31 +25,23 @@ type cloudTarget struct {
 // executions end ignored at once and only the spine and the load's
 // consumer work.
 func cloudLink(ctx context.Context, base, metaURL string, meta *providersim.CloudAPI) (cloudTarget, error) {
-	var root struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := callJSON(ctx, base, "", "", "POST", "/api/v1/auth/login", map[string]string{"email": adminEmail, "password": adminPass}, &root); err != nil {
+	root, accountID, err := loadAccount(ctx, base)
+	if err != nil {
 		return cloudTarget{}, err
 	}
-	var acct struct {
-		ID string `json:"id"`
-	}
-	if err := callJSON(ctx, base, root.AccessToken, "", "POST", "/api/v1/accounts", map[string]string{"name": "Load"}, &acct); err != nil {
-		return cloudTarget{}, err
-	}
-	path := "/api/v1/accounts/" + acct.ID
+	path := "/api/v1/accounts/" + accountID
 	var p struct {
 		ID string `json:"id"`
 	}
-	if err := callJSON(ctx, base, root.AccessToken, "", "POST", path+"/providers", map[string]any{"name": "Meta", "type": "cloud_api", "base_url": metaURL,
+	if err := callJSON(ctx, base, root, "", "POST", path+"/providers", map[string]any{"name": "Meta", "type": "cloud_api", "base_url": metaURL,
 		"credentials": map[string]string{"access_token": meta.AccessToken(), "app_secret": meta.AppSecret()}}, &p); err != nil {
 		return cloudTarget{}, err
 	}
-	if err := callJSON(ctx, base, root.AccessToken, "", "POST", path+"/provider-instances", map[string]any{"provider_id": p.ID, "name": "sac",
+	if err := callJSON(ctx, base, root, "", "POST", path+"/provider-instances", map[string]any{"provider_id": p.ID, "name": "sac",
 		"phone_number_id": meta.PhoneNumberID()}, nil); err != nil {
 		return cloudTarget{}, err
 	}
-	if err := callJSON(ctx, base, root.AccessToken, "", "PUT", path+"/features", map[string]bool{"gateway": false}, nil); err != nil {
+	if err := callJSON(ctx, base, root, "", "PUT", path+"/features", map[string]bool{"gateway": false}, nil); err != nil {
 		return cloudTarget{}, err
 	}
 	return cloudTarget{url: base + "/webhooks/providers/" + p.ID, appSecret: meta.AppSecret(), phoneNumberID: meta.PhoneNumberID()}, nil

@@ -227,7 +227,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	// Every sync gives a callback token to inboxes adopted before tokens existed.
 	a.Inboxes.CallbackTokens = a.Managed.GiveCallbackTokens
 	a.Provider = &provider.Service{DB: a.DB, Keys: a.Keys, HTTP: a.Chatwoot.Client.HTTP, IAM: a.IAM, Plans: a.Plans, Inboxes: a.Managed,
-		HubURL: hubURL, Log: a.Log, Now: a.IAM.Now, Refusals: &intake.Refusals{}, Cache: a.AuthCache}
+		HubURL: hubURL, Log: a.Log, Now: a.IAM.Now, Refusals: &intake.Refusals{}}
 	a.Chatwoot.InboxContext = func(ctx context.Context, accountID string, chatwootInboxID int) (any, error) {
 		return a.Provider.InboxContext(ctx, accountID, chatwootInboxID)
 	}
@@ -280,7 +280,7 @@ func (a *App) build(ctx context.Context, opts Options) error {
 	}
 	a.Intake = &intake.Store{DB: a.DB, Consumers: a.Dispatcher, Now: a.IAM.Now, Writers: writers,
 		AccountStatus: a.IAM.AccountStatus,
-		OnStored: func(accountID string) { a.Usage.Add(accountID, usage.WebhookEvents, 1) }}
+		OnStored:      func(accountID string) { a.Usage.Add(accountID, usage.WebhookEvents, 1) }}
 	a.Provider.Intake = a.Intake
 	// The gateway's ordering gate asks the intake about older events.
 	a.Gateway.Backlog = a.Intake

@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/whatpro/hub/internal/apptest"
@@ -17,7 +18,11 @@ func TestPostgresSessionsWithoutJIT(t *testing.T) {
 			continue
 		}
 		url := apptest.PostgresURL(t)
-		for _, c := range []struct{ url, want string }{{url, "off"}, {url + "&jit=on", "on"}} {
+		sep := "?"
+		if strings.Contains(url, "?") {
+			sep = "&"
+		}
+		for _, c := range []struct{ url, want string }{{url, "off"}, {url + sep + "jit=on", "on"}} {
 			d, err := db.OpenPool(context.Background(), c.url, "", 2)
 			if err != nil {
 				t.Fatal(err)

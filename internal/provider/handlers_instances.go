@@ -135,7 +135,7 @@ func (s *Service) UpdateInstance(w http.ResponseWriter, r *http.Request) error {
 // as conversations live there).
 func (s *Service) DeleteInstance(w http.ResponseWriter, r *http.Request) error {
 	ctx, accountID, id := r.Context(), iam.AccessFrom(r.Context()).AccountID, r.PathValue("instanceID")
-	err := s.routingTx(ctx, func(tx *sql.Tx) error {
+	err := s.IAM.WriteTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM provider_instances WHERE account_id = $1 AND id = $2`, accountID, id)
 		if err != nil {
 			return err

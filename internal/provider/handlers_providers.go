@@ -139,7 +139,7 @@ func (s *Service) UpdateProvider(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var out *Provider
-	err := s.routingTx(ctx, func(tx *sql.Tx) error {
+	err := s.IAM.WriteTx(ctx, func(tx *sql.Tx) error {
 		p, err := getProvider(ctx, tx, accountID, r.PathValue("providerID"))
 		if err != nil {
 			return err
@@ -256,7 +256,7 @@ func (s *Service) probeUpdate(ctx context.Context, accountID, id string, in *pro
 // DeleteProvider removes a provider without instances (409 otherwise).
 func (s *Service) DeleteProvider(w http.ResponseWriter, r *http.Request) error {
 	ctx, accountID, id := r.Context(), iam.AccessFrom(r.Context()).AccountID, r.PathValue("providerID")
-	err := s.routingTx(ctx, func(tx *sql.Tx) error {
+	err := s.IAM.WriteTx(ctx, func(tx *sql.Tx) error {
 		if _, err := getProvider(ctx, tx, accountID, id); err != nil {
 			return err
 		}

@@ -160,6 +160,17 @@ func TestEvolutionProviderAndNumber(t *testing.T) {
 	})
 }
 
+// cloudProvider serves a Meta simulator and adds it as a Cloud API
+// provider of the tenant, with the simulator's token and app secret.
+func (f *fixture) cloudProvider(t *testing.T) (*providersim.CloudAPI, map[string]any) {
+	t.Helper()
+	meta := providersim.NewCloudAPI(providersim.Options{})
+	metaURL := serve(t, meta.Handler())
+	p := f.do(t, "POST", "/providers", map[string]any{"name": "Meta", "type": "cloud_api", "base_url": metaURL,
+		"credentials": map[string]string{"access_token": meta.AccessToken(), "app_secret": meta.AppSecret()}}).Expect(t, 201).JSON(t)
+	return meta, p
+}
+
 func sign(secret string, body []byte) string {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write(body)
@@ -171,10 +182,7 @@ func TestCloudAPIProviderWebhooks(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, dialect string) {
 		t.Parallel()
 		f := setup(t, dialect)
-		meta := providersim.NewCloudAPI(providersim.Options{})
-		metaURL := serve(t, meta.Handler())
-		p := f.do(t, "POST", "/providers", map[string]any{"name": "Meta", "type": "cloud_api", "base_url": metaURL, // the default Graph version is added
-			"credentials": map[string]string{"access_token": meta.AccessToken(), "app_secret": meta.AppSecret()}}).Expect(t, 201).JSON(t)
+		meta, p := f.cloudProvider(t) // the default Graph version is added to its URL
 		pid, verify := p["id"].(string), p["verify_token"].(string)
 		if h := f.do(t, "POST", "/providers/"+pid+"/test", nil).Expect(t, 200).JSON(t); h["status"] != "healthy" {
 			t.Fatalf("test: %v", h)

@@ -11,7 +11,6 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/whatpro/hub/internal/authcache"
 	"github.com/whatpro/hub/internal/db"
 	"github.com/whatpro/hub/internal/httpx"
 	"github.com/whatpro/hub/internal/iam"
@@ -40,12 +39,10 @@ type Service struct {
 	// Refusals limits webhooks that fail authentication, per provider
 	// (nil: unlimited); an authenticated one is never limited.
 	Refusals *intake.Refusals
-	// Cache keeps what authenticates and routes webhooks (nil: none).
-	Cache  *authcache.Cache
-	Jobs   Enqueuer // set once the job queue exists
-	HubURL string
-	Log    *slog.Logger
-	Now    func() time.Time
+	Jobs     Enqueuer // set once the job queue exists
+	HubURL   string
+	Log      *slog.Logger
+	Now      func() time.Time
 }
 
 // Enqueuer inserts a River job inside the caller's transaction;

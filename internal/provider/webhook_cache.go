@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 
 	"github.com/whatpro/hub/internal/authcache"
@@ -25,10 +24,10 @@ var errUnsupportedType = errors.New("the provider's type is not one this hub spe
 // webhook asks, so the answer is kept in the authorisation cache, which
 // forgets it when the provider's account, type, credentials or URL token
 // change or the provider goes (migration provider_webhook_cache; this
-// process's own writes go through routingTx): a rotated secret fails the
-// very next delivery.
+// process's own writes go through IAM.WriteTx): a rotated secret fails
+// the very next delivery.
 func (s *Service) webhookAuth(ctx context.Context, id string) (*hookAuth, error) {
-	c := s.Cache
+	c := s.IAM.Cache
 	c.Sync(ctx) // webhook routes are public: the guard did not
 	key := "pw:" + id
 	if v, ok := authcache.Get[*hookAuth](c, key); ok {
@@ -57,7 +56,7 @@ func (s *Service) webhookAuth(ctx context.Context, id string) (*hookAuth, error)
 // in the authorisation cache until a number's routing key changes or a
 // number goes; a key that names none is read again each time.
 func (s *Service) routes(ctx context.Context, providerID, key string) (bool, error) {
-	c := s.Cache
+	c := s.IAM.Cache
 	ck := "pr:" + providerID + "\x00" + key
 	if _, ok := c.Get(ck); ok {
 		return true, nil
@@ -71,16 +70,4 @@ func (s *Service) routes(ctx context.Context, providerID, key string) (bool, err
 	}
 	c.Put(gen, ck, true)
 	return true, nil
-}
-
-// routingTx runs fn in a write transaction and, once it committed, forgets
-// the cached webhook answers: this process's next delivery sees a changed
-// secret, a removed provider or a removed number at once (other instances
-// hear of it from the triggers).
-func (s *Service) routingTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	err := s.DB.Tx(ctx, fn)
-	if err == nil {
-		s.Cache.Changed()
-	}
-	return err
 }

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/whatpro/hub/internal/apptest"
-	"github.com/whatpro/hub/internal/provider/providersim"
 )
 
 // What authenticates and routes a provider webhook (and the account's
@@ -18,10 +17,8 @@ func TestProviderWebhookCacheForgets(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, dialect string) {
 		t.Parallel()
 		f := setup(t, dialect)
-		meta := providersim.NewCloudAPI(providersim.Options{})
-		metaURL := serve(t, meta.Handler())
-		pid := f.do(t, "POST", "/providers", map[string]any{"name": "Meta", "type": "cloud_api", "base_url": metaURL,
-			"credentials": map[string]string{"access_token": meta.AccessToken(), "app_secret": meta.AppSecret()}}).Expect(t, 201).JSON(t)["id"].(string)
+		meta, p := f.cloudProvider(t)
+		pid := p["id"].(string)
 		iid := f.do(t, "POST", "/provider-instances", map[string]any{"provider_id": pid, "name": "sac", "phone_number_id": meta.PhoneNumberID()}).
 			Expect(t, 201).JSON(t)["id"].(string)
 		n := 0
